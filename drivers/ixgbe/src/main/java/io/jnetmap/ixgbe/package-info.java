@@ -1,0 +1,2 @@
+/** The ixgbe driver: its issue is not done yet; this module holds only its build. */
+package io.jnetmap.ixgbe;

@@ -1,0 +1,2 @@
+/** The r8169 driver: its issue is not done yet; this module holds only its build. */
+package io.jnetmap.r8169;

@@ -1,0 +1,2 @@
+/** Hardware regression suite: tests live under src/test and carry the JUnit tag {@code hardware}. */
+package io.jnetmap.hwtests;
