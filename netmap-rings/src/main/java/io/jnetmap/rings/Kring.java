@@ -1,0 +1,328 @@
+package io.jnetmap.rings;
+
+import io.jnetmap.sys.OffHeapBuffer;
+
+import static io.jnetmap.rings.NetmapLayout.*;
+
+/**
+ * The port's side of one ring (netmap's {@code struct netmap_kring}): the shadow pointers
+ * nr_hwcur / nr_hwtail and the user's last valid head, cur, tail, plus the one generic
+ * implementation of netmap's ring rules. Back-ends only move descriptors in
+ * {@link NetmapAdapter#txsync}/{@link NetmapAdapter#rxsync}: everything checked here has been
+ * checked before they run.
+ *
+ * <p>The state lives in the memory region, after the ring's slots, so that the two ends of a pipe
+ * in different processes see one kring. Only {@code hwtail} is written by the peer of a pipe; it is
+ * published with release and read with acquire.
+ *
+ * <p>TX: [hwcur, rhead) filled and not yet pushed, [rhead, hwtail) free for the user,
+ * [hwtail, hwcur) owned by the port (in flight, plus the one always-empty slot).
+ * RX: [hwcur, hwtail) received and not yet released to the port.
+ */
+public final class Kring {
+    /** Sync results. */
+    public static final int OK = 0, ERR_POINTERS = 1, ERR_SLOT = 2, ERR_BACKEND = 3;
+
+    private static final int K_HWCUR = 0, K_RHEAD = 4, K_RCUR = 8, K_RTAIL = 12, K_HWTAIL = 64, K_SHADOW = MemoryRegion.KSTATE_SIZE;
+
+    private final NetmapAdapter adapter;
+    private final MemoryRegion region;
+    private final int ringObject;
+    private final NetmapRing ring;
+    private final OffHeapBuffer state;
+    private final boolean tx;
+    private final boolean host;
+    private final int ringId;
+    private final int numSlots;
+    private final int lim;
+    private final int bufSize;
+    private final int numBuffers;
+    private String lastError;
+    private long errors;
+
+    Kring(NetmapAdapter adapter, MemoryRegion region, int ringObject, boolean tx, boolean host, int ringId) {
+        this.adapter = adapter;
+        this.region = region;
+        this.ringObject = ringObject;
+        long off = region.ringObjectOffset(ringObject);
+        OffHeapBuffer obj = region.memory().slice(off, region.ringObjectOffset(ringObject + 1) - off);
+        int slots = obj.getInt(RING_NUM_SLOTS);
+        int ks = MemoryRegion.kstateOffset(slots);
+        this.ring = new NetmapRing(obj.slice(0, ringBytes(slots)), region.buffers(), region.bufSize());
+        this.state = obj.slice(ks, MemoryRegion.KSTATE_SIZE + 4L * slots);
+        this.tx = tx;
+        this.host = host;
+        this.ringId = ringId;
+        this.numSlots = slots;
+        this.lim = slots - 1;
+        this.bufSize = region.bufSize();
+        this.numBuffers = region.numBuffers();
+    }
+
+    /**
+     * Allocates and formats a ring object for a new kring (netmap_krings_create + rings_create):
+     * head = cur = 0, TX tail = num_slots - 1, RX tail = 0, and, when {@code withBuffers}, a fresh
+     * buffer in every slot. Call under the region lock.
+     */
+    static int format(MemoryRegion region, int numSlots, boolean tx, int ringId, boolean withBuffers) {
+        if (numSlots < 2)
+            throw new IllegalArgumentException("a ring needs at least 2 slots, asked for " + numSlots);
+        int obj = region.allocateRingObject(numSlots);
+        long off = region.ringObjectOffset(obj);
+        OffHeapBuffer mem = region.memory().slice(off, ringBytes(numSlots));
+        long bufOfs = region.bufferPoolOffset() - off;
+        NetmapRing.format(mem, bufOfs, numSlots, region.bufSize(), ringId, tx);
+        OffHeapBuffer st = region.memory().slice(off + MemoryRegion.kstateOffset(numSlots), MemoryRegion.KSTATE_SIZE + 4L * numSlots);
+        st.putInt(K_HWCUR, 0);
+        st.putInt(K_RHEAD, 0);
+        st.putInt(K_RCUR, 0);
+        int tail = tx ? numSlots - 1 : 0;
+        st.putInt(K_RTAIL, tail);
+        st.putInt(K_HWTAIL, tail);
+        if (withBuffers) {
+            try {
+                for (int i = 0; i < numSlots; i++) {
+                    int b = region.allocateBuffer();
+                    mem.putInt(RING_SLOTS + i * SLOT_SIZE + SLOT_BUF_IDX, b);
+                    st.putInt(K_SHADOW + 4 * i, b);
+                }
+            } catch (RuntimeException e) {
+                for (int i = 0; i < numSlots; i++) {
+                    int b = st.getInt(K_SHADOW + 4 * i);
+                    if (b != 0) region.freeBuffer(b);
+                }
+                region.freeRingObject(obj);
+                throw e;
+            }
+        }
+        return obj;
+    }
+
+    /** Returns the ring object and, when it owns them, its slots' buffers to the region. Call under the region lock. */
+    void free(boolean withBuffers) {
+        if (withBuffers) {
+            for (int i = 0; i < numSlots; i++) {
+                int b = ring.bufIdx(i);
+                if (!region.validBuffer(b)) b = shadow(i);
+                if (region.validBuffer(b)) region.freeBuffer(b);
+            }
+        }
+        region.freeRingObject(ringObject);
+    }
+
+    // ---- identity
+    public NetmapRing ring() { return ring; }
+    public NetmapAdapter adapter() { return adapter; }
+    public boolean isTx() { return tx; }
+    /** A host ring (traffic to or from the kernel's stack) rather than a NIC queue. */
+    public boolean isHost() { return host; }
+    public int ringId() { return ringId; }
+    public int numSlots() { return numSlots; }
+    /** num_slots - 1, netmap's {@code lim}. */
+    public int lim() { return lim; }
+    public MemoryRegion region() { return region; }
+    int ringObject() { return ringObject; }
+    /** Byte offset of the netmap_ring in the region. */
+    long ringOffset() { return region.ringObjectOffset(ringObject); }
+
+    // ---- shadow state
+    public int hwcur() { return state.getInt(K_HWCUR); }
+    public void hwcur(int v) { state.putInt(K_HWCUR, v); }
+    /** nr_hwtail, read with acquire: a pipe's peer publishes it. */
+    public int hwtail() { return state.getIntAcquire(K_HWTAIL); }
+    /** Publishes nr_hwtail with release: every slot and buffer write before it is visible first. */
+    public void hwtail(int v) { state.putIntRelease(K_HWTAIL, v); }
+    /** The head the user passed at the current sync (nm_txsync/rxsync_prologue's rhead). */
+    public int rhead() { return state.getInt(K_RHEAD); }
+    public int rcur() { return state.getInt(K_RCUR); }
+    public int rtail() { return state.getInt(K_RTAIL); }
+
+    public int next(int i) { return i == lim ? 0 : i + 1; }
+    public int prev(int i) { return i == 0 ? lim : i - 1; }
+    /** (b - a) mod num_slots. */
+    public int distance(int a, int b) { int d = b - a; return d < 0 ? d + numSlots : d; }
+
+    /** The buffer the port last knew in slot {@code i}: restored if the user writes an invalid index. */
+    public int shadow(int i) { return state.getInt(K_SHADOW + 4 * i); }
+
+    /**
+     * A back-end puts a slot into this ring (pipes hand slots over by copying them): records the
+     * buffer as the slot's known-good one.
+     */
+    public void putSlot(int i, int bufIdx, int len, int flags, long ptr) {
+        ring.bufIdx(i, bufIdx);
+        ring.len(i, len);
+        ring.slotFlags(i, flags);
+        ring.ptr(i, ptr);
+        state.putInt(K_SHADOW + 4 * i, bufIdx);
+    }
+
+    /** A back-end installed buffer {@code bufIdx} in slot {@code i} by some other means. */
+    public void noteBuffer(int i, int bufIdx) { state.putInt(K_SHADOW + 4 * i, bufIdx); }
+
+    public String lastError() { return lastError; }
+    public long errorCount() { return errors; }
+
+    // ---- the generic sync (netmap_ioctl NIOCTXSYNC / NIOCRXSYNC and netmap_poll)
+
+    /**
+     * Validates the user's head and cur (nm_txsync_prologue), refuses out-of-range slots, calls the
+     * back-end's txsync and publishes the new tail (nm_sync_finalize). On a violation the ring is
+     * reset to the port's state and the back-end is not called.
+     */
+    public int txsync(int flags) {
+        int head = txPrologue();
+        if (head < 0) return ERR_POINTERS;
+        if (!checkSlots(hwcur(), head)) return ERR_SLOT;
+        if (adapter.txsync(this, flags) != 0) return backendError();
+        finish();
+        return OK;
+    }
+
+    /**
+     * Validates head and cur (nm_rxsync_prologue), refuses out-of-range released slots, forwards
+     * NS_FORWARD slots when the ring asks for it, calls the back-end's rxsync, publishes the new
+     * tail and stamps the ring's timestamp. As in netmap, a pointer violation resets the ring and
+     * the sync still imports new packets.
+     */
+    public int rxsync(int flags) {
+        int result = OK;
+        int head = rxPrologue();
+        if (head < 0) {
+            result = ERR_POINTERS;
+        } else if (!checkSlots(hwcur(), head)) {
+            result = ERR_SLOT;
+        } else if (head != hwcur() && (ring.flags() & NR_FORWARD) != 0) {
+            adapter.forwardReleased(this, hwcur(), head);
+        }
+        if (adapter.rxsync(this, flags) != 0) return backendError();
+        finish();
+        ring.timestamp(Clock.epochMicros());
+        return result;
+    }
+
+    private int backendError() {
+        errors++;
+        if (lastError == null) lastError = adapter.name() + " " + this + ": the back-end failed";
+        return ERR_BACKEND;
+    }
+
+    /** nm_txsync_prologue: rhead_prev <= head <= rtail_prev and head <= cur <= rtail_prev, circularly. Returns head, or -1 after a reset. */
+    private int txPrologue() {
+        int head = ring.head(), cur = ring.cur();
+        int rhead = rhead(), rtail = rtail();
+        restoreTail(rtail);
+        String err = null;
+        if (head >= numSlots || cur >= numSlots || head < 0 || cur < 0) {
+            err = "head " + head + " or cur " + cur + " is outside the ring (" + numSlots + " slots)";
+        } else if (rtail >= rhead) {
+            if (head < rhead || head > rtail) err = "head " + head + " is outside [" + rhead + ", " + rtail + "]";
+            else if (cur < head || cur > rtail) err = "cur " + cur + " is outside [head " + head + ", " + rtail + "]";
+        } else {
+            if (head > rtail && head < rhead) err = "head " + head + " is inside (" + rtail + ", " + rhead + "), which the port owns";
+            else if (head <= rtail) {
+                if (cur < head || cur > rtail) err = "cur " + cur + " is outside [head " + head + ", " + rtail + "]";
+            } else if (cur > rtail && cur < head) err = "cur " + cur + " is inside (" + rtail + ", head " + head + ")";
+        }
+        if (err != null) {
+            reinit(err);
+            return -1;
+        }
+        state.putInt(K_RHEAD, head);
+        state.putInt(K_RCUR, cur);
+        return head;
+    }
+
+    /** nm_rxsync_prologue: hwcur <= head <= hwtail and head <= cur <= hwtail, circularly. */
+    private int rxPrologue() {
+        int head = ring.head(), cur = ring.cur();
+        int hwcur = hwcur(), hwtail = hwtail();
+        restoreTail(rtail());
+        String err = null;
+        if (head >= numSlots || cur >= numSlots || head < 0 || cur < 0) {
+            err = "head " + head + " or cur " + cur + " is outside the ring (" + numSlots + " slots)";
+        } else if (hwcur <= hwtail) {
+            if (head < hwcur || head > hwtail) err = "head " + head + " is outside [" + hwcur + ", " + hwtail + "]";
+            else if (cur < head || cur > hwtail) err = "cur " + cur + " is outside [head " + head + ", " + hwtail + "]";
+        } else {
+            if (head < hwcur && head > hwtail) err = "head " + head + " is inside (" + hwtail + ", " + hwcur + "), which the port owns";
+            else if (head <= hwtail) {
+                if (cur < head || cur > hwtail) err = "cur " + cur + " is outside [head " + head + ", " + hwtail + "]";
+            } else if (cur < head && cur > hwtail) err = "cur " + cur + " is inside (" + hwtail + ", head " + head + ")";
+        }
+        if (err != null) {
+            reinit(err);
+            return -1;
+        }
+        state.putInt(K_RHEAD, head);
+        state.putInt(K_RCUR, cur);
+        return head;
+    }
+
+    private void restoreTail(int rtail) {
+        if (ring.tail() != rtail) ring.tail(rtail); // "tail overwritten": netmap restores it silently
+    }
+
+    /**
+     * Every slot in [from, to) must carry a valid buffer index and a length that fits the buffer;
+     * those are the slots a back-end is about to give a device. The first bad one resets the ring.
+     */
+    private boolean checkSlots(int from, int to) {
+        final int nb = numBuffers, bs = bufSize;
+        for (int i = from; i != to; i = i == lim ? 0 : i + 1) {
+            int idx = ring.bufIdx(i);
+            int len = ring.len(i);
+            if (idx < FIRST_BUFFER || idx >= nb || len > bs) {
+                reinit("slot " + i + (idx < FIRST_BUFFER || idx >= nb
+                        ? " has buffer index " + idx + ", outside " + FIRST_BUFFER + ".." + (nb - 1)
+                        : " has length " + len + ", more than the buffer size " + bs));
+                return false;
+            }
+            state.putInt(K_SHADOW + 4 * i, idx);
+        }
+        return true;
+    }
+
+    /** nm_sync_finalize: the user sees the new tail. */
+    private void finish() {
+        int t = hwtail();
+        state.putInt(K_RTAIL, t);
+        ring.tail(t);
+    }
+
+    /**
+     * netmap_ring_reinit: puts the ring back to the port's state (head = cur = hwcur,
+     * tail = hwtail), restores invalid buffer indices from the port's record (so no buffer is
+     * lost) and zeroes lengths that do not fit; records why.
+     */
+    void reinit(String why) {
+        errors++;
+        lastError = adapter.name() + " " + (tx ? "TX" : "RX") + " ring " + ringId + ": " + why
+                + "; the ring was reset to head = cur = " + hwcur() + ", tail = " + hwtail();
+        for (int i = 0; i < numSlots; i++) {
+            int idx = ring.bufIdx(i);
+            if (idx < FIRST_BUFFER || idx >= numBuffers) ring.bufIdx(i, shadow(i));
+            if (ring.len(i) > bufSize) ring.len(i, 0);
+        }
+        int hwcur = hwcur(), hwtail = hwtail();
+        ring.head(hwcur);
+        ring.cur(hwcur);
+        ring.tail(hwtail);
+        state.putInt(K_RHEAD, hwcur);
+        state.putInt(K_RCUR, hwcur);
+        state.putInt(K_RTAIL, hwtail);
+    }
+
+    /** Clears the last error after the port reported it. */
+    String takeError() {
+        String e = lastError;
+        lastError = null;
+        return e;
+    }
+
+    @Override
+    public String toString() {
+        return (host ? "host " : "") + (tx ? "TX" : "RX") + " kring " + ringId + " [hwcur " + hwcur() + ", hwtail " + hwtail()
+                + ", rhead " + rhead() + " of " + numSlots + "]";
+    }
+}

@@ -1,0 +1,169 @@
+package io.jnetmap.rings;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A port's implementation: what netmap calls an adapter. NIC drivers, host rings and pipes extend
+ * it. A back-end reconciles one ring with its device in {@link #txsync}/{@link #rxsync} and
+ * enters or leaves netmap mode in {@link #register}; the ring rules (pointer validation, slot
+ * checks, tail publication, resets) are applied by {@link Kring} before and after, once, for all.
+ *
+ * <p>txsync contract (netmap's driver pattern): push slots [kring.hwcur(), kring.rhead()) to the
+ * device, clear NS_BUF_CHANGED and NS_REPORT in them, set hwcur = rhead; then reclaim completed
+ * slots by advancing hwtail (always when {@link SyncFlags#FORCE_RECLAIM}, else when convenient).
+ * rxsync contract: import received packets from hwtail on (len, flags = 0 or NS_MOREFRAG) and
+ * advance hwtail; then give back slots [hwcur, rhead) to the device (re-pointing descriptors whose
+ * slot has NS_BUF_CHANGED, then clearing it) and set hwcur = rhead; one slot always stays empty.
+ * Every slot a back-end sees in those ranges has a valid buffer index and length.
+ *
+ * <p>Wake-ups for {@link NetmapPort#poll}: a back-end that can signal (interrupts, a peer's futex)
+ * overrides {@link #prepareWait}, {@link #awaitEvents} and {@link #endWait}; the default spins
+ * briefly, then parks with a growing interval.
+ */
+public abstract class NetmapAdapter {
+    private final String name;
+    protected final MemoryRegion region;
+    /** TX krings: the NIC's, then the host rings'. */
+    protected Kring[] txKrings = new Kring[0];
+    /** RX krings: the NIC's, then the host rings'. */
+    protected Kring[] rxKrings = new Kring[0];
+    protected int numTxRings, numRxRings, numHostTxRings, numHostRxRings;
+    private int users;
+    private boolean exclusive;
+
+    protected NetmapAdapter(String name, MemoryRegion region) {
+        this.name = name;
+        this.region = region;
+    }
+
+    public String name() { return name; }
+    public MemoryRegion region() { return region; }
+    public int numTxRings() { return numTxRings; }
+    public int numRxRings() { return numRxRings; }
+    public int numHostTxRings() { return numHostTxRings; }
+    public int numHostRxRings() { return numHostRxRings; }
+    public Kring txKring(int i) { return txKrings[i]; }
+    public Kring rxKring(int i) { return rxKrings[i]; }
+    /** All TX krings, host ones last. */
+    public int totalTxKrings() { return txKrings.length; }
+    public int totalRxKrings() { return rxKrings.length; }
+
+    /** Push [hwcur, rhead) to the device, reclaim completions into hwtail. 0 on success. */
+    public abstract int txsync(Kring kring, int flags);
+
+    /** Import received packets into [hwtail, ...), give [hwcur, rhead) back to the device. 0 on success. */
+    public abstract int rxsync(Kring kring, int flags);
+
+    /** Enter ({@code on}) or leave netmap mode: called at the first binding and after the last. */
+    protected abstract void register(boolean on);
+
+    /** Frees the krings and anything else the adapter holds, after the last binding left. */
+    protected abstract void destroy();
+
+    /**
+     * NS_FORWARD: the user released slots [from, to) of RX ring {@code kring} with NR_FORWARD set on
+     * the ring; send those whose slot carries NS_FORWARD to the other side (NIC to host stack, host
+     * to NIC). Adapters without host rings ignore it.
+     */
+    protected void forwardReleased(Kring kring, int from, int to) { }
+
+    /**
+     * Creates the krings of a NIC-like adapter: {@code nTx}/{@code nRx} hardware rings plus host rings,
+     * every ring with its own buffers from the region (netmap_krings_create + netmap_mem_rings_create).
+     */
+    protected final void createKrings(int nTx, int nRx, int nHostTx, int nHostRx, int txSlots, int rxSlots) {
+        Kring[] tx = new Kring[nTx + nHostTx], rx = new Kring[nRx + nHostRx];
+        region.lock();
+        try {
+            try {
+                for (int i = 0; i < tx.length; i++)
+                    tx[i] = new Kring(this, region, Kring.format(region, txSlots, true, i, true), true, i >= nTx, i);
+                for (int i = 0; i < rx.length; i++)
+                    rx[i] = new Kring(this, region, Kring.format(region, rxSlots, false, i, true), false, i >= nRx, i);
+            } catch (RuntimeException e) {
+                for (Kring k : tx) if (k != null) k.free(true);
+                for (Kring k : rx) if (k != null) k.free(true);
+                throw e;
+            }
+        } finally {
+            region.unlock();
+        }
+        txKrings = tx;
+        rxKrings = rx;
+        numTxRings = nTx;
+        numRxRings = nRx;
+        numHostTxRings = nHostTx;
+        numHostRxRings = nHostRx;
+    }
+
+    /** Returns every kring's ring object and buffers to the region. */
+    protected final void freeKrings() {
+        region.lock();
+        try {
+            for (Kring k : txKrings) k.free(true);
+            for (Kring k : rxKrings) k.free(true);
+        } finally {
+            region.unlock();
+        }
+        txKrings = new Kring[0];
+        rxKrings = new Kring[0];
+    }
+
+    // ---- bindings (netmap_do_regif / netmap_do_unregif)
+
+    final synchronized void bind(boolean exclusive) {
+        if (users > 0 && (exclusive || this.exclusive))
+            throw new IllegalStateException("port " + name + " is already open" + (this.exclusive ? " exclusively (/x)" : "")
+                    + (exclusive ? "; /x asks for sole use" : "") + ": close the other user first");
+        this.exclusive = exclusive;
+        if (users++ == 0) {
+            try {
+                register(true);
+            } catch (RuntimeException e) {
+                users--;
+                destroy();
+                throw e;
+            }
+        }
+    }
+
+    final synchronized void unbind() {
+        exclusive = false;
+        if (--users == 0) {
+            try {
+                register(false);
+            } finally {
+                destroy();
+            }
+        }
+    }
+
+    final synchronized int users() { return users; }
+
+    // ---- waiting for events (poll)
+
+    /**
+     * Arms wake-ups for the port's rings (enable interrupts, announce a waiter) and returns a token
+     * passed to {@link #awaitEvents}. The caller re-checks the rings after this and before waiting,
+     * so an event between the check and the wait is not lost.
+     */
+    protected long prepareWait(NetmapPort port, boolean tx, boolean rx) { return 0; }
+
+    /** Blocks until an event may have arrived or {@code timeoutNanos} passed; spurious returns are fine. */
+    protected void awaitEvents(NetmapPort port, long token, long timeoutNanos, int round) {
+        if (round < 64) {
+            Thread.onSpinWait();
+        } else {
+            long park = Math.min(timeoutNanos, Math.min(1_000_000L, 1_000L << Math.min(round - 64, 10)));
+            LockSupport.parkNanos(park);
+        }
+    }
+
+    /** Undoes {@link #prepareWait} (mask interrupts again, leave the waiter count). */
+    protected void endWait(NetmapPort port, long token, boolean tx, boolean rx) { }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + name + "]";
+    }
+}

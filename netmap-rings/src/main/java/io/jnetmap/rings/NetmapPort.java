@@ -1,0 +1,303 @@
+package io.jnetmap.rings;
+
+import io.jnetmap.sys.OffHeapBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+
+import static io.jnetmap.rings.NetmapLayout.*;
+
+/**
+ * An open netmap port: one binding of an adapter's rings, what an fd bound with NIOCREGIF is in
+ * netmap. Rings are numbered as in netmap_user.h: {@link #txRing(int)} covers NIC TX rings, then
+ * host TX rings; {@link #rxRing(int)} likewise. Only the rings the name selects are bound
+ * ({@link #firstTxRing()}..{@link #lastTxRing()}, inclusive, as libnetmap's first/last_tx_ring).
+ *
+ * <pre>{@code
+ * try (NetmapPort port = NetmapPort.open("netmap:demo{1")) {
+ *     NetmapRing tx = port.txRing(0);
+ *     int i = tx.head();
+ *     tx.buffers().putBytes(tx.slotBufOffset(i), frame, 0, frame.length);
+ *     tx.len(i, frame.length);
+ *     tx.advance(tx.next(i));
+ *     port.txsync();
+ * }
+ * }</pre>
+ *
+ * <p>A port is driven by one thread at a time per ring, as in netmap; syncs take no locks and
+ * allocate nothing.
+ */
+public final class NetmapPort implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(NetmapPort.class);
+
+    public static final int POLLIN = 0x1, POLLOUT = 0x4, POLLERR = 0x8;
+
+    private final PortName name;
+    private final NetmapAdapter adapter;
+    private final MemoryRegion region;
+    private final int ifObject;
+    private final NetmapIf nif;
+    private final NetmapRing[] txRings, rxRings;
+    private final Kring[] boundTx, boundRx;
+    private final int firstTx, lastTx, firstRx, lastRx;
+    private final boolean noTxPoll;
+    private String lastError;
+    private boolean closed;
+
+    private NetmapPort(PortName name, NetmapAdapter adapter) {
+        this.name = name;
+        this.adapter = adapter;
+        this.region = adapter.region();
+        int nTx = adapter.numTxRings(), nRx = adapter.numRxRings();
+        int hTx = adapter.numHostTxRings(), hRx = adapter.numHostRxRings();
+        int[] tx = range(name, nTx, hTx, true), rx = range(name, nRx, hRx, false);
+        if ((name.flags() & NR_RX_RINGS_ONLY) != 0) tx = new int[] {0, 0};
+        if ((name.flags() & NR_TX_RINGS_ONLY) != 0) rx = new int[] {0, 0};
+        firstTx = tx[0]; lastTx = tx[1] - 1; firstRx = rx[0]; lastRx = rx[1] - 1;
+        noTxPoll = (name.flags() & NR_NO_TX_POLL) != 0;
+
+        int reportedHostTx = Math.max(1, hTx), reportedHostRx = Math.max(1, hRx);
+        txRings = new NetmapRing[nTx + reportedHostTx];
+        rxRings = new NetmapRing[nRx + reportedHostRx];
+        boundTx = new Kring[tx[1] - tx[0]];
+        boundRx = new Kring[rx[1] - rx[0]];
+        region.lock();
+        try {
+            ifObject = region.allocateIfObject();
+        } finally {
+            region.unlock();
+        }
+        long ifOff = region.ifObjectOffset(ifObject);
+        OffHeapBuffer ifMem = region.memory().slice(ifOff, MemoryRegion.IF_OBJ_SIZE);
+        NetmapIf.format(ifMem, name.name(), nTx, nRx, reportedHostTx, reportedHostRx);
+        nif = new NetmapIf(ifMem);
+        if (nif.ringOfsCount() * 8 + IF_RING_OFS > MemoryRegion.IF_OBJ_SIZE)
+            throw new IllegalStateException(name + " has too many rings for a netmap_if");
+        for (int i = tx[0]; i < tx[1]; i++) {
+            Kring k = adapter.txKring(i);
+            boundTx[i - tx[0]] = k;
+            txRings[i] = k.ring();
+            nif.ringOfs(i, k.ringOffset() - ifOff);
+        }
+        for (int i = rx[0]; i < rx[1]; i++) {
+            Kring k = adapter.rxKring(i);
+            boundRx[i - rx[0]] = k;
+            rxRings[i] = k.ring();
+            nif.ringOfs(nif.rxRingOfsIndex(i), k.ringOffset() - ifOff);
+        }
+    }
+
+    /** Which rings a mode binds (netmap_interp_ringid): [first, last) in the adapter's numbering. */
+    private static int[] range(PortName n, int hw, int host, boolean tx) {
+        switch (n.mode()) {
+            case ALL_NIC, PIPE_MASTER, PIPE_SLAVE: return new int[] {0, hw};
+            case SW:
+                if (host == 0) throw new IllegalArgumentException(n + ": this port has no host rings");
+                return new int[] {hw, hw + host};
+            case NIC_SW: return new int[] {0, hw + host};
+            case ONE_NIC: {
+                int k = n.ring() < hw ? n.ring() : 0; // netmap: a direction with fewer rings uses ring 0
+                return new int[] {k, k + 1};
+            }
+            case ONE_SW:
+                if (n.ring() >= host)
+                    throw new IllegalArgumentException(n + ": host ring " + n.ring() + " does not exist (the port has " + host + ")");
+                return new int[] {hw + n.ring(), hw + n.ring() + 1};
+            default: throw new IllegalArgumentException(n + ": unsupported mode " + n.mode());
+        }
+    }
+
+    /** Opens a port by netmap name (see {@link PortName}). */
+    public static NetmapPort open(String spec) {
+        return open(PortName.parse(spec));
+    }
+
+    public static NetmapPort open(PortName name) {
+        NetmapAdapter a = find(name);
+        return bind(name, a);
+    }
+
+    /** Binds a port to an adapter the caller already has (tests, tools composing adapters). */
+    public static NetmapPort bind(PortName name, NetmapAdapter a) {
+        if (name.mode() == PortName.Mode.ONE_NIC && name.ring() >= a.numTxRings() && name.ring() >= a.numRxRings())
+            throw new IllegalArgumentException(name + ": ring " + name.ring() + " does not exist ("
+                    + a.name() + " has " + a.numTxRings() + " TX and " + a.numRxRings() + " RX rings)");
+        a.bind(name.exclusive());
+        try {
+            NetmapPort p = new NetmapPort(name, a);
+            LOG.debug("opened {}: TX rings {}..{}, RX rings {}..{}", name, p.firstTx, p.lastTx, p.firstRx, p.lastRx);
+            return p;
+        } catch (RuntimeException e) {
+            a.unbind();
+            throw e;
+        }
+    }
+
+    private static NetmapAdapter find(PortName name) {
+        if (name.isPipe()) return PipeAdapter.open(name);
+        List<String> known = new ArrayList<>();
+        for (AdapterProvider p : ServiceLoader.load(AdapterProvider.class)) {
+            if (p.handles(name)) return p.adapter(name);
+            known.add(p.describe());
+        }
+        throw new IllegalArgumentException("no port named '" + name.name() + "' (" + name + "): "
+                + (known.isEmpty() ? "no NIC driver is on the class path"
+                        : "not a NIC that " + String.join(", ", known) + " can open")
+                + ". Bind a NIC with tools/nm-bind bind <address|ifname>, or use a pipe such as netmap:"
+                + name.name() + "{1");
+    }
+
+    // ---- what is bound
+    public PortName name() { return name; }
+    public NetmapAdapter adapter() { return adapter; }
+    public MemoryRegion region() { return region; }
+    public NetmapIf nif() { return nif; }
+    /** TX ring {@code i} (NIC rings, then host rings), or null if this port does not bind it. */
+    public NetmapRing txRing(int i) { return txRings[i]; }
+    public NetmapRing rxRing(int i) { return rxRings[i]; }
+    public int firstTxRing() { return firstTx; }
+    public int lastTxRing() { return lastTx; }
+    public int firstRxRing() { return firstRx; }
+    public int lastRxRing() { return lastRx; }
+    /** Bound krings, for back-ends and tools that need the port's view (e.g. waiting). */
+    public Kring[] boundTxKrings() { return boundTx; }
+    public Kring[] boundRxKrings() { return boundRx; }
+    /** The last ring error this port reported, or null. */
+    public String lastError() { return lastError; }
+
+    // ---- syncs (NIOCTXSYNC / NIOCRXSYNC)
+
+    /**
+     * Pushes every bound TX ring's new slots to the port and reclaims completed ones (forced, as
+     * NIOCTXSYNC). Never blocks.
+     *
+     * @throws RingStateException if a ring's head/cur or a slot was invalid; that ring was reset
+     *         and skipped, the others were synced
+     */
+    public void txsync() {
+        String err = null;
+        for (Kring k : boundTx) if (k.txsync(SyncFlags.FORCE_RECLAIM) != Kring.OK) err = firstError(err, k);
+        if (err != null) fail(err);
+    }
+
+    /** Returns released RX slots to the port and imports new packets on every bound RX ring (NIOCRXSYNC). */
+    public void rxsync() {
+        String err = null;
+        for (Kring k : boundRx) if (k.rxsync(SyncFlags.FORCE_READ) != Kring.OK) err = firstError(err, k);
+        if (err != null) fail(err);
+    }
+
+    /** txsync of one TX ring, by netmap index. */
+    public void txsync(int ring) {
+        Kring k = adapter.txKring(ring);
+        checkBound(k, true);
+        if (k.txsync(SyncFlags.FORCE_RECLAIM) != Kring.OK) fail(k.takeError());
+    }
+
+    /** rxsync of one RX ring, by netmap index. */
+    public void rxsync(int ring) {
+        Kring k = adapter.rxKring(ring);
+        checkBound(k, false);
+        if (k.rxsync(SyncFlags.FORCE_READ) != Kring.OK) fail(k.takeError());
+    }
+
+    private void checkBound(Kring k, boolean tx) {
+        NetmapRing[] rings = tx ? txRings : rxRings;
+        if (rings[k.ringId()] == null)
+            throw new IllegalArgumentException(name + " does not bind " + (tx ? "TX" : "RX") + " ring " + k.ringId());
+    }
+
+    private static String firstError(String err, Kring k) {
+        String e = k.takeError();
+        return err != null ? err : e;
+    }
+
+    private void fail(String err) {
+        lastError = err;
+        throw new RingStateException(err);
+    }
+
+    // ---- poll (netmap_poll)
+
+    /**
+     * Waits until a bound ring is ready, as poll(2) on a netmap fd: with POLLOUT, a TX ring whose
+     * cur != tail; with POLLIN, an RX ring whose cur != tail. Like netmap, every call also pushes
+     * pending TX slots (unless the name has NR_NO_TX_POLL) and imports RX packets. Blocks without
+     * spinning when the back-end can signal (interrupts, a pipe peer's futex).
+     *
+     * @param timeoutMillis 0 to return at once, negative to wait forever
+     * @return the ready events (POLLIN, POLLOUT), POLLERR if a ring had to be reset
+     *         ({@link #lastError()} says why), 0 on timeout
+     */
+    public int poll(int events, int timeoutMillis) {
+        boolean wantTx = (events & POLLOUT) != 0, wantRx = (events & POLLIN) != 0;
+        int revents = scan(wantTx, wantRx);
+        if (revents != 0 || timeoutMillis == 0) return revents;
+        long deadline = timeoutMillis < 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutMillis * 1_000_000L;
+        for (int round = 0; ; round++) {
+            long token = adapter.prepareWait(this, wantTx, wantRx);
+            try {
+                revents = scan(wantTx, wantRx);
+                if (revents != 0) return revents;
+                long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
+                if (left <= 0) return 0;
+                adapter.awaitEvents(this, token, left, round);
+            } finally {
+                adapter.endWait(this, token, wantTx, wantRx);
+            }
+        }
+    }
+
+    private int scan(boolean wantTx, boolean wantRx) {
+        int revents = 0;
+        if (wantTx || !noTxPoll) {
+            for (Kring k : boundTx) {
+                NetmapRing r = k.ring();
+                if (r.head() == k.hwcur() && !(wantTx && r.cur() == r.tail())) {
+                    if (wantTx) revents |= POLLOUT;
+                    continue; // nothing to push and space already there
+                }
+                if (k.txsync(0) != Kring.OK) {
+                    lastError = k.takeError();
+                    revents |= POLLERR;
+                }
+                if (wantTx && r.cur() != r.tail()) revents |= POLLOUT;
+            }
+        }
+        if (wantRx) {
+            for (Kring k : boundRx) {
+                if (k.rxsync(SyncFlags.FORCE_READ) != Kring.OK) {
+                    lastError = k.takeError();
+                    revents |= POLLERR;
+                }
+                NetmapRing r = k.ring();
+                if (r.cur() != r.tail()) revents |= POLLIN;
+            }
+        }
+        return revents;
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            region.lock();
+            try {
+                region.freeIfObject(ifObject);
+            } finally {
+                region.unlock();
+            }
+        } finally {
+            adapter.unbind();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "NetmapPort[" + name + "]";
+    }
+}
