@@ -243,6 +243,15 @@ final class FakeSystem {
             write(dir.resolve(".refuse-" + driver), "");
             return this;
         }
+
+        Device accepts(String driver) {
+            try {
+                Files.deleteIfExists(dir.resolve(".refuse-" + driver));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return this;
+        }
     }
 
     /** A NIC with the usual attributes. */
