@@ -39,6 +39,7 @@ public final class Kring {
     private final int numBuffers;
     private String lastError;
     private long errors;
+    private int checkedFlags;
 
     Kring(NetmapAdapter adapter, MemoryRegion region, int ringObject, boolean tx, boolean host, int ringId) {
         this.adapter = adapter;
@@ -157,6 +158,15 @@ public final class Kring {
         state.putInt(K_SHADOW + 4 * i, bufIdx);
     }
 
+    /** Copies slot {@code i} of {@code from} into the same slot here, clearing {@code clearFlags}; returns the copied flags. */
+    public int copySlot(NetmapRing from, int i, int clearFlags) {
+        long w = from.slotWord(i);
+        ring.slotWord(i, w & ~((long) clearFlags << 48));
+        ring.ptr(i, from.ptr(i));
+        state.putInt(K_SHADOW + 4 * i, NetmapRing.wordBufIdx(w));
+        return NetmapRing.wordFlags(w);
+    }
+
     /** A back-end installed buffer {@code bufIdx} in slot {@code i} by some other means. */
     public void noteBuffer(int i, int bufIdx) { state.putInt(K_SHADOW + 4 * i, bufIdx); }
 
@@ -266,22 +276,40 @@ public final class Kring {
     /**
      * Every slot in [from, to) must carry a valid buffer index and a length that fits the buffer;
      * those are the slots a back-end is about to give a device. The first bad one resets the ring.
+     * Records each slot's buffer as known-good (TX always; RX when the user changed it, which the
+     * user must flag with NS_BUF_CHANGED), writing only on change so that a pipe's receiver does
+     * not bounce the sender's cache lines.
      */
     private boolean checkSlots(int from, int to) {
         final int nb = numBuffers, bs = bufSize;
+        final NetmapRing r = ring;
+        int or = 0;
         for (int i = from; i != to; i = i == lim ? 0 : i + 1) {
-            int idx = ring.bufIdx(i);
-            int len = ring.len(i);
+            long w = r.slotWord(i);
+            int idx = NetmapRing.wordBufIdx(w);
+            int len = NetmapRing.wordLen(w);
             if (idx < FIRST_BUFFER || idx >= nb || len > bs) {
                 reinit("slot " + i + (idx < FIRST_BUFFER || idx >= nb
                         ? " has buffer index " + idx + ", outside " + FIRST_BUFFER + ".." + (nb - 1)
                         : " has length " + len + ", more than the buffer size " + bs));
+                checkedFlags = 0;
                 return false;
             }
-            state.putInt(K_SHADOW + 4 * i, idx);
+            int fl = NetmapRing.wordFlags(w);
+            or |= fl;
+            if ((tx || (fl & NS_BUF_CHANGED) != 0) && state.getInt(K_SHADOW + 4 * i) != idx)
+                state.putInt(K_SHADOW + 4 * i, idx);
         }
+        checkedFlags = or;
         return true;
     }
+
+    /**
+     * The union of the slot flags in the range this sync checked ([hwcur, rhead)): lets a
+     * back-end skip per-slot work (no NS_BUF_CHANGED: no re-pointing; no NS_MOREFRAG: every
+     * slot ends a packet).
+     */
+    public int checkedFlags() { return checkedFlags; }
 
     /** nm_sync_finalize: the user sees the new tail. */
     private void finish() {

@@ -95,6 +95,13 @@ public final class NetmapRing {
     public long ptr(int i) { return ring.getLong(slot(i) + SLOT_PTR); }
     public void ptr(int i, long p) { ring.putLong(slot(i) + SLOT_PTR, p); }
 
+    /** Slot {@code i}'s first 8 bytes in one load: buf_idx (bits 0-31), len (32-47), flags (48-63). */
+    long slotWord(int i) { return ring.getLong(slot(i)); }
+    void slotWord(int i, long w) { ring.putLong(slot(i), w); }
+    static int wordBufIdx(long w) { return (int) w; }
+    static int wordLen(long w) { return (int) (w >>> 32) & 0xffff; }
+    static int wordFlags(long w) { return (int) (w >>> 48); }
+
     /**
      * The zero-copy swap of netmap's man page: exchanges the buffers of slot {@code i} here and
      * slot {@code j} of {@code other} (same region only), copies the length, and marks both

@@ -176,12 +176,18 @@ final class PipeAdapter extends NetmapAdapter {
         int hwcur = t.hwcur();
         if (head == hwcur) return 0;
         int published = -1; // slot after the last complete packet
-        for (int i = hwcur; i != head; ) {
-            int fl = tr.slotFlags(i);
-            r.putSlot(i, tr.bufIdx(i), tr.len(i), fl & ~(NS_BUF_CHANGED | NS_REPORT), tr.ptr(i));
-            if ((fl & (NS_BUF_CHANGED | NS_REPORT)) != 0) tr.slotFlags(i, fl & ~(NS_BUF_CHANGED | NS_REPORT));
-            i = i == lim ? 0 : i + 1;
-            if ((fl & NS_MOREFRAG) == 0) published = i;
+        final int seen = t.checkedFlags();
+        final int clear = NS_BUF_CHANGED | NS_REPORT;
+        if ((seen & (NS_MOREFRAG | clear)) == 0) { // the common case: whole packets, nothing to clear
+            for (int i = hwcur; i != head; i = i == lim ? 0 : i + 1) r.copySlot(tr, i, clear);
+            published = head;
+        } else {
+            for (int i = hwcur; i != head; ) {
+                int fl = r.copySlot(tr, i, clear);
+                if ((fl & clear) != 0) tr.slotFlags(i, fl & ~clear);
+                i = i == lim ? 0 : i + 1;
+                if ((fl & NS_MOREFRAG) == 0) published = i;
+            }
         }
         if (published < 0) return 0; // only part of a packet so far: publish nothing
         t.hwcur(published);
@@ -197,10 +203,10 @@ final class PipeAdapter extends NetmapAdapter {
         final int head = r.rhead(), lim = r.lim();
         int hwcur = r.hwcur();
         if (head == hwcur) return 0;
-        for (int i = hwcur; i != head; i = i == lim ? 0 : i + 1) {
+        if ((r.checkedFlags() & NS_BUF_CHANGED) != 0) for (int i = hwcur; i != head; i = i == lim ? 0 : i + 1) {
             int fl = rr.slotFlags(i);
             if ((fl & NS_BUF_CHANGED) != 0) { // the user swapped in another buffer: the sender gets it
-                t.putSlot(i, rr.bufIdx(i), rr.len(i), fl & ~NS_BUF_CHANGED, rr.ptr(i));
+                t.copySlot(rr, i, NS_BUF_CHANGED);
                 rr.slotFlags(i, fl & ~NS_BUF_CHANGED);
             }
         }
