@@ -304,6 +304,11 @@ final class FakeSystem {
     }
 
     Result run(String... args) {
+        return run(Map.of(), args);
+    }
+
+    /** Runs nm-bind with extra environment settings; an empty value removes a variable. */
+    Result run(Map<String, String> extraEnv, String... args) {
         List<String> cmd = new ArrayList<>(List.of("bash", script().toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile());
@@ -323,6 +328,13 @@ final class FakeSystem {
         env.put("FAKE_DEV", dev.toString());
         env.put("FAKE_NET", net.toString());
         env.put("FAKE_LOG", log.toString());
+        extraEnv.forEach((k, v) -> {
+            if (v.isEmpty()) {
+                env.remove(k);
+            } else {
+                env.put(k, v);
+            }
+        });
         Path out = root.resolve("stdout.txt");
         Path err = root.resolve("stderr.txt");
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());

@@ -230,10 +230,35 @@ class NmBindBindTest {
     }
 
     @Test
+    void withoutAKernelTheWritesLandInTheFilesAndNothingIsLeftHalfBound() {
+        // No kernel emulation: nm-bind's own writes go to plain files, so nothing binds.
+        // A driverless device: the override is written, the probe requested, the override
+        // cleared with a NUL byte as dpdk-devbind does, and the failed check rolls back.
+        fake.device("0000:09:00.0").id("8086", "10d3").group(30);
+        fake.driver("uio_pci_generic");
+
+        FakeSystem.Result r = fake.run(Map.of("NM_BIND_WRITE", ""), "bind", "09:00.0", "--driver", "uio_pci_generic");
+
+        assertEquals(1, r.exit(), r::toString);
+        assertEquals(1, r.errLines().size(), r::toString);
+        assertTrue(r.err().contains("uio_pci_generic did not take 0000:09:00.0"), r.err());
+        assertEquals("0000:09:00.0", FakeSystem.read(fake.sys.resolve("bus/pci/drivers_probe")));
+        assertEquals("\0", fake.driverOverride("0000:09:00.0"));
+        assertFalse(Files.exists(fake.stateFile("0000:09:00.0")));
+        assertEquals(List.of(), fake.writes(), "the fake kernel was not used");
+    }
+
+    @Test
     void refusesADeviceThatIsNotANetworkDeviceUnlessForced() {
         fake.device("0000:00:1f.2").cls("0x010601").id("8086", "2922").driver("ahci").group(20);
 
         FakeSystem.Result r = fake.run("bind", "00:1f.2");
         assertRefusedUntouched(r, "not a network device", "--force");
+
+        FakeSystem.Result forced = fake.run("bind", "00:1f.2", "--force");
+        assertEquals(0, forced.exit(), forced::toString);
+        assertEquals("vfio-pci", fake.driverOf("0000:00:1f.2"));
+        assertEquals("ahci", fake.state("0000:00:1f.2").get("driver"));
+        assertEquals("", fake.state("0000:00:1f.2").get("ifname"));
     }
 }
