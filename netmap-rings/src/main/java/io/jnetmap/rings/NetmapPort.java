@@ -254,17 +254,18 @@ public final class NetmapPort implements AutoCloseable {
     private int scan(boolean wantTx, boolean wantRx) {
         int revents = 0;
         if (wantTx || !noTxPoll) {
+            boolean lookingForSpace = wantTx; // netmap_poll's want_tx: sync every ring until one has space
             for (Kring k : boundTx) {
                 NetmapRing r = k.ring();
-                if (r.head() == k.hwcur() && !(wantTx && r.cur() == r.tail())) {
-                    if (wantTx) revents |= POLLOUT;
-                    continue; // nothing to push and space already there
-                }
+                if (!lookingForSpace && r.head() == k.hwcur()) continue; // nothing to push here
                 if (k.txsync(0) != Kring.OK) {
                     lastError = k.takeError();
                     revents |= POLLERR;
                 }
-                if (wantTx && r.cur() != r.tail()) revents |= POLLOUT;
+                if (lookingForSpace && r.cur() != r.tail()) {
+                    revents |= POLLOUT;
+                    lookingForSpace = false;
+                }
             }
         }
         if (wantRx) {
