@@ -177,7 +177,7 @@ class NmBindBindTest {
         assertEquals(1, r.exit(), r::toString);
         assertEquals(1, r.errLines().size(), r::toString);
         assertTrue(r.err().contains("vfio-pci did not take " + E1000E), r.err());
-        assertTrue(r.err().contains("given back"), r.err());
+        assertTrue(r.err().contains("rolled back"), r.err());
         assertEquals("e1000e", fake.driverOf(E1000E));
         assertTrue(fake.hasInterface(E1000E, "enp3s0"));
         assertFalse(Files.exists(fake.stateFile(E1000E)));
@@ -246,6 +246,25 @@ class NmBindBindTest {
         assertEquals("\0", fake.driverOverride("0000:09:00.0"));
         assertFalse(Files.exists(fake.stateFile("0000:09:00.0")));
         assertEquals(List.of(), fake.writes(), "the fake kernel was not used");
+    }
+
+    @Test
+    void aFailedMoveBetweenUserSpaceDriversGoesBackToTheFirstOneAndKeepsTheRecord() {
+        assertEquals(0, fake.run("bind", "enp3s0").exit());
+        String record = FakeSystem.read(fake.stateFile(E1000E));
+        fake.device(E1000E).refuses("uio_pci_generic");
+
+        FakeSystem.Result r = fake.run("bind", "enp3s0", "--driver", "uio_pci_generic");
+
+        assertEquals(1, r.exit(), r::toString);
+        assertEquals(1, r.errLines().size(), r::toString);
+        assertTrue(r.err().contains("rolled back"), r.err());
+        assertEquals("vfio-pci", fake.driverOf(E1000E));
+        assertEquals(record, FakeSystem.read(fake.stateFile(E1000E)), "the record of the first bind stays");
+
+        FakeSystem.Result restore = fake.run("restore", "enp3s0");
+        assertEquals(0, restore.exit(), restore::toString);
+        assertEquals("e1000e", fake.driverOf(E1000E));
     }
 
     @Test
