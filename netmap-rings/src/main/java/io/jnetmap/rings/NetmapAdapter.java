@@ -60,6 +60,26 @@ public abstract class NetmapAdapter {
     /** Frees the krings and anything else the adapter holds, after the last binding left. */
     protected abstract void destroy();
 
+    // ---- what a port knows about its device; software ports keep the defaults
+
+    /** Whether the link is up (software ports: always). */
+    public boolean linkUp() { return true; }
+
+    /** Link speed in Mb/s, 0 when unknown or not applicable. */
+    public long linkSpeedMbps() { return 0; }
+
+    /** The port's MAC address (6 bytes), or null for ports without one. */
+    public byte[] macAddress() { return null; }
+
+    /**
+     * The device's statistics counters, accumulated to 64 bits since the port was opened, by name
+     * (e.g. "rx_packets", "tx_bytes", "rx_crc_errors"); empty for ports without counters.
+     */
+    public java.util.Map<String, Long> statistics() { return java.util.Map.of(); }
+
+    /** Receive filters: promiscuous, all-multicast, broadcast accept. Software ports accept everything. */
+    public void setReceiveFilter(boolean promiscuous, boolean allMulticast, boolean broadcast) { }
+
     /**
      * NS_FORWARD: the user released slots [from, to) of RX ring {@code kring} with NR_FORWARD set on
      * the ring; send those whose slot carries NS_FORWARD to the other side (NIC to host stack, host
