@@ -279,5 +279,6 @@ class NmBindBindTest {
         assertEquals("vfio-pci", fake.driverOf("0000:00:1f.2"));
         assertEquals("ahci", fake.state("0000:00:1f.2").get("driver"));
         assertEquals("", fake.state("0000:00:1f.2").get("ifname"));
+        assertTrue(fake.run("status").out().contains("0000:00:1f.2"), "status lists what nm-bind bound");
     }
 }
