@@ -61,7 +61,7 @@ class NmBindHugepagesTest {
         assertEquals(1, r.exit(), r::toString);
         assertEquals(1, r.errLines().size(), r::toString);
         assertTrue(r.err().contains("reserved only 10 of 64 2M hugepages"), r.err());
-        assertTrue(r.err().contains("hugepages=64"), "says how to get them: " + r.err());
+        assertTrue(r.err().contains("'hugepagesz=2M hugepages=64'"), "says how to get them: " + r.err());
         assertEquals("8", nr(), "the old reservation is back");
         assertEquals(List.of(), fake.logLines("mount.log"), "nothing mounted");
     }
