@@ -184,7 +184,7 @@ public final class Kring {
         int head = txPrologue();
         if (head < 0) return ERR_POINTERS;
         if (!checkSlots(hwcur(), head)) return ERR_SLOT;
-        if (adapter.txsync(this, flags) != 0) return backendError();
+        if (adapter.syncTx(this, flags) != 0) return backendError();
         finish();
         return OK;
     }
@@ -205,7 +205,7 @@ public final class Kring {
         } else if (head != hwcur() && (ring.flags() & NR_FORWARD) != 0) {
             adapter.forwardReleased(this, hwcur(), head);
         }
-        if (adapter.rxsync(this, flags) != 0) return backendError();
+        if (adapter.syncRx(this, flags) != 0) return backendError();
         finish();
         ring.timestamp(Clock.epochMicros());
         return result;

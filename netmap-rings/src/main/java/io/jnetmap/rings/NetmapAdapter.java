@@ -30,6 +30,8 @@ public abstract class NetmapAdapter {
     protected int numTxRings, numRxRings, numHostTxRings, numHostRxRings;
     private int users;
     private boolean exclusive;
+    /** The TAP behind the host rings, created when a port first binds them. */
+    protected HostStack host;
 
     protected NetmapAdapter(String name, MemoryRegion region) {
         this.name = name;
@@ -80,12 +82,82 @@ public abstract class NetmapAdapter {
     /** Receive filters: promiscuous, all-multicast, broadcast accept. Software ports accept everything. */
     public void setReceiveFilter(boolean promiscuous, boolean allMulticast, boolean broadcast) { }
 
+    // ---- host rings
+
     /**
-     * NS_FORWARD: the user released slots [from, to) of RX ring {@code kring} with NR_FORWARD set on
-     * the ring; send those whose slot carries NS_FORWARD to the other side (NIC to host stack, host
-     * to NIC). Adapters without host rings ignore it.
+     * The TAP that backs this adapter's host rings (e.g. named after the NIC's original interface,
+     * with its MAC). Adapters with host rings override this; the default has none.
      */
-    protected void forwardReleased(Kring kring, int from, int to) { }
+    protected HostStack createHostStack() {
+        throw new IllegalArgumentException(name + " has no host rings");
+    }
+
+    /** Called when a port binds host rings: creates the host stack on first use. */
+    final synchronized void attachHost() {
+        if (host == null) host = createHostStack();
+    }
+
+    /** The host stack, or null while no port has bound the host rings. */
+    public final HostStack hostStack() { return host; }
+
+    /** Kring's entry into the back-end: host krings go to the host stack, NIC krings to the driver. */
+    final int syncTx(Kring k, int flags) {
+        if (k.isHost()) return host != null ? host.txsync(k) : hostRingsIdle(k);
+        return txsync(k, flags);
+    }
+
+    final int syncRx(Kring k, int flags) {
+        if (k.isHost()) return host != null ? host.rxsync(k) : hostRingsIdle(k);
+        return rxsync(k, flags);
+    }
+
+    /** Host rings bound before the TAP exists (never, via NetmapPort) behave as an unplugged cable. */
+    private static int hostRingsIdle(Kring k) {
+        k.hwcur(k.rhead());
+        if (k.isTx()) k.hwtail(k.prev(k.rhead()));
+        return 0;
+    }
+
+    /**
+     * NS_FORWARD (netmap's NR_FORWARD rings): the user released slots [from, to) of RX ring
+     * {@code kring}. From a NIC RX ring, packets whose slots carry NS_FORWARD are copied to the
+     * kernel through the host stack; from the host RX ring, they are swapped (zero copy) into NIC
+     * TX ring 0 at its head, which advances, and leave at the next txsync; what does not fit is
+     * dropped, as netmap_sw_to_nic does.
+     */
+    protected void forwardReleased(Kring kring, int from, int to) {
+        if (host == null) return;
+        NetmapRing r = kring.ring();
+        int lim = kring.lim();
+        if (!kring.isHost()) {
+            for (int i = from; i != to; ) {
+                int first = i, frags = 0, len = 0;
+                boolean forward = false;
+                while (true) {
+                    int fl = r.slotFlags(i);
+                    forward |= (fl & NetmapLayout.NS_FORWARD) != 0;
+                    len += r.len(i);
+                    frags++;
+                    i = i == lim ? 0 : i + 1;
+                    if ((fl & NetmapLayout.NS_MOREFRAG) == 0 || i == to) break;
+                }
+                if (forward) host.forwardToKernel(r, first, frags, len);
+            }
+            return;
+        }
+        if (numTxRings == 0) return;
+        Kring txk = txKrings[0];
+        NetmapRing tx = txk.ring();
+        for (int i = from; i != to; i = i == lim ? 0 : i + 1) {
+            if ((r.slotFlags(i) & NetmapLayout.NS_FORWARD) == 0) continue;
+            int h = tx.head();
+            if (h == tx.tail()) continue; // no room: dropped, as in netmap
+            r.swapBuffers(i, tx, h);
+            tx.slotFlags(h, tx.slotFlags(h) & ~NetmapLayout.NS_FORWARD);
+            kring.noteBuffer(i, r.bufIdx(i));
+            tx.advance(tx.next(h));
+        }
+    }
 
     /**
      * Creates the krings of a NIC-like adapter: {@code nTx}/{@code nRx} hardware rings plus host rings,
@@ -153,7 +225,14 @@ public abstract class NetmapAdapter {
             try {
                 register(false);
             } finally {
-                destroy();
+                try {
+                    destroy();
+                } finally {
+                    if (host != null) {
+                        host.close();
+                        host = null;
+                    }
+                }
             }
         }
     }
@@ -171,6 +250,14 @@ public abstract class NetmapAdapter {
 
     /** Blocks until an event may have arrived or {@code timeoutNanos} passed; spurious returns are fine. */
     protected void awaitEvents(NetmapPort port, long token, long timeoutNanos, int round) {
+        HostStack h = host;
+        if (h != null && round >= 64) { // the host RX ring can block on the TAP; NIC rings are re-checked each ms
+            try (io.jnetmap.sys.PollSet p = new io.jnetmap.sys.PollSet(1)) {
+                p.set(0, h.fd(), io.jnetmap.sys.Libc.POLLIN);
+                p.poll((int) Math.max(1, Math.min(timeoutNanos / 1_000_000L, 1)));
+            }
+            return;
+        }
         if (round < 64) {
             Thread.onSpinWait();
         } else {

@@ -127,6 +127,7 @@ public final class NetmapPort implements AutoCloseable {
                     + a.name() + " has " + a.numTxRings() + " TX and " + a.numRxRings() + " RX rings)");
         a.bind(name.exclusive());
         try {
+            if (name.bindsHost()) a.attachHost();
             NetmapPort p = new NetmapPort(name, a);
             LOG.debug("opened {}: TX rings {}..{}, RX rings {}..{}", name, p.firstTx, p.lastTx, p.firstRx, p.lastRx);
             return p;

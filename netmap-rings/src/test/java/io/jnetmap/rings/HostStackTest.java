@@ -1,0 +1,161 @@
+package io.jnetmap.rings;
+
+import io.jnetmap.sys.OffHeapBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+
+import static io.jnetmap.rings.NetmapLayout.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Host rings against the real kernel: a port's host TX ring injects frames into the kernel's stack
+ * through a TAP, the kernel's answers come back on the host RX ring. The TAP lives in a network
+ * namespace this test creates, addressed in the benchmarking range.
+ */
+class HostStackTest {
+    static final byte[] TAP_MAC = {0x02, 0, 0, 0, 0x5a, 0x01};
+    static final byte[] PEER_MAC = {0x02, 0, 0, 0, 0x5a, 0x02};
+    static final byte[] TAP_IP = {(byte) 198, 18, 90, 1}, PEER_IP = {(byte) 198, 18, 90, 2};
+
+    private final String tap = "jnmt" + ProcessHandle.current().pid() % 100000;
+    private final String ns = "jnmtest" + ProcessHandle.current().pid();
+    private MemoryRegion region;
+
+    /** A NIC-shaped adapter whose NIC rings loop TX back to RX, with host rings on a TAP. */
+    static final class LoopNic extends NetmapAdapter {
+        private final String tapName;
+
+        LoopNic(MemoryRegion region, String tapName) {
+            super("loopnic", region);
+            this.tapName = tapName;
+            createKrings(1, 1, 1, 1, 256, 256);
+        }
+
+        @Override public int txsync(Kring k, int flags) {
+            k.hwcur(k.rhead());
+            k.hwtail(k.prev(k.rhead()));
+            return 0;
+        }
+
+        @Override public int rxsync(Kring k, int flags) {
+            k.hwcur(k.rhead());
+            return 0;
+        }
+
+        @Override protected HostStack createHostStack() { return HostStack.open(tapName, TAP_MAC, 1500); }
+        @Override protected void register(boolean on) { }
+        @Override protected void destroy() { freeKrings(); }
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        region = MemoryRegion.createPrivate("hosttest", RegionConfig.defaults().withBuffers(2048));
+        sh("ip", "netns", "add", ns);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        sh("ip", "netns", "del", ns);
+        region.close();
+    }
+
+    @Test
+    void theKernelAnswersAPingInjectedThroughTheHostTxRing() throws Exception {
+        LoopNic nic = new LoopNic(region, tap);
+        try (NetmapPort port = NetmapPort.bind(PortName.parse("netmap:loopnic^"), nic)) {
+            assertEquals(1, port.firstTxRing(), "netmap:X^ binds the host rings, which follow the NIC's");
+            assertNull(port.txRing(0), "the NIC ring is not bound by ^");
+            sh("ip", "link", "set", tap, "netns", ns);
+            sh("ip", "-n", ns, "addr", "add", "198.18.90.1/24", "dev", tap);
+            sh("ip", "-n", ns, "link", "set", tap, "up");
+            sh("ip", "-n", ns, "neigh", "add", "198.18.90.2", "lladdr", "02:00:00:00:5a:02", "dev", tap);
+
+            NetmapRing tx = port.txRing(1), rx = port.rxRing(1);
+            int i = tx.head();
+            int len = Frames.icmpEcho(tx.buffers(), tx.slotBufOffset(i), PEER_MAC, TAP_MAC, PEER_IP, TAP_IP, 0x4242, 7);
+            tx.len(i, len);
+            tx.advance(tx.next(i));
+            port.txsync();
+            assertEquals(tx.numSlots() - 1, tx.space(), "host TX completes at once");
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            boolean replied = false;
+            while (!replied && System.nanoTime() < deadline) {
+                port.poll(NetmapPort.POLLIN, 500);
+                for (int j = rx.head(); j != rx.tail(); j = rx.next(j)) {
+                    if (Frames.isEchoReply(rx.buffers(), rx.slotBufOffset(j), rx.len(j), TAP_IP, PEER_IP, 0x4242, 7))
+                        replied = true;
+                }
+                rx.advance(rx.tail());
+            }
+            assertTrue(replied, "no ICMP echo reply from the kernel on the host RX ring");
+            assertTrue(nic.hostStack().framesToHost() >= 1);
+        }
+        assertNotEquals(0, run("ip", "-n", ns, "link", "show", tap), "the TAP must disappear when the port closes");
+    }
+
+    @Test
+    void portsWithoutHostRingsRefuseTheCaretForm() {
+        try (NetmapPort m = NetmapPort.open("netmap:nohost" + ProcessHandle.current().pid() + "{1")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> NetmapPort.bind(PortName.parse("netmap:x^"), m.adapter()));
+            assertTrue(e.getMessage().contains("no host rings"), e.getMessage());
+        }
+    }
+
+    static void sh(String... cmd) throws IOException, InterruptedException {
+        int rc = run(cmd);
+        if (rc != 0) throw new IOException(String.join(" ", cmd) + " exited " + rc);
+    }
+
+    static int run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        return p.waitFor();
+    }
+
+    /** Minimal frame builders for the test (checksums computed the plain way). */
+    static final class Frames {
+        static int icmpEcho(OffHeapBuffer b, int off, byte[] src, byte[] dst, byte[] sip, byte[] dip, int id, int seq) {
+            byte[] f = new byte[14 + 20 + 8 + 32];
+            System.arraycopy(dst, 0, f, 0, 6);
+            System.arraycopy(src, 0, f, 6, 6);
+            f[12] = 0x08; f[13] = 0x00;
+            f[14] = 0x45; f[16] = 0; f[17] = (byte) (20 + 8 + 32); f[20] = 0x40; f[22] = 64; f[23] = 1;
+            System.arraycopy(sip, 0, f, 26, 4);
+            System.arraycopy(dip, 0, f, 30, 4);
+            put16(f, 24, checksum(f, 14, 20));
+            f[34] = 8; f[38] = (byte) (id >> 8); f[39] = (byte) id; f[40] = (byte) (seq >> 8); f[41] = (byte) seq;
+            for (int k = 42; k < f.length; k++) f[k] = (byte) k;
+            put16(f, 36, checksum(f, 34, 8 + 32));
+            b.putBytes(off, f, 0, f.length);
+            return f.length;
+        }
+
+        static boolean isEchoReply(OffHeapBuffer b, int off, int len, byte[] sip, byte[] dip, int id, int seq) {
+            if (len < 42) return false;
+            byte[] f = new byte[len];
+            b.getBytes(off, f, 0, len);
+            if (f[12] != 0x08 || f[13] != 0x00 || f[23] != 1 || f[34] != 0) return false;
+            for (int k = 0; k < 4; k++) if (f[26 + k] != sip[k] || f[30 + k] != dip[k]) return false;
+            if (checksum(f, 14, 20) != 0) return false;
+            int ipLen = ((f[16] & 0xff) << 8 | (f[17] & 0xff)) - 20;
+            return checksum(f, 34, ipLen) == 0 && ((f[38] & 0xff) << 8 | (f[39] & 0xff)) == id
+                    && ((f[40] & 0xff) << 8 | (f[41] & 0xff)) == seq;
+        }
+
+        static int checksum(byte[] f, int off, int len) {
+            long sum = 0;
+            for (int k = 0; k + 1 < len; k += 2) sum += (f[off + k] & 0xff) << 8 | (f[off + k + 1] & 0xff);
+            if ((len & 1) != 0) sum += (f[off + len - 1] & 0xff) << 8;
+            while ((sum >> 16) != 0) sum = (sum & 0xffff) + (sum >> 16);
+            return (int) (~sum & 0xffff);
+        }
+
+        static void put16(byte[] f, int off, int v) { f[off] = (byte) (v >> 8); f[off + 1] = (byte) v; }
+    }
+}
