@@ -41,6 +41,11 @@ public record PortName(String spec, String name, Mode mode, int ring, String pip
     /** A {@code @conf} value, or {@code dflt}. */
     public int conf(String key, int dflt) { return conf.getOrDefault(key, dflt); }
 
+    /** This name with extra registration flags (e.g. {@link NetmapLayout#NR_NO_TX_POLL}, as nm_open's flags argument). */
+    public PortName withFlags(long extra) {
+        return new PortName(spec, name, mode, ring, pipeId, flags | extra, memId, conf);
+    }
+
     /** The name of the pipe's other end. */
     public String peerSpec() {
         if (!isPipe()) throw new IllegalStateException(spec + " is not a pipe");
