@@ -53,7 +53,7 @@ public abstract class PciDevice implements AutoCloseable {
         SysfsPciFunction fn = new SysfsPciFunction(address, options.paths());
         AccessMethod m = AccessMethod.choose(fn, options.access());
         PciDevice d = m == AccessMethod.VFIO ? VfioDevice.open(fn, options) : UioDevice.open(fn, options);
-        LOG.info("opened {} [{}] through {}", address, d.id(), m);
+        LOG.info("opened {} [{}] through {} (reset methods {})", address, d.id(), m, fn.resetMethods());
         return d;
     }
 

@@ -121,6 +121,22 @@ public final class SysfsPciFunction {
         if (!blocking.isEmpty()) throw PciException.groupNotViable(address, iommuGroup().orElse(-1), blocking, all);
     }
 
+    /**
+     * The kernel's reset methods for this function, in the order it tries them ({@code flr},
+     * {@code pm}, {@code bus}, ...; sysfs {@code reset_method}, kernel 5.15+); empty if it has none or
+     * the kernel does not say. Only flr and bus reliably reset a NIC's registers: after a pm-only
+     * reset a driver must reset the chip itself (CTRL.RST).
+     */
+    public List<String> resetMethods() {
+        Path f = dir.resolve("reset_method");
+        try {
+            String s = Files.readString(f, StandardCharsets.US_ASCII).strip();
+            return s.isEmpty() ? List.of() : List.of(s.split("\\s+"));
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
     /** The UIO node this function got from uio_pci_generic ({@code uio0}), if any. */
     public Optional<String> uioName() {
         return firstEntry(dir.resolve("uio"));

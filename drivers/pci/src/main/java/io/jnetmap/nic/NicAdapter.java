@@ -1,0 +1,305 @@
+package io.jnetmap.nic;
+
+import io.jnetmap.rings.Kring;
+import io.jnetmap.rings.NetmapAdapter;
+import io.jnetmap.rings.NetmapPort;
+import io.jnetmap.sys.Libc;
+import io.jnetmap.sys.PollSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+/**
+ * A netmap adapter backed by a NIC: the plumbing every NIC driver shares. A chip driver extends
+ * it with its init sequence, its descriptor rings ({@link #txsync}/{@link #rxsync}) and a few hooks
+ * about its interrupt causes; this class does the rest:
+ * <ul>
+ * <li>the device and the process's NIC memory region ({@link NicRegion.Lease}): descriptors point
+ *     at netmap buffers through {@link #bufferIova};</li>
+ * <li>poll(): {@link #prepareWait} arms the wake-up causes of the port's rings (the chip unmasks
+ *     them), {@link #awaitEvents} polls the interrupt vectors' fds, lets the chip service the ones
+ *     that fired and acknowledges them, {@link #endWait} masks the causes no other waiter needs;</li>
+ * <li>statistics: the chip's clear-on-read {@link Counters}, refreshed slowly in the background so
+ *     32-bit counters never wrap between two reads;</li>
+ * <li>the lifecycle: {@link #register} starts and stops the rings, {@link #destroy} (after the
+ *     last port closed) stops the chip, frees rings and buffers, resets and closes the device and
+ *     gives the region back.</li>
+ * </ul>
+ * The data path (txsync/rxsync) takes no lock and allocates nothing; waiting allocates nothing
+ * either once a thread has its poll set.
+ *
+ * <p>Wake-up causes are a chip-defined 32-bit mask (Intel: bits of ICR/IMS, or EICR/EIMS);
+ * this class only counts waiters per bit, so a cause stays unmasked while any thread waits on it.
+ */
+public abstract class NicAdapter extends NetmapAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(NicAdapter.class);
+
+    /** Longest single sleep in poll(2); a wake-up another thread consumed costs at most this much. */
+    static final int MAX_SLICE_MS = 250;
+    /** Background counter refresh period, seconds (system property jnetmap.nic.counterRefreshSeconds). */
+    static final long REFRESH_SECONDS = Long.getLong("jnetmap.nic.counterRefreshSeconds", 10);
+
+    private static ScheduledExecutorService refresher;
+
+    protected final NicDevice device;
+    protected final NicRegion.Lease lease;
+    /** Device address of each region buffer, by buffer index (shared, read-only). */
+    protected final long[] bufferIova;
+    protected final Registers regs;
+    private final Counters counters;
+    private final Object controlLock = new Object();
+
+    /** The vectors the chip was given, or null: then poll() spins and parks (no interrupts). */
+    private volatile NicInterrupts interrupts;
+    private final AtomicIntegerArray waiters = new AtomicIntegerArray(32);
+    private final ThreadLocal<PollSet> pollSets = new ThreadLocal<>();
+    private final List<PollSet> allPollSets = new ArrayList<>();
+
+    private volatile boolean destroyed;
+    private ScheduledFuture<?> refresh;
+    private Runnable onDestroy;
+    private volatile boolean linkWasUp;
+    private volatile long linkChanges;
+
+    protected NicAdapter(String name, NicDevice device, NicRegion.Lease lease, Registers regs, Counters counters) {
+        super(name, lease.region());
+        this.device = device;
+        this.lease = lease;
+        this.bufferIova = lease.bufferIovas();
+        this.regs = regs;
+        this.counters = counters;
+    }
+
+    public NicDevice device() { return device; }
+
+    /** The chip's registers (tools and tests). */
+    public Registers registers() { return regs; }
+
+    /** The interrupt vectors in use, or null when poll() runs without interrupts. */
+    public NicInterrupts interrupts() { return interrupts; }
+
+    public boolean isDestroyed() { return destroyed; }
+
+    /** Called once after {@link #destroy}, by the provider to forget this adapter. */
+    public final void onDestroy(Runnable r) { this.onDestroy = r; }
+
+    // ------------------------------------------------------------------ chip hooks
+
+    /** Starts the rings: called at the first binding (netmap's nm_register on). */
+    protected abstract void startRings();
+
+    /** Stops the rings: called after the last binding (nm_register off). */
+    protected abstract void stopRings();
+
+    /** Stops the chip for good (RX and TX off, interrupts masked, chip reset): the device is about to close. */
+    protected abstract void shutdownHardware();
+
+    /** Frees what the chip driver allocated (descriptor rings). */
+    protected abstract void freeRings();
+
+    /** The cause bits that signal progress on ring {@code k} (a TX completion, an RX arrival). */
+    protected abstract int wakeCauses(Kring k);
+
+    /** The interrupt vector those causes are delivered on. */
+    protected abstract int wakeVector(Kring k);
+
+    /** Vectors every waiter also polls (the link-change vector), as a bit mask. */
+    protected int alwaysPolledVectors() { return 0; }
+
+    /** Clears stale {@code causes} and unmasks them (they may fire at once if pending). */
+    protected abstract void armWakeCauses(int causes);
+
+    /** Masks {@code causes}: no thread waits for them any more. */
+    protected abstract void disarmWakeCauses(int causes);
+
+    /**
+     * Vector {@code vector} fired: read and clear what the chip needs to (a shared vector's cause
+     * register, a link change). Called before the vector is acknowledged.
+     */
+    protected abstract void serviceVector(int vector);
+
+    // ------------------------------------------------------------------ interrupts
+
+    /** Installs the vectors the chip routed its causes to; {@link #destroy} closes them. */
+    protected final void useInterrupts(NicInterrupts irqs) {
+        this.interrupts = irqs;
+    }
+
+    @Override
+    protected long prepareWait(NetmapPort port, boolean tx, boolean rx) {
+        NicInterrupts irq = interrupts;
+        if (irq == null || destroyed) return 0;
+        int causes = 0, vectors = alwaysPolledVectors();
+        if (tx) {
+            for (Kring k : port.boundTxKrings()) {
+                if (k.isHost()) continue;
+                causes |= wakeCauses(k);
+                vectors |= 1 << wakeVector(k);
+            }
+        }
+        if (rx) {
+            for (Kring k : port.boundRxKrings()) {
+                if (k.isHost()) continue;
+                causes |= wakeCauses(k);
+                vectors |= 1 << wakeVector(k);
+            }
+        }
+        for (int c = causes; c != 0; c &= c - 1) waiters.getAndIncrement(Integer.numberOfTrailingZeros(c));
+        // Arm every wanted cause, not only those without a waiter yet: the chip may have
+        // auto-masked one when it fired for another thread.
+        armWakeCauses(causes);
+        return ((long) vectors << 32) | (causes & 0xffff_ffffL);
+    }
+
+    @Override
+    protected void awaitEvents(NetmapPort port, long token, long timeoutNanos, int round) {
+        NicInterrupts irq = interrupts;
+        if (irq == null || destroyed) {
+            super.awaitEvents(port, token, timeoutNanos, round);
+            return;
+        }
+        int vectors = (int) (token >>> 32);
+        PollSet ps = pollSet(irq);
+        int n = irq.count();
+        for (int v = 0; v < n; v++) ps.set(v, ((vectors >>> v) & 1) != 0 ? irq.fd(v) : -1, Libc.POLLIN);
+        long ms = timeoutNanos >= MAX_SLICE_MS * 1_000_000L ? MAX_SLICE_MS : Math.max(1, (timeoutNanos + 999_999) / 1_000_000);
+        if (ps.poll((int) ms) <= 0) return;
+        for (int v = 0; v < n; v++) {
+            if ((ps.revents(v) & Libc.POLLIN) == 0) continue;
+            serviceVector(v);
+            irq.acknowledge(v);
+        }
+    }
+
+    @Override
+    protected void endWait(NetmapPort port, long token, boolean tx, boolean rx) {
+        int causes = (int) token, idle = 0;
+        for (int c = causes; c != 0; c &= c - 1) {
+            int b = Integer.numberOfTrailingZeros(c);
+            if (waiters.decrementAndGet(b) == 0) idle |= 1 << b;
+        }
+        if (idle != 0 && !destroyed) disarmWakeCauses(idle);
+    }
+
+    /** How many threads wait on cause bit {@code bit} now (tests). */
+    public final int waitersOn(int bit) { return waiters.get(bit); }
+
+    private PollSet pollSet(NicInterrupts irq) {
+        PollSet ps = pollSets.get();
+        if (ps == null) {
+            ps = new PollSet(irq.count());
+            synchronized (allPollSets) {
+                allPollSets.add(ps);
+            }
+            pollSets.set(ps);
+        }
+        return ps;
+    }
+
+    // ------------------------------------------------------------------ link
+
+    /**
+     * Records the link state the chip reports (called from the link-change interrupt and from
+     * {@link #linkUp()}); logs changes.
+     */
+    protected final void noteLink(boolean up, long mbps) {
+        if (up != linkWasUp) {
+            linkWasUp = up;
+            linkChanges++;
+            if (up) LOG.info("{}: link up, {} Mb/s", name(), mbps);
+            else LOG.info("{}: link down", name());
+        }
+    }
+
+    /** Link state changes seen since the adapter was created (interrupts and reads). */
+    public final long linkChanges() { return linkChanges; }
+
+    // ------------------------------------------------------------------ statistics
+
+    @Override
+    public Map<String, Long> statistics() {
+        synchronized (controlLock) {
+            if (!destroyed) counters.accumulate(regs);
+        }
+        return counters.snapshot();
+    }
+
+    /** The counters (tests, chip code clearing them after link setup). */
+    protected final Counters counters() { return counters; }
+
+    /** Starts the background refresh that keeps clear-on-read counters from wrapping. */
+    protected final void startCounterRefresh() {
+        if (REFRESH_SECONDS <= 0) return;
+        synchronized (NicAdapter.class) {
+            if (refresher == null) {
+                refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "jnetmap-nic-counters");
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+            refresh = refresher.scheduleWithFixedDelay(() -> {
+                try {
+                    synchronized (controlLock) {
+                        if (!destroyed) counters.accumulate(regs);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("{}: counter refresh failed: {}", name(), e.toString());
+                }
+            }, REFRESH_SECONDS, REFRESH_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    @Override
+    protected void register(boolean on) {
+        if (destroyed) throw new IllegalStateException(name() + " was closed while being opened; open it again");
+        if (on) startRings();
+        else stopRings();
+    }
+
+    /**
+     * After the last port closed: stop the chip, free descriptor rings and netmap rings, close the
+     * interrupts and the device (which resets it and unmaps its BARs), give the region back.
+     * Every step runs even if an earlier one failed.
+     */
+    @Override
+    protected final void destroy() {
+        synchronized (controlLock) {
+            if (destroyed) return;
+            destroyed = true;
+        }
+        if (refresh != null) refresh.cancel(false);
+        step("stopping the chip", this::shutdownHardware);
+        NicInterrupts irq = interrupts;
+        interrupts = null;
+        if (irq != null) step("closing interrupts", irq::close);
+        step("freeing descriptor rings", this::freeRings);
+        step("freeing netmap rings", this::freeKrings);
+        step("closing the device", device::close);
+        step("releasing the memory region", lease::close);
+        synchronized (allPollSets) {
+            for (PollSet p : allPollSets) p.close();
+            allPollSets.clear();
+        }
+        LOG.info("{}: closed", name());
+        if (onDestroy != null) onDestroy.run();
+    }
+
+    private void step(String what, Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            LOG.warn("{}: {} failed: {}", name(), what, e.toString());
+        }
+    }
+}
