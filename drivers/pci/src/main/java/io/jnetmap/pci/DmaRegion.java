@@ -101,6 +101,25 @@ public final class DmaRegion implements AutoCloseable {
         }
     }
 
+    /**
+     * Checks {@code count} equal pieces {@code size} bytes long, {@code stride} apart from
+     * {@code first} (a netmap buffer pool, a slot array): each must be inside the region and
+     * device-contiguous. Done once when a port attaches, so per-packet lookups can use
+     * {@link #iova(long)} alone.
+     */
+    public void requireEachContiguous(long first, long count, long stride, long size, String what) {
+        if (count < 0 || stride < 0 || size <= 0) throw new IllegalArgumentException(what + ": count " + count + ", stride " + stride + ", size " + size);
+        if (count == 0) return;
+        if (!contains(first, size) || !contains(first + (count - 1) * stride, size)) {
+            requireContiguous(contains(first, size) ? first + (count - 1) * stride : first, size, what);
+        }
+        if (pages == null) return;
+        for (long i = 0; i < count; i++) {
+            long va = first + i * stride;
+            if (!isContiguous(va, size)) requireContiguous(va, size, what + " " + i);
+        }
+    }
+
     /** Length of the physically contiguous run starting at {@code vaddr} (to the region end under VFIO). */
     public long contiguousLength(long vaddr) {
         long off = vaddr - base;

@@ -146,10 +146,21 @@ public abstract class DmaSpace {
      * Drops every mapping (the device address space is going away): the allocator's chunks are
      * freed; handles still held by others stay usable for lookups but no longer reach a device.
      */
-    final synchronized void closeAll() {
-        if (closed) return;
-        closed = true;
-        if (allocator != null) allocator.closeAll();
+    final void closeAll() {
+        DmaAllocator a;
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+            a = allocator;
+        }
+        // Outside this lock: the allocator takes its own lock and then this one (lock order allocator -> space).
+        if (a != null) a.closeAll();
+        synchronized (this) {
+            unmapAllLeft();
+        }
+    }
+
+    private void unmapAllLeft() {
         List<Entry> left = new ArrayList<>(entries.values());
         for (Entry e : left) {
             LOG.warn("{}: {} still mapped by {} user(s) at close; unmapping", description(),

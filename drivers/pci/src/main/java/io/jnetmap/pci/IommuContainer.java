@@ -28,11 +28,13 @@ public final class IommuContainer extends DmaSpace {
 
     /** An IOMMU group attached to the container, shared by the functions of the group that are open. */
     static final class Group {
+        final IommuContainer container;
         final int number;
         final int fd;
         int users;
 
-        Group(int number, int fd) {
+        Group(IommuContainer container, int number, int fd) {
+            this.container = container;
             this.number = number;
             this.fd = fd;
         }
@@ -77,10 +79,21 @@ public final class IommuContainer extends DmaSpace {
         }
     }
 
-    /** The process's container, opened if none is. Callers must {@link #attach} a group before mapping. */
-    static synchronized IommuContainer acquire(HostPaths paths) {
+    // Locking: attaching and detaching groups hold the class lock and then the container's; DMA
+    // mapping holds only the container's. Nothing takes the class lock while holding a container's.
+
+    /**
+     * Attaches the IOMMU group {@code number} of {@code fn} to the process's container (opening the
+     * container first if none is open), or shares it if another function of the group is open.
+     */
+    static synchronized Group attach(HostPaths paths, int number, SysfsPciFunction fn) {
         if (shared == null || shared.isClosed()) shared = new IommuContainer(paths);
-        return shared;
+        return shared.attachGroup(number, fn);
+    }
+
+    /** Gives back a group; the last group out closes the container and drops every mapping. */
+    static synchronized void detach(Group g) {
+        g.container.detachGroup(g);
     }
 
     /** The container if one is open (a device was opened through VFIO), for sharing DMA mappings. */
@@ -97,8 +110,8 @@ public final class IommuContainer extends DmaSpace {
         return new PciException(PciException.Reason.FAILED, "cannot " + doing + ": " + e.getMessage(), e);
     }
 
-    /** Attaches (or shares) the group of {@code fn}; throws with advice on the usual failures. */
-    synchronized Group attach(int number, SysfsPciFunction fn) {
+    /** Attaches (or shares) the group of {@code fn}; throws with advice on the usual failures. Class lock held. */
+    private Group attachGroup(int number, SysfsPciFunction fn) {
         Group g = groups.get(number);
         if (g != null) {
             g.users++;
@@ -120,39 +133,41 @@ public final class IommuContainer extends DmaSpace {
             }
             throw denied(e, node, "open IOMMU group " + number + " of " + a);
         }
-        try {
-            Vfio.encodeGroupStatus(scratch);
-            Libc.ioctl(gfd, Vfio.GROUP_GET_STATUS, scratch.address(), "VFIO_GROUP_GET_STATUS " + node);
-            if ((Vfio.groupStatusFlags(scratch) & Vfio.GROUP_FLAGS_VIABLE) == 0) {
+        try (OffHeapBuffer arg = OffHeapBuffer.allocate(16)) {
+            Vfio.encodeGroupStatus(arg);
+            Libc.ioctl(gfd, Vfio.GROUP_GET_STATUS, arg.address(), "VFIO_GROUP_GET_STATUS " + node);
+            if ((Vfio.groupStatusFlags(arg) & Vfio.GROUP_FLAGS_VIABLE) == 0) {
                 List<PciException.GroupMember> all = fn.iommuGroupMembers();
                 List<PciException.GroupMember> blocking = all.stream().filter(m -> !SysfsPciFunction.allowsVfio(m.driver())).toList();
                 throw PciException.groupNotViable(a, number, blocking, all);
             }
-            scratch.putInt(0, fd);
-            int rc = Libc.ioctlOrErrno(gfd, Vfio.GROUP_SET_CONTAINER, scratch.address());
+            arg.putInt(0, fd);
+            int rc = Libc.ioctlOrErrno(gfd, Vfio.GROUP_SET_CONTAINER, arg.address());
             if (rc < 0) {
                 throw new PciException(PciException.Reason.FAILED, "VFIO_GROUP_SET_CONTAINER for group " + number + " of " + a
                         + " failed: " + Errno.name(-rc) + (groups.isEmpty() ? "" : " (the group may be incompatible with the groups already in this process's container)"));
             }
-            if (!iommuSet) {
-                Libc.ioctl(fd, Vfio.SET_IOMMU, iommuType, "VFIO_SET_IOMMU type " + iommuType);
-                iommuSet = true;
-                readIovaRanges();
+            synchronized (this) {
+                if (!iommuSet) {
+                    Libc.ioctl(fd, Vfio.SET_IOMMU, iommuType, "VFIO_SET_IOMMU type " + iommuType);
+                    iommuSet = true;
+                    readIovaRanges();
+                }
             }
         } catch (RuntimeException e) {
             Libc.closeQuietly(gfd);
             if (groups.isEmpty()) close();
             throw e;
         }
-        g = new Group(number, gfd);
+        g = new Group(this, number, gfd);
         g.users = 1;
         groups.put(number, g);
         LOG.debug("VFIO group {} attached ({} in container)", number, groups.size());
         return g;
     }
 
-    /** Gives back a group; the last group out closes the container and drops every mapping. */
-    synchronized void detach(Group g) {
+    /** Class lock held; not this container's lock, which closeAll must not be called under (allocator -> space order). */
+    private void detachGroup(Group g) {
         if (--g.users > 0) return;
         boolean last = groups.size() == 1 && groups.get(g.number) == g;
         if (last) closeAll(); // unmap while the IOMMU is still set
@@ -162,13 +177,14 @@ public final class IommuContainer extends DmaSpace {
         if (last) close();
     }
 
+    /** Called with the class lock held (attach/detach). */
     private void close() {
         closeAll();
-        Libc.closeQuietly(fd);
-        scratch.close();
-        synchronized (IommuContainer.class) {
-            if (shared == this) shared = null;
+        synchronized (this) {
+            Libc.closeQuietly(fd);
+            scratch.close();
         }
+        if (shared == this) shared = null;
         LOG.debug("VFIO container closed");
     }
 
@@ -267,5 +283,5 @@ public final class IommuContainer extends DmaSpace {
     @Override
     long contiguityLimit() { return Long.MAX_VALUE; }
 
-    synchronized int groupCount() { return groups.size(); }
+    static synchronized int groupCount() { return shared == null ? 0 : shared.groups.size(); }
 }

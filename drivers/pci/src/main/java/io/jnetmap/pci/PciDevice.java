@@ -3,6 +3,10 @@ package io.jnetmap.pci;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+
 /**
  * A PCI function opened for a user-space driver, through VFIO or UIO: its BARs mapped, its
  * configuration space, a device address space for DMA, and interrupts as pollable fds.
@@ -52,9 +56,33 @@ public abstract class PciDevice implements AutoCloseable {
     public static PciDevice open(PciAddress address, OpenOptions options) {
         SysfsPciFunction fn = new SysfsPciFunction(address, options.paths());
         AccessMethod m = AccessMethod.choose(fn, options.access());
-        PciDevice d = m == AccessMethod.VFIO ? VfioDevice.open(fn, options) : UioDevice.open(fn, options);
-        LOG.info("opened {} [{}] through {} (reset methods {})", address, d.id(), m, fn.resetMethods());
-        return d;
+        claim(fn);
+        try {
+            PciDevice d = m == AccessMethod.VFIO ? VfioDevice.open(fn, options) : UioDevice.open(fn, options);
+            LOG.info("opened {} [{}] through {} (reset methods {})", address, d.id(), m, fn.resetMethods());
+            return d;
+        } catch (RuntimeException e) {
+            unclaim(fn);
+            throw e;
+        }
+    }
+
+    /** Functions open in this process (by sysfs directory): two drivers on one NIC would fight, and a reset would pull it from under one. */
+    private static final Set<Path> OPEN = new HashSet<>();
+
+    private static void claim(SysfsPciFunction fn) {
+        synchronized (OPEN) {
+            if (!OPEN.add(fn.directory())) {
+                throw new PciException(PciException.Reason.BUSY, fn.address() + " is already open in this process: share that"
+                        + " PciDevice (one driver instance per NIC)");
+            }
+        }
+    }
+
+    private static void unclaim(SysfsPciFunction fn) {
+        synchronized (OPEN) {
+            OPEN.remove(fn.directory());
+        }
     }
 
     public final PciAddress address() { return sysfs.address(); }
@@ -168,7 +196,11 @@ public abstract class PciDevice implements AutoCloseable {
                     bars[i] = null;
                 }
             }
-            release();
+            try {
+                release();
+            } finally {
+                unclaim(sysfs);
+            }
         }
         LOG.info("closed {}", address());
     }

@@ -47,8 +47,8 @@ final class VfioDevice extends PciDevice {
 
     static VfioDevice open(SysfsPciFunction fn, OpenOptions options) {
         int number = fn.iommuGroup().orElseThrow();
-        IommuContainer c = IommuContainer.acquire(options.paths());
-        IommuContainer.Group g = c.attach(number, fn);
+        IommuContainer.Group g = IommuContainer.attach(options.paths(), number, fn);
+        IommuContainer c = g.container;
         int dfd = -1;
         VfioDevice d = null;
         try {
@@ -65,7 +65,7 @@ final class VfioDevice extends PciDevice {
                 d.scratch.close();
             }
             Libc.closeQuietly(dfd);
-            c.detach(g);
+            IommuContainer.detach(g);
             throw e;
         }
     }
@@ -184,7 +184,7 @@ final class VfioDevice extends PciDevice {
         Libc.closeQuietly(fd);
         config.close();
         scratch.close();
-        container.detach(group);
+        IommuContainer.detach(group);
     }
 
     /** A vector signalled on an eventfd; INTx additionally unmasked after each acknowledge. */

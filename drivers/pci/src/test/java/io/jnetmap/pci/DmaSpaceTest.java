@@ -104,4 +104,25 @@ class DmaSpaceTest {
             r.close();
         }
     }
+
+    @Test
+    void bulkCheckOfABufferPool() {
+        FakeDmaSpace s = new FakeDmaSpace(2, 0, 1 << 21); // 8 KiB contiguous runs
+        try (Mapping m = Mapping.anonymous(0x10000, "buffer pool")) {
+            long va = m.address();
+            DmaRegion r = s.map(va, m.length());
+            r.requireEachContiguous(va, 32, 2048, 2048, "netmap buffer"); // 2 KiB buffers never cross a 4 KiB page
+            PciException e = assertThrows(PciException.class, () -> r.requireEachContiguous(va, 10, 3000, 2048, "netmap buffer"));
+            assertEquals(PciException.Reason.NOT_CONTIGUOUS, e.reason());
+            assertTrue(e.getMessage().contains("netmap buffer 5 "), "names the first bad piece (15000..17048 crosses 16 KiB): " + e.getMessage());
+            assertThrows(PciException.class, () -> r.requireEachContiguous(va, 33, 2048, 2048, "netmap buffer"), "runs off the end");
+            r.close();
+        }
+        FakeDmaSpace vfio = new FakeDmaSpace(0, 0, 1 << 21);
+        try (Mapping m = Mapping.anonymous(0x10000, "buffer pool")) {
+            DmaRegion r = vfio.map(m.address(), m.length());
+            r.requireEachContiguous(m.address(), 10, 3000, 2048, "netmap buffer"); // IOVA space is linear
+            r.close();
+        }
+    }
 }

@@ -137,10 +137,33 @@ class UioDeviceTest {
     }
 
     @Test
+    void aDeviceOpensOncePerProcess() {
+        try (PciDevice d = open()) {
+            PciException e = assertThrows(PciException.class, this::open);
+            assertEquals(PciException.Reason.BUSY, e.reason());
+            assertTrue(e.getMessage().contains("already open in this process"), e.getMessage());
+        }
+        open().close(); // released on close
+    }
+
+    @Test
+    void permissionErrorsSayWhatToDo() {
+        PciException e = IommuContainer.denied(new io.jnetmap.sys.NativeException("open", "/dev/vfio/7", io.jnetmap.sys.Errno.EACCES),
+                "/dev/vfio/7", "open IOMMU group 7 of 0000:03:00.0");
+        assertEquals(PciException.Reason.PERMISSION_DENIED, e.reason());
+        assertTrue(e.getMessage().contains("permission denied to open IOMMU group 7 of 0000:03:00.0")
+                && e.getMessage().contains("run as root") && e.getMessage().contains("chown $USER /dev/vfio/7")
+                && e.getMessage().contains("ulimit -l"), e.getMessage());
+    }
+
+    @Test
     void failedOpenLeavesNothingOpen() throws IOException {
         Files.delete(dir.resolve("config"));
         PciException e = assertThrows(PciException.class, this::open);
         assertTrue(e.getMessage().contains("config"), e.getMessage());
+        FakeSysfs.write(dir.resolve("config"), "\u0086\u0080");
+        assertThrows(PciException.class, this::open, "short config space");
+        assertThrows(PciException.class, this::open, "and again: the failed opens released their claim");
     }
 
     private void setCommandBits(int bits) throws IOException {
