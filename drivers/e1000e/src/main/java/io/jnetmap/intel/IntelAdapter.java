@@ -1,0 +1,190 @@
+package io.jnetmap.intel;
+
+import io.jnetmap.nic.Counters;
+import io.jnetmap.nic.DmaMemory;
+import io.jnetmap.nic.NicAdapter;
+import io.jnetmap.nic.NicDevice;
+import io.jnetmap.nic.NicRegion;
+import io.jnetmap.nic.Registers;
+import io.jnetmap.rings.Kring;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+
+import static io.jnetmap.intel.IntelRegs.*;
+
+/**
+ * What the Intel gigabit drivers (e1000e, igb) share above the chip-independent {@link NicAdapter}:
+ * the rings ({@link IntelTxRing}/{@link IntelRxRing}) and their syncs, ring programming through a
+ * {@link QueueRegisters} map, the MAC address (RAL/RAH or the NVM through EERD), the multicast and
+ * VLAN tables, the receive filter bits of RCTL, link state and speed from STATUS, the statistics
+ * block ({@link IntelStats}), and a polling helper with a deadline. A chip subclass supplies its
+ * init sequence, its interrupt routing and its descriptor formats.
+ */
+public abstract class IntelAdapter extends NicAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(IntelAdapter.class);
+
+    protected IntelTxRing[] txRings = new IntelTxRing[0];
+    protected IntelRxRing[] rxRings = new IntelRxRing[0];
+    protected byte[] mac;
+    private boolean promiscuous, allMulticast, broadcast = true;
+    private volatile boolean rxEnabled;
+
+    protected IntelAdapter(String name, NicDevice device, NicRegion.Lease lease, Registers regs, Counters counters) {
+        super(name, device, lease, regs, counters);
+    }
+
+    // ------------------------------------------------------------------ data path
+
+    @Override
+    public int txsync(Kring kring, int flags) {
+        return txRings[kring.ringId()].txsync(flags);
+    }
+
+    @Override
+    public int rxsync(Kring kring, int flags) {
+        return rxRings[kring.ringId()].rxsync(flags);
+    }
+
+    public IntelTxRing txRing(int i) { return txRings[i]; }
+    public IntelRxRing rxRing(int i) { return rxRings[i]; }
+
+    // ------------------------------------------------------------------ the port's view of the device
+
+    @Override
+    public boolean linkUp() {
+        int s = regs.read32(STATUS);
+        boolean up = (s & STATUS_LU) != 0;
+        noteLink(up, speedMbps(s));
+        return up;
+    }
+
+    @Override
+    public long linkSpeedMbps() {
+        int s = regs.read32(STATUS);
+        return (s & STATUS_LU) != 0 ? speedMbps(s) : 0;
+    }
+
+    @Override
+    public byte[] macAddress() { return mac == null ? null : mac.clone(); }
+
+    /** Promiscuous (RCTL.UPE), all-multicast (RCTL.MPE), broadcast accept (RCTL.BAM); applied at once if running. */
+    @Override
+    public synchronized void setReceiveFilter(boolean promiscuous, boolean allMulticast, boolean broadcast) {
+        this.promiscuous = promiscuous;
+        this.allMulticast = allMulticast;
+        this.broadcast = broadcast;
+        if (!isDestroyed()) {
+            int rctl = regs.read32(RCTL) & ~(RCTL_UPE | RCTL_MPE | RCTL_BAM);
+            regs.write32(RCTL, rctl | filterBits());
+        }
+        LOG.debug("{}: receive filter promiscuous={} all-multicast={} broadcast={}", name(), promiscuous, allMulticast, broadcast);
+    }
+
+    /** The RCTL bits of the current receive filter. */
+    protected final synchronized int filterBits() {
+        return (promiscuous ? RCTL_UPE : 0) | (allMulticast ? RCTL_MPE : 0) | (broadcast ? RCTL_BAM : 0);
+    }
+
+    @Override
+    public Map<String, Long> statistics() {
+        Map<String, Long> m = new LinkedHashMap<>(super.statistics());
+        long txPackets = 0, rxPackets = 0, rxErrors = 0, txDoorbells = 0, rxDoorbells = 0;
+        for (IntelTxRing r : txRings) { txPackets += r.packets(); txDoorbells += r.doorbells(); }
+        for (IntelRxRing r : rxRings) { rxPackets += r.packets(); rxErrors += r.errorPackets(); rxDoorbells += r.doorbells(); }
+        m.put("driver_tx_packets", txPackets);
+        m.put("driver_rx_packets", rxPackets);
+        m.put("driver_rx_error_packets", rxErrors);
+        m.put("driver_tx_doorbells", txDoorbells);
+        m.put("driver_rx_doorbells", rxDoorbells);
+        m.put("driver_link_changes", linkChanges());
+        return m;
+    }
+
+    // ------------------------------------------------------------------ helpers for init sequences
+
+    /** Polls {@code reg} until {@code (value & mask) == want}, sleeping {@code stepMicros} between reads; false on timeout. */
+    protected final boolean waitFor(int reg, int mask, int want, long timeoutMicros, long stepMicros) {
+        long deadline = System.nanoTime() + timeoutMicros * 1000;
+        while (true) {
+            if ((regs.read32(reg) & mask) == want) return true;
+            if (System.nanoTime() - deadline > 0) return false;
+            LockSupport.parkNanos(stepMicros * 1000);
+        }
+    }
+
+    /** Sleeps {@code millis} (datasheet delays; interrupt-free, control path). */
+    protected static void sleepMillis(long millis) {
+        LockSupport.parkNanos(millis * 1_000_000L);
+    }
+
+    /** A read that forces earlier posted writes out to the device (Intel's E1000_WRITE_FLUSH). */
+    protected final void flush() {
+        regs.read32(STATUS);
+    }
+
+    /**
+     * The MAC address: RAL0/RAH0, which the chip loads from the NVM at reset; if the entry is not
+     * valid, NVM words 0-2 through EERD. Null if neither answers.
+     */
+    protected final byte[] readMacAddress() {
+        int ral = regs.read32(RAL0), rah = regs.read32(RAH0);
+        if ((rah & RAH_AV) != 0 && (ral != 0 || (rah & 0xffff) != 0)) {
+            return new byte[] {(byte) ral, (byte) (ral >>> 8), (byte) (ral >>> 16), (byte) (ral >>> 24),
+                    (byte) rah, (byte) (rah >>> 8)};
+        }
+        byte[] m = new byte[6];
+        for (int w = 0; w < 3; w++) {
+            int v = readNvmWord(w);
+            if (v < 0) return null;
+            m[2 * w] = (byte) v;
+            m[2 * w + 1] = (byte) (v >>> 8);
+        }
+        return m;
+    }
+
+    /** NVM word {@code addr} through EERD (START, poll DONE), or -1 on timeout. */
+    protected final int readNvmWord(int addr) {
+        regs.write32(EERD, (addr << EERD_ADDR_SHIFT) | EERD_START);
+        for (int i = 0; i < 1000; i++) {
+            int v = regs.read32(EERD);
+            if ((v & EERD_DONE) != 0) return v >>> EERD_DATA_SHIFT;
+            LockSupport.parkNanos(5_000);
+        }
+        LOG.warn("{}: EERD read of NVM word {} timed out", name(), addr);
+        return -1;
+    }
+
+    /** Zeroes the 128-entry multicast hash table (no multicast group joined). */
+    protected final void clearMulticastTable() {
+        for (int i = 0; i < MTA_ENTRIES; i++) regs.write32(MTA + 4 * i, 0);
+    }
+
+    /** Zeroes the VLAN filter table (VLAN filtering stays off: RCTL.VFE = 0). */
+    protected final void clearVlanFilter() {
+        for (int i = 0; i < VFTA_ENTRIES; i++) regs.write32(VFTA + 4 * i, 0);
+    }
+
+    /** Base address and length of a descriptor ring, as every Intel queue takes them. */
+    protected final void programRingBase(int bal, int bah, int len, DmaMemory mem, int slots) {
+        regs.write32(bal, (int) mem.iova());
+        regs.write32(bah, (int) (mem.iova() >>> 32));
+        regs.write32(len, slots * 16);
+    }
+
+    /** Whether RX was enabled by {@link #markRxEnabled} (filter changes then go straight to RCTL). */
+    protected final boolean rxEnabled() { return rxEnabled; }
+
+    protected final void markRxEnabled(boolean on) { rxEnabled = on; }
+
+    /** "02:00:00:00:00:01" */
+    public static String formatMac(byte[] m) {
+        if (m == null) return "unknown";
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < m.length; i++) b.append(i == 0 ? "" : ":").append(String.format("%02x", m[i] & 0xff));
+        return b.toString();
+    }
+}

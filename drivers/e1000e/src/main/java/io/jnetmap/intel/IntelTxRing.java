@@ -1,0 +1,182 @@
+package io.jnetmap.intel;
+
+import io.jnetmap.nic.DmaMemory;
+import io.jnetmap.nic.Registers;
+import io.jnetmap.rings.Kring;
+import io.jnetmap.rings.NetmapRing;
+import io.jnetmap.sys.OffHeapBuffer;
+
+import static io.jnetmap.rings.NetmapLayout.NS_BUF_CHANGED;
+import static io.jnetmap.rings.NetmapLayout.NS_MOREFRAG;
+import static io.jnetmap.rings.NetmapLayout.NS_REPORT;
+
+/**
+ * One transmit queue as a netmap TX ring, zero copy: NIC descriptor i belongs to netmap slot i and
+ * points straight at the slot's buffer (its device address from the region's table), so a
+ * buffer swapped into a slot (NS_BUF_CHANGED) is simply what the next descriptor points at.
+ *
+ * <p>txsync (netmap's driver pattern, netmap-semantics.md §2.5):
+ * <ol>
+ * <li>slots [hwcur, rhead) become descriptors, up to the end of the last complete packet (a packet
+ *     is slots with NS_MOREFRAG on all but the last; an unfinished packet waits for its last
+ *     fragment, so the chip never sees half a packet);</li>
+ * <li>completion reports: RS on the last descriptor of a packet holding an NS_REPORT slot, of a
+ *     packet crossing slot 0 or slot n/2 (netmap's periodic reports) and of the last packet of
+ *     the batch, so "everything sent" is always observable;</li>
+ * <li>one tail-doorbell write per sync (a release store after the plain descriptor stores);</li>
+ * <li>reclaim: completed report points (DD written back by the chip: a memory read, no register
+ *     read) move hwtail; a reported descriptor completes every descriptor before it.</li>
+ * </ol>
+ * One thread drives a ring at a time (netmap's rule); nothing here locks or allocates.
+ */
+public final class IntelTxRing {
+    private final Kring kring;
+    private final NetmapRing ring;
+    private final DmaMemory memory;
+    private final OffHeapBuffer desc;
+    private final Registers regs;
+    private final int tdt;
+    private final TxDescriptorFormat format;
+    private final long[] iova;
+    private final int lim, half;
+    /** Report points not yet seen complete, oldest first (a circular FIFO of descriptor indices). */
+    private final int[] reports;
+    private int reportHead, reportCount;
+    private long doorbells, packets;
+
+    /**
+     * @param tdtOffset the queue's tail register
+     * @param bufferIova device address of each region buffer by index ({@link io.jnetmap.nic.NicRegion})
+     */
+    public IntelTxRing(Kring kring, DmaMemory memory, Registers regs, int tdtOffset, TxDescriptorFormat format,
+                       long[] bufferIova) {
+        if (memory.size() < 16L * kring.numSlots())
+            throw new IllegalArgumentException("TX descriptor memory " + memory.size() + " B is too small for "
+                    + kring.numSlots() + " descriptors");
+        this.kring = kring;
+        this.ring = kring.ring();
+        this.memory = memory;
+        this.desc = memory.buffer();
+        this.regs = regs;
+        this.tdt = tdtOffset;
+        this.format = format;
+        this.iova = bufferIova;
+        this.lim = kring.lim();
+        this.half = kring.numSlots() / 2;
+        this.reports = new int[kring.numSlots()];
+    }
+
+    public Kring kring() { return kring; }
+    public DmaMemory memory() { return memory; }
+    /** Tail-doorbell writes so far (tests: one per sync that pushed something). */
+    public long doorbells() { return doorbells; }
+    /** Packets handed to the chip so far. */
+    public long packets() { return packets; }
+
+    /**
+     * Forgets everything in flight: the chip was reset or its ring reprogrammed with TDH = TDT =
+     * hwcur. Descriptors are zeroed so no stale DD is ever read.
+     */
+    public void reset() {
+        desc.fill(0, (int) Math.min(memory.size(), Integer.MAX_VALUE), (byte) 0);
+        reportHead = 0;
+        reportCount = 0;
+    }
+
+    /** Where the chip's head and tail must start for this ring (the kring's hwcur). */
+    public int startIndex() { return kring.hwcur(); }
+
+    /** netmap txsync for this ring; see the class comment. Returns 0. */
+    public int txsync(int flags) {
+        final Kring k = kring;
+        final NetmapRing r = ring;
+        final int head = k.rhead();
+        final int hwcur = k.hwcur();
+        if (head != hwcur) {
+            final int seen = k.checkedFlags();
+            int end = head;
+            if ((seen & NS_MOREFRAG) != 0) {
+                end = -1; // slot after the last complete packet
+                for (int i = hwcur; i != head; i = i == lim ? 0 : i + 1)
+                    if ((r.slotFlags(i) & NS_MOREFRAG) == 0) end = i == lim ? 0 : i + 1;
+            }
+            if (end >= 0) push(hwcur, end, seen);
+        }
+        reclaim();
+        return 0;
+    }
+
+    private void push(int from, int end, int seen) {
+        final NetmapRing r = ring;
+        final OffHeapBuffer d = desc;
+        final long[] bufIova = iova;
+        final TxDescriptorFormat f = format;
+        final boolean clear = (seen & (NS_BUF_CHANGED | NS_REPORT)) != 0;
+        final boolean sum = f.needsPacketLength() && (seen & NS_MOREFRAG) != 0;
+        boolean first = true, report = false;
+        int lastEop = -1, lastReported = -1, pktLen = 0;
+        for (int i = from; i != end; i = i == lim ? 0 : i + 1) {
+            int fl = r.slotFlags(i);
+            int len = r.len(i);
+            boolean eop = (fl & NS_MOREFRAG) == 0;
+            report |= (fl & NS_REPORT) != 0 || i == 0 || i == half;
+            if (first) pktLen = sum ? packetLength(i) : len;
+            boolean rs = eop && report;
+            f.write(d, i << 4, bufIova[r.bufIdx(i)], len, first, eop, rs, pktLen);
+            if (clear && (fl & (NS_BUF_CHANGED | NS_REPORT)) != 0) r.slotFlags(i, fl & ~(NS_BUF_CHANGED | NS_REPORT));
+            if (eop) {
+                packets++;
+                if (rs) {
+                    addReport(i);
+                    lastReported = i;
+                }
+                lastEop = i;
+                report = false;
+                first = true;
+            } else {
+                first = false;
+            }
+        }
+        if (lastEop != lastReported) { // the batch's last packet always reports
+            f.requestReport(d, lastEop << 4);
+            addReport(lastEop);
+        }
+        kring.hwcur(end);
+        regs.write32(tdt, end); // release store: every descriptor above is visible to the chip first
+        doorbells++;
+    }
+
+    /** Sum of the fragment lengths of the packet starting at slot {@code i}. */
+    private int packetLength(int i) {
+        int total = 0;
+        while (true) {
+            total += ring.len(i);
+            if ((ring.slotFlags(i) & NS_MOREFRAG) == 0) return total;
+            i = i == lim ? 0 : i + 1;
+        }
+    }
+
+    private void addReport(int i) {
+        int tail = reportHead + reportCount;
+        if (tail > lim) tail -= reports.length;
+        reports[tail] = i;
+        reportCount++;
+    }
+
+    /** Moves hwtail over completed report points; hwtail = the last completed descriptor (netmap keeps one slot). */
+    private void reclaim() {
+        int newTail = -1;
+        final OffHeapBuffer d = desc;
+        while (reportCount > 0) {
+            int p = reports[reportHead];
+            if (!format.done(d, p << 4)) break;
+            newTail = p;
+            reportHead = reportHead == lim ? 0 : reportHead + 1;
+            reportCount--;
+        }
+        if (newTail >= 0) kring.hwtail(newTail);
+    }
+
+    /** Report points still waiting for DD (tests). */
+    public int pendingReports() { return reportCount; }
+}
