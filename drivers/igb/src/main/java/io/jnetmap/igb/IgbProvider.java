@@ -1,0 +1,28 @@
+package io.jnetmap.igb;
+
+import io.jnetmap.nic.NicAdapter;
+import io.jnetmap.nic.NicProvider;
+import io.jnetmap.nic.PciNicDevice;
+import io.jnetmap.pci.OpenOptions;
+import io.jnetmap.pci.PciAddress;
+import io.jnetmap.pci.SupportedDevices;
+import io.jnetmap.rings.PortName;
+
+/**
+ * Makes {@code NetmapPort.open("netmap:0000:00:05.0")} (or an interface name nm-bind remembers,
+ * {@code -K} for queue pair K alone, {@code @conf:rings=N,slots=M} on the first open) open an igb
+ * NIC: registered in {@code META-INF/services/io.jnetmap.rings.AdapterProvider}. The device is
+ * opened through VFIO or UIO as it is bound ({@link OpenOptions#defaults()}: system property
+ * jnetmap.pci.access forces one), reset on open and on close. Ports of one NIC in a process share
+ * one adapter ({@link NicProvider}).
+ */
+public final class IgbProvider extends NicProvider {
+    @Override
+    protected SupportedDevices supported() { return IgbChip.SUPPORTED; }
+
+    @Override
+    protected NicAdapter create(PciAddress address, PortName name) {
+        OpenOptions options = OpenOptions.defaults().paths(paths());
+        return IgbAdapter.open(PciNicDevice.open(address, options), IgbConfig.from(name));
+    }
+}
