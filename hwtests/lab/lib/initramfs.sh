@@ -48,7 +48,8 @@ lab_initramfs() { # KVER
   local key
   key=$( {
     echo "format $LAB_INITRAMFS_FORMAT $kv"
-    sha256sum "$busybox" "$LAB_DIR/lib/initramfs-init"
+    sha256sum <"$busybox"
+    sha256sum <"$LAB_DIR/lib/initramfs-init" # content only: any checkout shares the image
     # shellcheck disable=SC2086
     sha256sum $mods
   } | sha256sum | cut -c1-16)
