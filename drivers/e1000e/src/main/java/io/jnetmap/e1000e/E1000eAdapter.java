@@ -281,6 +281,35 @@ public final class E1000eAdapter extends IntelAdapter {
     /** The first port bound: program and start the rings, route interrupts. */
     @Override
     protected void startRings() {
+        // §4.6.5 Receive initialization: RX off while the rings are programmed
+        regs.write32(RCTL, 0);
+        // extended receive descriptors (RFCTL.EXTEN); no TCP ACK interrupts (ACK_DIS, as DPDK on 82574)
+        regs.write32(RFCTL, regs.read32(RFCTL) | RFCTL_EXTEN | RFCTL_ACK_DIS);
+        for (int q = 0; q < queues; q++) {
+            QueueRegisters r = QueueRegisters.classic(q);
+            IntelRxRing ring = rxRings[q];
+            programRingBase(r.rdbal(), r.rdbah(), r.rdlen(), rxMemory[q], config.rxSlots());
+            int start = ring.arm();
+            regs.write32(r.rdh(), start);
+            regs.write32(r.rdt(), ring.tail());
+            // write back each descriptor at once (WTHRESH 1, counted in descriptors: GRAN)
+            regs.write32(r.rxdctl(), DCTL_GRAN | DCTL_WTHRESH_1);
+        }
+        // no receive interrupt delay timers (a positive RDTR is "a known source of problems": nic-facts §3)
+        regs.write32(RDTR, 0);
+        regs.write32(RADV, 0);
+        if (queues > 1) {
+            setupRss();
+        } else {
+            regs.write32(MRQC, 0);
+            regs.write32(RXCSUM, 0); // no checksum offload: frames are delivered as they came
+        }
+        // RCTL last: enable, strip the CRC (netmap delivers frames without it), broadcast and the
+        // other filter switches, buffer size = the region's buffer (≤ 16 KiB), long frames (LPE) for jumbo
+        regs.write32(RCTL, RCTL_EN | RCTL_SECRC | RCTL_RDMTS_HALF | rctlBufferSize(rxBufferSize) | filterBits()
+                | (jumbo() ? RCTL_LPE : 0));
+        flush();
+
         // §4.6.6 Transmit initialization
         for (int q = 0; q < queues; q++) {
             QueueRegisters r = QueueRegisters.classic(q);
@@ -297,35 +326,6 @@ public final class E1000eAdapter extends IntelAdapter {
         regs.write32(TIPG, TIPG_COPPER);
         regs.write32(TCTL, TCTL_EN | TCTL_PSP | TCTL_RTLC | (TCTL_CT_DEFAULT << TCTL_CT_SHIFT)
                 | (TCTL_COLD_FULL_DUPLEX << TCTL_COLD_SHIFT));
-
-        // §4.6.5 Receive initialization: RX off while the rings are programmed
-        regs.write32(RCTL, 0);
-        // extended receive descriptors (RFCTL.EXTEN); no TCP ACK interrupts (ACK_DIS, as DPDK on 82574)
-        regs.write32(RFCTL, regs.read32(RFCTL) | RFCTL_EXTEN | RFCTL_ACK_DIS);
-        for (int q = 0; q < queues; q++) {
-            QueueRegisters r = QueueRegisters.classic(q);
-            IntelRxRing ring = rxRings[q];
-            programRingBase(r.rdbal(), r.rdbah(), r.rdlen(), rxMemory[q], config.rxSlots());
-            int start = ring.arm();
-            regs.write32(r.rdh(), start);
-            regs.write32(r.rdt(), ring.tail());
-        }
-        // write back each descriptor at once (WTHRESH 1, GRAN); no receive interrupt delay timers
-        // (a positive RDTR is "a known source of problems": nic-facts §3)
-        regs.write32(RXDCTL, DCTL_GRAN | DCTL_WTHRESH_1);
-        regs.write32(RDTR, 0);
-        regs.write32(RADV, 0);
-        if (queues > 1) {
-            setupRss();
-        } else {
-            regs.write32(MRQC, 0);
-            regs.write32(RXCSUM, 0); // no checksum offload: frames are delivered as they came
-        }
-        // RCTL last: enable, strip the CRC (netmap delivers frames without it), broadcast and the
-        // other filter switches, buffer size = the region's buffer (≤ 16 KiB), long frames (LPE) for jumbo
-        regs.write32(RCTL, RCTL_EN | RCTL_SECRC | RCTL_RDMTS_HALF | rctlBufferSize(rxBufferSize) | filterBits()
-                | (jumbo() ? RCTL_LPE : 0));
-        flush();
 
         // §7.4 Interrupts
         routeInterrupts();

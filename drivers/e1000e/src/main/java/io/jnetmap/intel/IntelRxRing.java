@@ -69,19 +69,23 @@ public final class IntelRxRing {
     public long errorPackets() { return errorPackets; }
 
     /**
-     * Arms every descriptor the chip may fill, [hwtail, hwcur - 1), with its slot's buffer; the
-     * rest (received, not yet released) is left alone. Returns where RDH must start (hwtail) and
-     * the tail the chip must be given afterwards is {@link #tail()}. Call with the queue stopped.
+     * Arms the descriptor of every slot the port owns, [hwtail, hwcur) (all of them when the user
+     * holds nothing), with its slot's buffer, including the one slot netmap keeps empty: the chip
+     * is given all but that one (RDT = hwcur - 1), and the empty slot's descriptor becomes the
+     * chip's at the next refill without being touched again. Slots the user holds are left alone.
+     * Returns where RDH must start (hwtail); the chip's tail is then {@link #tail()}. Call with the
+     * queue stopped.
      */
     public int arm() {
         desc.fill(0, (int) Math.min(memory.size(), Integer.MAX_VALUE), (byte) 0);
         final Kring k = kring;
-        int start = k.hwtail(), stop = k.prev(k.hwcur());
-        for (int i = start; i != stop; i = i == lim ? 0 : i + 1) {
+        int start = k.hwtail(), hwcur = k.hwcur();
+        int owned = k.numSlots() - k.distance(hwcur, start);
+        for (int n = 0, i = start; n < owned; n++, i = i == lim ? 0 : i + 1) {
             desc.putLong(i << 4, iova[ring.bufIdx(i)]);
             desc.putLong((i << 4) + 8, 0);
         }
-        rdt = stop;
+        rdt = k.prev(hwcur);
         return start;
     }
 

@@ -269,7 +269,7 @@ public abstract class NicAdapter extends NetmapAdapter {
 
     /**
      * After the last port closed: stop the chip, free descriptor rings and netmap rings, close the
-     * interrupts and the device (which resets it and unmaps its BARs), give the region back.
+     * interrupts, give the region back, close the device (which resets it and unmaps its BARs).
      * Every step runs even if an earlier one failed.
      */
     @Override
@@ -285,8 +285,10 @@ public abstract class NicAdapter extends NetmapAdapter {
         if (irq != null) step("closing interrupts", irq::close);
         step("freeing descriptor rings", this::freeRings);
         step("freeing netmap rings", this::freeKrings);
-        step("closing the device", device::close);
+        // the region's DMA mapping goes before the device: the chip is reset already, and the
+        // device's address space may close with the device (the last VFIO device of the process)
         step("releasing the memory region", lease::close);
+        step("closing the device", device::close);
         synchronized (allPollSets) {
             for (PollSet p : allPollSets) p.close();
             allPollSets.clear();
