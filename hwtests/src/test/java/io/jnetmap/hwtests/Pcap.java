@@ -1,0 +1,80 @@
+package io.jnetmap.hwtests;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * Reads pcap files (QEMU's filter-dump, tcpdump -w): the global header, then records of
+ * (seconds, micro- or nanoseconds, captured length, original length, bytes). Reading may start at
+ * a byte offset taken earlier with {@link #size} (frames written since then), and stops at a record
+ * still being written.
+ */
+public final class Pcap {
+    public static final int GLOBAL_HEADER = 24;
+
+    private Pcap() { }
+
+    /** The file's size now: pass it to {@link #forEach} later to see only frames written after this. */
+    public static long size(Path file) {
+        try {
+            return Files.exists(file) ? Files.size(file) : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Calls {@code frame} with each record's bytes from {@code fromOffset} (0 or a record boundary,
+     * e.g. an earlier {@link #size}); returns the number of records.
+     */
+    public static long forEach(Path file, long fromOffset, Consumer<byte[]> frame) {
+        try (InputStream raw = Files.newInputStream(file);
+             DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 20))) {
+            byte[] gh = new byte[GLOBAL_HEADER];
+            in.readFully(gh);
+            int magic = le32(gh, 0);
+            boolean swapped;
+            if (magic == 0xa1b2c3d4 || magic == 0xa1b23c4d) swapped = false;
+            else if (Integer.reverseBytes(magic) == 0xa1b2c3d4 || Integer.reverseBytes(magic) == 0xa1b23c4d) swapped = true;
+            else throw new IllegalStateException(file + " is not a pcap file (magic 0x" + Integer.toHexString(magic) + ")");
+            long pos = GLOBAL_HEADER;
+            if (fromOffset > pos) {
+                in.skipNBytes(fromOffset - pos);
+                pos = fromOffset;
+            }
+            byte[] rh = new byte[16];
+            long n = 0;
+            while (true) {
+                try {
+                    in.readFully(rh);
+                } catch (EOFException e) {
+                    return n;
+                }
+                int incl = swapped ? Integer.reverseBytes(le32(rh, 8)) : le32(rh, 8);
+                if (incl < 0 || incl > 262144) throw new IllegalStateException(file + ": bad record length " + incl + " at " + pos);
+                byte[] data = new byte[incl];
+                try {
+                    in.readFully(data);
+                } catch (EOFException e) {
+                    return n; // the last record is still being written
+                }
+                pos += 16 + incl;
+                n++;
+                frame.accept(data);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + file, e);
+        }
+    }
+
+    private static int le32(byte[] b, int o) {
+        return (b[o] & 0xff) | (b[o + 1] & 0xff) << 8 | (b[o + 2] & 0xff) << 16 | (b[o + 3] & 0xff) << 24;
+    }
+}

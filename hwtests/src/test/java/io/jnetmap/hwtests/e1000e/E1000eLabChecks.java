@@ -1,0 +1,560 @@
+package io.jnetmap.hwtests.e1000e;
+
+import io.jnetmap.e1000e.E1000eAdapter;
+import io.jnetmap.hwtests.Binding;
+import io.jnetmap.hwtests.Frames;
+import io.jnetmap.hwtests.Lab;
+import io.jnetmap.hwtests.Pcap;
+import io.jnetmap.hwtests.PeerPort;
+import io.jnetmap.hwtests.Shell;
+import io.jnetmap.intel.IntelRegs;
+import io.jnetmap.rings.NetmapPort;
+import io.jnetmap.rings.NetmapRing;
+import io.jnetmap.rings.RingStateException;
+import io.jnetmap.sys.OffHeapBuffer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32C;
+
+import static io.jnetmap.rings.NetmapLayout.NS_BUF_CHANGED;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The lab checklist of issue #4 for one e1000e NIC and one access method (the subclasses): the
+ * NIC is bound with nm-bind, opened as {@code netmap:BDF}, and exchanges traffic with its cabled
+ * peer run by the Linux kernel's igb driver in a network namespace; the peer's tcpdump and QEMU's
+ * pcap of the wire witness what went over the cable.
+ * <ol>
+ * <li>TX: numbered frames, sizes cycling 60..1514: the peer captures every one, byte-exact, in order; so does the wire pcap.</li>
+ * <li>RX: the peer's pktgen sends frames: the port delivers every one (checked against the wire pcap), in order, no buffer lost.</li>
+ * <li>Jumbo 9000-byte frames both ways, through NS_MOREFRAG.</li>
+ * <li>Cable pull: link down within 1 s, no buffer lost; re-plug: traffic resumes.</li>
+ * <li>Counters: the chip's counters equal what both sides saw.</li>
+ * <li>Bad slots refused before any descriptor is written.</li>
+ * <li>After close the kernel driver takes the NIC back and passes traffic.</li>
+ * </ol>
+ * Frame counts: {@code JNETMAP_E1000E_FRAMES} (default 200,000). Figures go to the log and to
+ * {@code e1000e-lab.txt} in the run's results directory.
+ */
+@Tag("hardware")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+abstract class E1000eLabChecks {
+    private static final Logger LOG = LoggerFactory.getLogger(E1000eLabChecks.class);
+    static final int FRAMES = Integer.parseInt(envOr("JNETMAP_E1000E_FRAMES", "200000"));
+    /** Frames sent ahead of what the peer has counted: QEMU's hub queues at most 10,000 per port and drops beyond. */
+    static final int WINDOW = 2048;
+    static final int PKTGEN_MAGIC = 0xbe9be955;
+
+    final Binding.Kind kind;
+    final int nicIndex;
+    Lab.Nic nic, peerNic;
+    Binding binding;
+    PeerPort peer;
+    NetmapPort port;
+    E1000eAdapter adapter;
+    NetmapRing tx, rx;
+    int[] buffersAtStart;
+    byte[] mac, peerMac;
+
+    E1000eLabChecks(Binding.Kind kind, int nicIndex) {
+        this.kind = kind;
+        this.nicIndex = nicIndex;
+    }
+
+    static String envOr(String k, String d) {
+        String v = System.getenv(k);
+        return v == null || v.isBlank() ? d : v;
+    }
+
+    @BeforeAll
+    void setUp() {
+        Lab.require();
+        List<Lab.Nic> nics = Lab.nics("e1000e");
+        org.junit.jupiter.api.Assumptions.assumeTrue(nics.size() > nicIndex, "the lab has no e1000e number " + nicIndex);
+        nic = nics.get(nicIndex);
+        peerNic = Lab.peer(nic).orElseThrow(() -> new IllegalStateException(nic + " has no cabled peer in JNETMAP_PORTS"));
+        mac = nic.mac();
+        peerMac = peerNic.mac();
+        peer = PeerPort.open(peerNic, "peer-" + peerNic.port());
+        binding = Binding.bind(nic, kind);
+        long t0 = System.nanoTime();
+        port = NetmapPort.open("netmap:" + nic.bdf());
+        adapter = (E1000eAdapter) port.adapter();
+        tx = port.txRing(0);
+        rx = port.rxRing(0);
+        report("%s via %s: opened in %d ms, %s, MSI-X %s", nic, adapter.device().accessMethod(), (System.nanoTime() - t0) / 1_000_000,
+                adapter.chip().model(), adapter.usesMsix());
+        assertEquals(kind.name(), adapter.device().accessMethod());
+        assertArrayEquals(mac, adapter.macAddress(), "the MAC address read from the NIC");
+        waitFor("link up on both ends", 15_000, () -> adapter.linkUp() && peer.carrier());
+        buffersAtStart = ringBuffers();
+    }
+
+    @AfterAll
+    void tearDown() {
+        if (port != null) port.close();
+        if (binding != null) binding.close();
+        if (peer != null) peer.close();
+    }
+
+    // ================================================================== 1. TX
+
+    @Test
+    @Order(1)
+    void transmitsNumberedFramesByteExactAndInOrder() throws Exception {
+        Path capture = Lab.resultsDir().resolve("e1000e-" + kind + "-tx.pcap");
+        Files.deleteIfExists(capture);
+        Path wire = Lab.pcap(nic).orElse(null);
+        long wireFrom = wire == null ? 0 : Pcap.size(wire);
+        long peerRx0 = peer.counter("rx_packets");
+        Shell.Background dump = peer.tcpdump(capture, "ether proto 0x" + Integer.toHexString(Frames.ETHERTYPE_TEST));
+        long t0 = System.nanoTime();
+        sendNumbered(FRAMES, seq -> 60 + seq % 1455, peerRx0);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        waitFor("the peer counted all frames", 120_000, () -> peer.counter("rx_packets") - peerRx0 >= FRAMES);
+        Shell.sleep(500);
+        dump.interrupt(30);
+        report("TX %s: %,d frames (60..1514 B) in %.1f s: %,.0f frames/s, %.1f Mb/s; tcpdump: %s", kind, FRAMES, secs, FRAMES / secs,
+                bytesOf(FRAMES) * 8 / secs / 1e6, lastLines(dump.err(), 3));
+        assertTrue(dump.err().contains(" 0 packets dropped by kernel"), "tcpdump dropped frames: " + dump.err());
+        // the peer's capture: every frame, in order, byte-exact
+        long n = checkNumbered(capture, 0, FRAMES, seq -> 60 + seq % 1455, "peer capture");
+        assertEquals(FRAMES, n, "frames in the peer's capture");
+        if (wire != null) {
+            assertEquals(FRAMES, checkNumbered(wire, wireFrom, FRAMES, seq -> 60 + seq % 1455, "wire pcap"), "frames on the wire");
+        }
+        Files.deleteIfExists(capture);
+    }
+
+    interface Size { int of(int seq); }
+
+    /** Sends frames 0..count-1 (sizes from {@code size}), paced against the peer's receive counter, then waits for every completion. */
+    void sendNumbered(int count, Size size, long peerRxBase) {
+        byte[] f = new byte[16384];
+        peer.watch("rx_packets");
+        try {
+            int seq = 0;
+            long lastTxsync = 0;
+            while (seq < count) {
+                long seen = peer.watched(0);
+                if (seen >= 0 && seq - (seen - peerRxBase) > WINDOW) {
+                    port.poll(NetmapPort.POLLOUT, 10); // reclaims, and yields to the peer
+                    Shell.sleep(1);
+                    continue;
+                }
+                int len = size.of(seq);
+                if (tx.space() < Frames.slotsFor(tx, len)) {
+                    assertNotEquals(0, port.poll(NetmapPort.POLLOUT, 5000) & NetmapPort.POLLOUT, "no TX space within 5 s");
+                    continue;
+                }
+                Frames.fill(f, peerMac, mac, seq, len);
+                Frames.put(tx, f, len);
+                seq++;
+                if ((seq & 31) == 0) port.txsync();
+            }
+            port.txsync();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (tx.txPending()) {
+                port.poll(NetmapPort.POLLOUT, 100);
+                port.txsync();
+                assertTrue(System.nanoTime() < deadline, "TX completions did not all come back");
+            }
+        } finally {
+            peer.stopWatching();
+        }
+    }
+
+    /** Checks a pcap's test frames from {@code mac}: numbered from 0, in order, byte-exact; returns how many. */
+    long checkNumbered(Path pcap, long from, int count, Size size, String what) {
+        AtomicLong n = new AtomicLong();
+        byte[] expect = new byte[16384];
+        Pcap.forEach(pcap, from, frame -> {
+            if (!Frames.isTestFrame(frame, frame.length) || !Frames.from(frame, mac)) return;
+            int seq = (int) n.getAndIncrement();
+            assertTrue(seq < count, what + ": more frames than sent");
+            int len = Frames.fill(expect, peerMac, mac, seq, size.of(seq));
+            if (frame.length != len || !Arrays.equals(frame, 0, len, expect, 0, len)) {
+                fail(what + ": frame " + seq + " differs (got " + frame.length + " B, seq " + Frames.seq(frame) + ", expected "
+                        + len + " B)");
+            }
+        });
+        return n.get();
+    }
+
+    // ================================================================== 2. RX
+
+    @Test
+    @Order(2)
+    void receivesEveryFrameInOrderWithoutLosingBuffers() {
+        Path wire = Lab.pcap(nic).orElse(null);
+        long wireFrom = wire == null ? 0 : Pcap.size(wire);
+        long rxDelay = Long.parseLong(envOr("JNETMAP_E1000E_PKTGEN_DELAY_NS", "20000"));
+        Received got = new Received(FRAMES);
+        long t0 = System.nanoTime();
+        Shell.Background gen = peer.pktgen(FRAMES, 64, 1518, rxDelay, mac);
+        receive(got, FRAMES, 600_000);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        waitFor("pktgen finished", 60_000, () -> !gen.alive());
+        report("RX %s: %,d frames in %.1f s: %,.0f frames/s (pktgen delay %d ns); %d other frames; interrupts %s", kind, got.count, secs,
+                got.count / secs, rxDelay, got.others, adapter.interrupts() == null ? "off" : adapter.interrupts().mode());
+        assertEquals(FRAMES, got.count, "frames delivered (pktgen: " + lastLines(gen.out(), 4) + ")");
+        assertEquals(0, got.outOfOrder, "frames out of order (pktgen sequence numbers)");
+        if (wire != null) {
+            // byte-exact: what the port delivered is what went over the wire, frame by frame
+            AtomicLong i = new AtomicLong();
+            CRC32C crc = new CRC32C();
+            Pcap.forEach(wire, wireFrom, frame -> {
+                if (!Frames.from(frame, peerMac) || !Frames.to(frame, mac) || !isPktgen(frame, frame.length)) return;
+                int k = (int) i.getAndIncrement();
+                if (k >= got.count) return;
+                crc.reset();
+                crc.update(frame, 0, frame.length);
+                if (got.len[k] != frame.length || got.crc[k] != (int) crc.getValue())
+                    fail("frame " + k + " differs from the wire: " + got.len[k] + " B delivered, " + frame.length + " B on the wire");
+            });
+            assertEquals(FRAMES, i.get(), "frames from the peer on the wire");
+        }
+        assertArrayEquals(buffersAtStart, ringBuffers(), "every slot still holds one of the port's own buffers");
+        for (int b : buffersAtStart) assertTrue(adapter.region().bufferAllocated(b), "buffer " + b + " still allocated");
+    }
+
+    static boolean isPktgen(byte[] f, int len) {
+        return len >= 46 && (f[12] & 0xff) == 0x08 && f[13] == 0 && be32(f, 42) == PKTGEN_MAGIC;
+    }
+
+    static int be32(byte[] f, int o) {
+        return (f[o] & 0xff) << 24 | (f[o + 1] & 0xff) << 16 | (f[o + 2] & 0xff) << 8 | (f[o + 3] & 0xff);
+    }
+
+    /** What the port delivered: per pktgen frame its length and CRC-32C (byte-exact checks against the wire). */
+    static final class Received {
+        final int[] len, crc;
+        int count, others, outOfOrder;
+        long lastSeq = -1;
+        int jumbo, maxSlots;
+
+        Received(int n) {
+            len = new int[n];
+            crc = new int[n];
+        }
+    }
+
+    /** Receives until {@code want} pktgen frames arrived or {@code timeoutMillis} passed, blocking in poll(). */
+    void receive(Received got, int want, long timeoutMillis) {
+        byte[] f = new byte[16384];
+        CRC32C crc = new CRC32C();
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        while (got.count < want && System.nanoTime() < deadline) {
+            port.poll(NetmapPort.POLLIN, 1000);
+            while (!rx.empty()) {
+                int head = rx.head();
+                int len = Frames.take(rx, f);
+                int slots = rx.head() >= head ? rx.head() - head : rx.head() + rx.numSlots() - head;
+                if (!isPktgen(f, len) || !Frames.from(f, peerMac)) {
+                    got.others++;
+                    continue;
+                }
+                long seq = be32(f, 46) & 0xffffffffL;
+                if (got.lastSeq >= 0 && seq != got.lastSeq + 1) got.outOfOrder++;
+                got.lastSeq = seq;
+                if (got.count < got.len.length) {
+                    crc.reset();
+                    crc.update(f, 0, len);
+                    got.len[got.count] = len;
+                    got.crc[got.count] = (int) crc.getValue();
+                }
+                if (slots > 1) got.jumbo++;
+                got.maxSlots = Math.max(got.maxSlots, slots);
+                got.count++;
+            }
+        }
+        port.rxsync(); // give the last slots back
+    }
+
+    // ================================================================== 3. jumbo
+
+    @Test
+    @Order(3)
+    void jumboFramesBothWaysThroughMoreFrag() throws Exception {
+        int n = Math.min(FRAMES, 500);
+        peer.setMtu(9000);
+        try {
+            Path capture = Lab.resultsDir().resolve("e1000e-" + kind + "-jumbo.pcap");
+            Files.deleteIfExists(capture);
+            long peerRx0 = peer.counter("rx_packets");
+            Shell.Background dump = peer.tcpdump(capture, "ether proto 0x" + Integer.toHexString(Frames.ETHERTYPE_TEST));
+            long t0 = System.nanoTime();
+            sendNumbered(n, seq -> 9000, peerRx0);
+            waitFor("the peer counted the jumbo frames", 60_000, () -> peer.counter("rx_packets") - peerRx0 >= n);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            Shell.sleep(300);
+            dump.interrupt(30);
+            assertEquals(n, checkNumbered(capture, 0, n, seq -> 9000, "peer capture (jumbo)"));
+            Files.deleteIfExists(capture);
+            report("jumbo TX %s: %d frames of 9000 B (%d slots each) in %.1f s", kind, n, Frames.slotsFor(tx, 9000), secs);
+
+            Received got = new Received(n);
+            Shell.Background gen = peer.pktgen(n, 9004, 9004, 200_000, mac);
+            receive(got, n, 120_000);
+            waitFor("pktgen finished", 60_000, () -> !gen.alive());
+            assertEquals(n, got.count, "jumbo frames delivered (pktgen: " + lastLines(gen.out(), 4) + ")");
+            assertEquals(n, got.jumbo, "each jumbo frame came in several slots (NS_MOREFRAG)");
+            assertEquals(0, got.outOfOrder);
+            report("jumbo RX %s: %d frames of %d B, %d slots each", kind, got.count, got.len[0], got.maxSlots);
+            assertTrue(got.len[0] >= 9000, "frame length " + got.len[0]);
+        } finally {
+            peer.setMtu(1500);
+        }
+    }
+
+    // ================================================================== 4. cable pull
+
+    @Test
+    @Order(4)
+    void cablePullShowsLinkDownWithinOneSecondAndReplugResumes() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Lab.labLink().isPresent(), "this lab cannot pull cables");
+        AtomicBoolean stop = new AtomicBoolean();
+        // a poller services the link-change interrupt, as an application blocked in poll() would
+        Thread poller = new Thread(() -> {
+            while (!stop.get()) {
+                port.poll(NetmapPort.POLLIN, 100);
+                if (!rx.empty()) rx.advance(rx.tail());
+            }
+        }, "poller");
+        long changes0 = adapter.linkChanges();
+        poller.start();
+        try {
+            Lab.setLink(false, nic, peerNic);
+            long t0 = System.nanoTime();
+            waitFor("link down", 5_000, () -> !adapter.linkUp());
+            long downMs = (System.nanoTime() - t0) / 1_000_000;
+            long irqMs = -1;
+            while (adapter.linkChanges() == changes0 && System.nanoTime() - t0 < 2_000_000_000L) Shell.sleep(5);
+            if (adapter.linkChanges() > changes0) irqMs = (System.nanoTime() - t0) / 1_000_000;
+            report("cable pull %s: link down seen after %d ms (link-change interrupt after %d ms)", kind, downMs, irqMs);
+            assertTrue(downMs <= 1000, "link down after " + downMs + " ms");
+            assertEquals(0, adapter.linkSpeedMbps());
+            // transmitting into a dead cable loses no buffer: completions come back
+            stop.set(true);
+            poller.join(5000);
+            int n = 100;
+            byte[] f = new byte[2048];
+            for (int i = 0; i < n; i++) {
+                Frames.fill(f, peerMac, mac, i, 100);
+                Frames.put(tx, f, 100);
+            }
+            port.txsync();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (tx.txPending() && System.nanoTime() < deadline) {
+                port.poll(NetmapPort.POLLOUT, 100);
+                port.txsync();
+            }
+            assertFalse(tx.txPending(), "TX completions came back with the link down");
+            assertEquals(tx.numSlots() - 1, tx.space());
+            assertArrayEquals(buffersAtStart, ringBuffers(), "no buffer lost");
+
+            Lab.setLink(true, nic, peerNic);
+            long t1 = System.nanoTime();
+            waitFor("link up again", 15_000, () -> adapter.linkUp() && peer.carrier());
+            report("re-plug %s: link up after %d ms", kind, (System.nanoTime() - t1) / 1_000_000);
+            long peerRx0 = peer.counter("rx_packets");
+            sendNumbered(n, seq -> 200, peerRx0);
+            waitFor("the peer got frames after the re-plug", 30_000, () -> peer.counter("rx_packets") - peerRx0 >= n);
+            Received got = new Received(n);
+            Shell.Background gen = peer.pktgen(n, 64, 64, 100_000, mac);
+            receive(got, n, 60_000);
+            waitFor("pktgen finished", 30_000, () -> !gen.alive());
+            assertEquals(n, got.count, "frames received after the re-plug");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            stop.set(true);
+        }
+    }
+
+    // ================================================================== 5. counters
+
+    @Test
+    @Order(5)
+    void countersEqualWhatBothSidesSaw() {
+        int n = Math.min(FRAMES, 5000);
+        Map<String, Long> s0 = adapter.statistics();
+        long pRxPackets = peer.counter("rx_packets"), pRxBytes = peer.counter("rx_bytes");
+        long pTxPackets = peer.counter("tx_packets"), pTxBytes = peer.counter("tx_bytes");
+        sendNumbered(n, seq -> 60 + seq % 1455, pRxPackets);
+        waitFor("the peer counted the frames", 60_000, () -> peer.counter("rx_packets") - pRxPackets >= n);
+        Received got = new Received(n);
+        Shell.Background gen = peer.pktgen(n, 64, 1518, 50_000, mac);
+        receive(got, n, 120_000);
+        waitFor("pktgen finished", 30_000, () -> !gen.alive());
+        Shell.sleep(200);
+        Map<String, Long> s1 = adapter.statistics();
+        long txP = s1.get("tx_packets") - s0.get("tx_packets"), txB = s1.get("tx_bytes") - s0.get("tx_bytes");
+        long rxP = s1.get("rx_packets") - s0.get("rx_packets"), rxB = s1.get("rx_bytes") - s0.get("rx_bytes");
+        long peerRxP = peer.counter("rx_packets") - pRxPackets, peerRxB = peer.counter("rx_bytes") - pRxBytes;
+        long peerTxP = peer.counter("tx_packets") - pTxPackets, peerTxB = peer.counter("tx_bytes") - pTxBytes;
+        report("counters %s: port tx %d packets %d B / peer rx %d packets %d B; port rx %d packets %d B / peer tx %d packets %d B"
+                        + "; driver tx %d rx %d", kind, txP, txB, peerRxP, peerRxB, rxP, rxB, peerTxP, peerTxB,
+                s1.get("driver_tx_packets") - s0.get("driver_tx_packets"), s1.get("driver_rx_packets") - s0.get("driver_rx_packets"));
+        assertEquals(n, txP, "GPTC: frames the NIC sent");
+        assertEquals(peerRxP, txP, "what the NIC sent = what the peer received");
+        assertEquals(n, got.count);
+        assertEquals(peerTxP, rxP, "what the NIC received = what the peer sent");
+        assertEquals(got.count + got.others, rxP, "GPRC = frames the driver delivered");
+        // octets: the chip counts the 4-byte CRC in GORC (and in GOTC on silicon); Linux counts without it
+        assertTrue(Math.abs(txB - peerRxB) <= 4L * n, "tx bytes " + txB + " vs peer " + peerRxB);
+        assertTrue(Math.abs(rxB - peerTxB) <= 4L * n, "rx bytes " + rxB + " vs peer " + peerTxB);
+        assertEquals(0, s1.get("rx_crc_errors") - s0.get("rx_crc_errors"));
+    }
+
+    // ================================================================== 6. bad slots
+
+    @Test
+    @Order(6)
+    void badSlotsAreRefusedBeforeAnyDescriptorIsWritten() {
+        OffHeapBuffer txDesc = adapter.txRing(0).memory().buffer();
+        byte[] before = snapshot(txDesc, tx.numSlots() * 16);
+        int tdt = adapter.registers().read32(IntelRegs.TDT);
+        long peerRx0 = peer.counter("rx_packets");
+        int[][] bad = {{0, 100}, {1, 100}, {adapter.region().numBuffers(), 100}, {-1, adapter.region().bufSize() + 1}};
+        for (int[] b : bad) {
+            int i = tx.head();
+            if (b[0] != -1) tx.bufIdx(i, b[0]);
+            tx.len(i, b[1]);
+            tx.slotFlags(i, 0);
+            tx.advance(tx.next(i));
+            assertThrows(RingStateException.class, port::txsync, "TX slot with buffer " + b[0] + ", length " + b[1]);
+            assertArrayEquals(before, snapshot(txDesc, tx.numSlots() * 16), "TX descriptors untouched");
+            assertEquals(tdt, adapter.registers().read32(IntelRegs.TDT), "no doorbell");
+        }
+        Shell.sleep(300);
+        assertEquals(peerRx0, peer.counter("rx_packets"), "nothing went out");
+        // RX: get one frame, then release its slot with a bad buffer
+        Received got = new Received(1);
+        Shell.Background gen = peer.pktgen(1, 64, 64, 0, mac);
+        waitFor("pktgen finished", 30_000, () -> !gen.alive());
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (rx.empty() && System.nanoTime() < deadline) port.poll(NetmapPort.POLLIN, 500);
+        assertFalse(rx.empty(), "a frame arrived");
+        OffHeapBuffer rxDesc = adapter.rxRing(0).memory().buffer();
+        byte[] rxBefore = snapshot(rxDesc, rx.numSlots() * 16);
+        int rdt = adapter.registers().read32(IntelRegs.RDT);
+        int h = rx.head(), good = rx.bufIdx(h);
+        rx.bufIdx(h, 1);
+        rx.slotFlags(h, NS_BUF_CHANGED);
+        rx.advance(rx.next(h));
+        assertThrows(RingStateException.class, port::rxsync);
+        assertArrayEquals(rxBefore, snapshot(rxDesc, rx.numSlots() * 16), "RX descriptors untouched");
+        assertEquals(rdt, adapter.registers().read32(IntelRegs.RDT));
+        assertEquals(good, rx.bufIdx(h), "the slot's own buffer restored");
+        rx.advance(rx.tail());
+        port.rxsync();
+        assertArrayEquals(buffersAtStart, ringBuffers(), "no buffer lost");
+        report("bad slots %s: %d TX and 1 RX refused; descriptors and tail registers untouched, nothing sent", kind, bad.length);
+        assertNotNull(got);
+    }
+
+    static byte[] snapshot(OffHeapBuffer b, int len) {
+        byte[] s = new byte[len];
+        b.getBytes(0, s, 0, len);
+        return s;
+    }
+
+    // ================================================================== 7. back to the kernel
+
+    @Test
+    @Order(7)
+    void afterCloseTheKernelDriverTakesTheNicBackAndPassesTraffic() {
+        port.close();
+        port = null;
+        assertTrue(adapter.isDestroyed());
+        binding.close();
+        assertEquals("e1000e", binding.currentDriver());
+        String ifname = PeerPort.kernelInterface(nic.bdf());
+        assertEquals(nic.port(), ifname, "nm-bind restored the interface name");
+        String subnet = "198.18." + (nicIndex + 10) + ".";
+        String self = "self-" + nic.port();
+        Shell.run(30, "ip", "netns", "del", self);
+        Shell.check("ip", "netns", "add", self);
+        try {
+            Shell.check("ip", "link", "set", ifname, "netns", self);
+            Shell.check("ip", "netns", "exec", self, "ip", "addr", "add", subnet + "1/24", "dev", ifname);
+            Shell.check("ip", "netns", "exec", self, "ip", "link", "set", ifname, "up");
+            peer.exec(30, "ip", "addr", "add", subnet + "2/24", "dev", peer.ifname());
+            waitFor("kernel link up", 20_000, () -> Shell.run(10, "ip", "netns", "exec", self, "cat",
+                    "/sys/class/net/" + ifname + "/carrier").out().strip().equals("1"));
+            Shell.Result ping = Shell.run(60, "ip", "netns", "exec", self, "ping", "-c", "3", "-i", "0.3", "-W", "3", subnet + "2");
+            report("kernel e1000e after %s close: %s", kind, lastLines(ping.out(), 2).replace('\n', ' '));
+            assertTrue(ping.ok(), "ping through the kernel's e1000e: " + ping.out() + ping.err());
+        } finally {
+            Shell.run(30, "ip", "netns", "del", self);
+            Shell.run(30, "ip", "netns", "exec", peer.namespace(), "ip", "addr", "flush", "dev", peer.ifname());
+        }
+    }
+
+    // ================================================================== helpers
+
+    int[] ringBuffers() {
+        int[] b = new int[tx.numSlots() + rx.numSlots()];
+        for (int i = 0; i < tx.numSlots(); i++) b[i] = tx.bufIdx(i);
+        for (int i = 0; i < rx.numSlots(); i++) b[tx.numSlots() + i] = rx.bufIdx(i);
+        Arrays.sort(b);
+        for (int i = 1; i < b.length; i++) assertNotEquals(b[i - 1], b[i], "buffer " + b[i] + " in two slots");
+        return b;
+    }
+
+    static long bytesOf(int n) {
+        long s = 0;
+        for (int i = 0; i < n; i++) s += 60 + i % 1455;
+        return s;
+    }
+
+    interface Check { boolean ok() throws Exception; }
+
+    static void waitFor(String what, long timeoutMillis, Check c) {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        try {
+            while (!c.ok()) {
+                if (System.nanoTime() > deadline) fail("timed out after " + timeoutMillis + " ms waiting for " + what);
+                Shell.sleep(10);
+            }
+        } catch (Exception e) {
+            throw new AssertionError("waiting for " + what + ": " + e, e);
+        }
+    }
+
+    static String lastLines(String s, int n) {
+        String[] l = s.strip().split("\n");
+        return String.join("\n", Arrays.copyOfRange(l, Math.max(0, l.length - n), l.length)).strip();
+    }
+
+    static void report(String fmt, Object... args) {
+        String line = String.format(fmt, args);
+        LOG.info(line);
+        try {
+            Files.writeString(Lab.resultsDir().resolve("e1000e-lab.txt"), line + "\n", StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            LOG.warn("cannot write the results file: {}", e.toString());
+        }
+    }
+}
