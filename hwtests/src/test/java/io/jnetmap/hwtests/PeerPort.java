@@ -114,11 +114,9 @@ public final class PeerPort implements AutoCloseable {
 
     /** The last value the watcher printed for counter {@code i} of {@link #watch}, or -1 before its first line. */
     public long watched(int i) {
-        String out = watcher == null ? "" : watcher.out();
-        int end = out.lastIndexOf('\n');
-        if (end <= 0) return -1;
-        int start = out.lastIndexOf('\n', end - 1) + 1;
-        String[] f = out.substring(start, end).trim().split("\\s+");
+        String line = watcher == null ? "" : watcher.lastOutLine();
+        if (line.isBlank()) return -1;
+        String[] f = line.trim().split("\\s+");
         return i < f.length ? Long.parseLong(f[i]) : -1;
     }
 

@@ -71,6 +71,8 @@ public final class Shell {
         public Process process() { return process; }
         public String out() { return out.text(); }
         public String err() { return err.text(); }
+        /** The last complete line of standard output so far. */
+        public String lastOutLine() { return out.lastLine(); }
         public boolean alive() { return process.isAlive(); }
 
         /** Waits until its stderr or stdout contains {@code text} (false after {@code timeoutMillis} or if it exited). */
@@ -140,6 +142,8 @@ public final class Shell {
     static final class Drain extends Thread {
         private final InputStream in;
         private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        private final StringBuilder partial = new StringBuilder();
+        private volatile String lastLine = "";
 
         Drain(InputStream in) {
             this.in = in;
@@ -156,11 +160,22 @@ public final class Shell {
                     synchronized (buf) {
                         buf.write(b, 0, n);
                     }
+                    for (int i = 0; i < n; i++) {
+                        if (b[i] == '\n') {
+                            lastLine = partial.toString();
+                            partial.setLength(0);
+                        } else {
+                            partial.append((char) b[i]);
+                        }
+                    }
                 }
             } catch (IOException ignored) {
                 // the process went away
             }
         }
+
+        /** The last complete line written so far (cheap: no copy of the whole output). */
+        String lastLine() { return lastLine; }
 
         String text() {
             synchronized (buf) {

@@ -1,6 +1,7 @@
 package io.jnetmap.e1000e;
 
 import io.jnetmap.intel.IntelStats;
+import io.jnetmap.nic.ModelDevice;
 import io.jnetmap.nic.NicRegion;
 import io.jnetmap.pci.PciException;
 import io.jnetmap.pci.PciId;
@@ -113,7 +114,7 @@ class E1000eAdapterTest {
         assertArrayEquals(MAC, adapter.macAddress());
         assertTrue(adapter.linkUp());
         assertEquals(1000, adapter.linkSpeedMbps());
-        assertTrue(dev.busMaster);
+        assertTrue(dev.busMaster());
         assertTrue(adapter.usesMsix());
         assertEquals((0 | IVAR_VALID) | ((1 | IVAR_VALID) << IVAR_TXQ0_SHIFT) | ((2 | IVAR_VALID) << IVAR_OTHER_SHIFT),
                 model.get(IVAR), "IVAR: RX queue 0 -> vector 0, TX queue 0 -> vector 1, other -> vector 2");
@@ -137,7 +138,7 @@ class E1000eAdapterTest {
         assertTrue(e.getMessage().contains("8086:10c9"), e.getMessage());
         assertTrue(e.getMessage().contains("8086:10d3 (82574L)") && e.getMessage().contains("8086:150c (82583V)"), e.getMessage());
         assertTrue(model.writes.isEmpty(), "no register was touched");
-        assertTrue(dev.closed);
+        assertTrue(dev.isClosed());
         model.close();
         model = null;
     }
@@ -637,9 +638,9 @@ class E1000eAdapterTest {
         assertTrue(after.stream().anyMatch(w -> w[0] == IMC && w[1] == -1), "interrupts masked");
         assertTrue(after.stream().anyMatch(w -> w[0] == CTRL && (w[1] & CTRL_RST) != 0), "chip reset");
         assertTrue(adapter.isDestroyed());
-        assertTrue(dev.closed, "device closed (function reset, BARs unmapped)");
-        assertEquals(0, dev.liveDma, "descriptor rings freed");
-        assertEquals(0, dev.liveWindows, "region unmapped from the device");
+        assertTrue(dev.isClosed(), "device closed (function reset, BARs unmapped)");
+        assertEquals(0, dev.liveDma(), "descriptor rings freed");
+        assertEquals(0, dev.liveWindows(), "region unmapped from the device");
         assertFalse(NicRegion.isOpen());
         assertNull(model.vectors, "interrupts released");
     }

@@ -1,7 +1,7 @@
 package io.jnetmap.e1000e;
 
 import io.jnetmap.intel.IntelStats;
-import io.jnetmap.nic.Registers;
+import io.jnetmap.nic.DeviceModel;
 import io.jnetmap.sys.EventFd;
 import io.jnetmap.sys.OffHeapBuffer;
 
@@ -21,7 +21,7 @@ import static io.jnetmap.intel.IntelRegs.*;
  * ICR/IMS/IVAR/EIAC interrupt logic signalling eventfds. Follows the datasheet (and QEMU's model
  * where the datasheet leaves room).
  */
-final class E1000eModel implements Registers {
+final class E1000eModel implements DeviceModel {
     static final int SIZE = 128 * 1024;
     static final int OTHER_CAUSES = ICR_LSC | ICR_RXO | ICR_MDAC | ICR_SRPD | ICR_ACK | ICR_MNG;
 
@@ -52,8 +52,18 @@ final class E1000eModel implements Registers {
         reset();
     }
 
+    @Override public long barSize() { return SIZE; }
+    @Override public int msixVectors() { return 5; }
+
+    @Override
+    public synchronized void attachVectors(EventFd[] v, String mode) {
+        vectors = v;
+        msixMode = "MSIX".equals(mode);
+    }
+
     /** Power-on / CTRL.RST state (82574L datasheet §10.2 initial values; QEMU e1000e_mac_reg_init). */
-    void reset() {
+    @Override
+    public void reset() {
         bar.fill(0, SIZE, (byte) 0);
         icr = 0;
         ims = 0;

@@ -2,6 +2,7 @@ package io.jnetmap.e1000e;
 
 import io.jnetmap.nic.NicAdapter;
 import io.jnetmap.nic.NicProvider;
+import io.jnetmap.nic.ModelDevice;
 import io.jnetmap.nic.NicRegion;
 import io.jnetmap.pci.HostPaths;
 import io.jnetmap.pci.PciAddress;

@@ -153,10 +153,11 @@ abstract class E1000eLabChecks {
         peer.watch("rx_packets");
         try {
             int seq = 0;
-            long lastTxsync = 0;
+            long seen = -1;
             while (seq < count) {
-                long seen = peer.watched(0);
+                if ((seq & 31) == 0 || seen < 0) seen = peer.watched(0);
                 if (seen >= 0 && seq - (seen - peerRxBase) > WINDOW) {
+                    seen = peer.watched(0);
                     port.poll(NetmapPort.POLLOUT, 10); // reclaims, and yields to the peer
                     Shell.sleep(1);
                     continue;
