@@ -52,6 +52,7 @@ final class Igb82576Model implements DeviceModel {
     final List<Sent> wire = new ArrayList<>();
     /** Every register write, in order: {offset, value}. */
     final List<int[]> writes = new ArrayList<>();
+    volatile boolean logWrites = true;
     final List<String> protocolErrors = new ArrayList<>();
     final List<String> dmaViolations = new ArrayList<>();
     /** Device addresses the driver may hand the chip as packet buffers (null: anything goes). */
@@ -178,7 +179,7 @@ final class Igb82576Model implements DeviceModel {
 
     @Override
     public synchronized void write32(int off, int v) {
-        writes.add(new int[] {off, v});
+        if (logWrites) writes.add(new int[] {off, v});
         switch (off) {
             case CTRL:
                 if ((v & CTRL_RST) != 0) {

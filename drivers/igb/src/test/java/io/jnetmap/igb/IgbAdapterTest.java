@@ -595,6 +595,37 @@ class IgbAdapterTest {
         assertEquals(RCTL_BAM, model.get(RCTL) & (RCTL_UPE | RCTL_MPE | RCTL_BAM));
     }
 
+    @Test
+    void theDataPathAllocatesNothing() {
+        open();
+        model.holdTx = true;
+        model.logWrites = false; // the model's write log allocates; the driver must not
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        byte[] f = numbered(MAC, 1, 64);
+        long allocated = 0, empty = 0;
+        for (int iter = 0; iter < 40_000; iter++) {
+            int q = iter & 3;
+            NetmapRing tx = port.txRing(q), rx = port.rxRing(0);
+            long a0 = mx.getCurrentThreadAllocatedBytes();
+            long a1 = mx.getCurrentThreadAllocatedBytes();
+            int i = tx.head();
+            tx.len(i, 64);
+            tx.advance(tx.next(i));
+            port.txsync(q);
+            if (!rx.empty()) rx.advance(rx.tail());
+            port.rxsync(0);
+            long a2 = mx.getCurrentThreadAllocatedBytes();
+            if (iter >= 20_000) {
+                allocated += a2 - a1;
+                empty += a1 - a0;
+            }
+            model.processTx(q); // the model allocates; not measured
+            model.receive(f);
+        }
+        // a few hundred bytes of JIT/profiling noise at most; one allocation per packet would be > 300 KB
+        assertTrue(allocated - empty <= 4096, "txsync/rxsync allocated " + (allocated - empty) + " bytes in 20,000 rounds");
+    }
+
     // ------------------------------------------------------------------ close and reopen
 
     @Test
