@@ -139,6 +139,15 @@ public final class PeerPort implements AutoCloseable {
      * {@code delayNanos}; returns at once: {@link Shell.Background#process()} ends when all are sent.
      */
     public Shell.Background pktgen(long count, int minSize, int maxSize, long delayNanos, byte[] dstMac) {
+        return pktgen(count, minSize, maxSize, delayNanos, dstMac, new String[0]);
+    }
+
+    /**
+     * {@link #pktgen(long, int, int, long, byte[])} with further pktgen commands written to the
+     * device before the start, e.g. "udp_src_min 1000", "udp_src_max 1063" for 64 flows (pktgen
+     * steps the source port by one per frame within the range).
+     */
+    public Shell.Background pktgen(long count, int minSize, int maxSize, long delayNanos, byte[] dstMac, String... extra) {
         Shell.check(60, "modprobe", "pktgen");
         String dev = "/proc/net/pktgen/" + ifname;
         String script = String.join("\n",
@@ -156,9 +165,16 @@ public final class PeerPort implements AutoCloseable {
                 "pg " + dev + " 'dst 198.18.0.1'",
                 "pg " + dev + " 'src_min 198.18.0.2'",
                 "pg " + dev + " 'src_max 198.18.0.2'",
+                extraCommands(dev, extra),
                 "pg /proc/net/pktgen/pgctrl start",
                 "cat " + dev);
         return startIn("sh", "-c", script);
+    }
+
+    private static String extraCommands(String dev, String[] extra) {
+        StringBuilder b = new StringBuilder(":");
+        for (String e : extra) b.append("\n").append("pg ").append(dev).append(" '").append(e).append("'");
+        return b.toString();
     }
 
     /** Puts the interface back in the root namespace (deleting the namespace does that) and forgets it. */
