@@ -1,0 +1,673 @@
+package io.jnetmap.hwtests.igb;
+
+import io.jnetmap.hwtests.Binding;
+import io.jnetmap.hwtests.Frames;
+import io.jnetmap.hwtests.Lab;
+import io.jnetmap.hwtests.Pcap;
+import io.jnetmap.hwtests.PeerPort;
+import io.jnetmap.hwtests.Shell;
+import io.jnetmap.igb.IgbAdapter;
+import io.jnetmap.igb.RssConfig;
+import io.jnetmap.igb.Toeplitz;
+import io.jnetmap.rings.NetmapPort;
+import io.jnetmap.rings.NetmapRing;
+import io.jnetmap.rings.RingStateException;
+import io.jnetmap.sys.OffHeapBuffer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32C;
+
+import static io.jnetmap.hwtests.Checks.lastLines;
+import static io.jnetmap.hwtests.Checks.waitFor;
+import static io.jnetmap.rings.NetmapLayout.NS_BUF_CHANGED;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The lab checklist of issue #5 for one igb NIC and one access method (the subclasses): the NIC
+ * is bound with nm-bind and opened as {@code netmap:BDF@conf:rings=N} (N queue pairs, default 4);
+ * its cabled peer is run by the Linux kernel's e1000e driver in a network namespace; the peer's
+ * tcpdump and QEMU's pcap of the wire witness what went over the cable.
+ * <ol>
+ * <li>TX: numbered frames (60..1514 B) from ring 0: the peer captures every one, byte-exact, in order; so does the wire pcap.</li>
+ * <li>RX: the peer's pktgen sends one flow: every frame delivered, in order, byte-exact against the wire pcap, no buffer lost.</li>
+ * <li>RSS: pktgen sends 64 UDP flows: each lands on exactly one ring (the one the Toeplitz hash
+ *     predicts), at least two rings get traffic, per-ring counts agree with the chip's per-queue view.</li>
+ * <li>Per-queue TX: frames sent from every TX ring all arrive.</li>
+ * <li>Per-ring blocking: a thread in poll() on ring K wakes for ring K's traffic and not for another ring's.</li>
+ * <li>Jumbo 9000-byte frames both ways through NS_MOREFRAG.</li>
+ * <li>Cable pull and re-plug; counters; bad slots refused; after close the kernel's igb takes the NIC back.</li>
+ * </ol>
+ * Frame counts: {@code JNETMAP_IGB_FRAMES} (default 200,000); rings {@code JNETMAP_IGB_RINGS}
+ * (default 4). Figures go to the log and to {@code igb-lab.txt} in the run's results directory.
+ */
+@Tag("hardware")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+abstract class IgbLabChecks {
+    static final int FRAMES = Integer.parseInt(envOr("JNETMAP_IGB_FRAMES", "200000"));
+    static final int RINGS = Integer.parseInt(envOr("JNETMAP_IGB_RINGS", "4"));
+    /** Frames sent ahead of what the peer counted: QEMU's hub queues at most 10,000 per port and drops beyond. */
+    static final int WINDOW = 2048;
+    static final int PKTGEN_MAGIC = 0xbe9be955;
+    /** Queue 0's transmit tail and the receive heads (native layout, 82576 datasheet §8). */
+    static final int TDT0 = 0xE018;
+
+    static int rdh(int q) { return 0xC010 + 0x40 * q; }
+
+    final Binding.Kind kind;
+    final int nicIndex;
+    Lab.Nic nic, peerNic;
+    Binding binding;
+    PeerPort peer;
+    NetmapPort port;
+    final Map<Integer, NetmapPort> ringPorts = new HashMap<>();
+    IgbAdapter adapter;
+    int[] buffersAtStart;
+    byte[] mac, peerMac;
+
+    IgbLabChecks(Binding.Kind kind, int nicIndex) {
+        this.kind = kind;
+        this.nicIndex = nicIndex;
+    }
+
+    static String envOr(String k, String d) {
+        String v = System.getenv(k);
+        return v == null || v.isBlank() ? d : v;
+    }
+
+    void report(String fmt, Object... args) {
+        io.jnetmap.hwtests.Checks.report("igb-lab.txt", fmt, args);
+    }
+
+    @BeforeAll
+    void setUp() {
+        Lab.require();
+        List<Lab.Nic> nics = Lab.nics("igb");
+        Assumptions.assumeTrue(nics.size() > nicIndex, "the lab has no igb number " + nicIndex);
+        nic = nics.get(nicIndex);
+        peerNic = Lab.peer(nic).orElseThrow(() -> new IllegalStateException(nic + " has no cabled peer in JNETMAP_PORTS"));
+        Assumptions.assumeTrue(peerNic.chip().equals("e1000e"), "the checklist runs against the kernel's e1000e; " + nic
+                + " is cabled to " + peerNic);
+        mac = nic.mac();
+        peerMac = peerNic.mac();
+        peer = PeerPort.open(peerNic, "peer-" + peerNic.port());
+        binding = Binding.bind(nic, kind);
+        long t0 = System.nanoTime();
+        port = NetmapPort.open("netmap:" + nic.bdf() + "@conf:rings=" + RINGS);
+        adapter = (IgbAdapter) port.adapter();
+        report("%s via %s: opened in %d ms, %s, %d queue pairs, interrupts %s%s", nic, adapter.device().accessMethod(),
+                (System.nanoTime() - t0) / 1_000_000, adapter.chip().model(), adapter.queues(),
+                adapter.interrupts() == null ? "off" : adapter.interrupts().mode() + " x" + adapter.interrupts().count(),
+                adapter.usesMsix() ? " (one vector per queue pair)" : " (shared)");
+        assertEquals(kind.name(), adapter.device().accessMethod());
+        assertEquals(RINGS, adapter.queues());
+        assertArrayEquals(mac, adapter.macAddress(), "the MAC address read from the NIC");
+        waitFor("link up on both ends", 15_000, () -> adapter.linkUp() && peer.carrier());
+        buffersAtStart = ringBuffers();
+    }
+
+    @AfterAll
+    void tearDown() {
+        for (NetmapPort p : ringPorts.values()) p.close();
+        ringPorts.clear();
+        if (port != null) port.close();
+        if (binding != null) binding.close();
+        if (peer != null) peer.close();
+    }
+
+    /** A port bound to ring pair {@code k} alone ({@code netmap:BDF-k}), sharing the adapter: poll() on it waits for that ring only. */
+    NetmapPort ringPort(int k) {
+        return ringPorts.computeIfAbsent(k, r -> NetmapPort.open("netmap:" + nic.bdf() + "-" + r));
+    }
+
+    // ================================================================== 1. TX
+
+    @Test
+    @Order(1)
+    void transmitsNumberedFramesByteExactAndInOrder() throws Exception {
+        Path capture = Lab.resultsDir().resolve("igb-" + kind + "-tx.pcap");
+        Files.deleteIfExists(capture);
+        Path wire = Lab.pcap(nic).orElse(null);
+        long wireFrom = wire == null ? 0 : Pcap.size(wire);
+        long peerRx0 = peer.counter("rx_packets");
+        Shell.Background dump = peer.tcpdump(capture, "ether proto 0x" + Integer.toHexString(Frames.ETHERTYPE_TEST));
+        long t0 = System.nanoTime();
+        send(0, 0, FRAMES, seq -> 60 + seq % 1455, peerRx0);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        waitFor("the peer counted all frames", 120_000, () -> peer.counter("rx_packets") - peerRx0 >= FRAMES);
+        Shell.sleep(500);
+        dump.interrupt(30);
+        report("TX %s: %,d frames (60..1514 B) from ring 0 in %.1f s: %,.0f frames/s, %.1f Mb/s; tcpdump: %s", kind, FRAMES, secs,
+                FRAMES / secs, bytesOf(FRAMES) * 8 / secs / 1e6, lastLines(dump.err(), 3).replace('\n', ' '));
+        assertTrue(dump.err().contains(" 0 packets dropped by kernel"), "tcpdump dropped frames: " + dump.err());
+        assertEquals(FRAMES, checkNumbered(capture, 0, 0, FRAMES, seq -> 60 + seq % 1455, "peer capture"), "frames in the peer's capture");
+        if (wire != null)
+            assertEquals(FRAMES, checkNumbered(wire, wireFrom, 0, FRAMES, seq -> 60 + seq % 1455, "wire pcap"), "frames on the wire");
+        Files.deleteIfExists(capture);
+    }
+
+    interface Size { int of(int seq); }
+
+    /**
+     * Sends frames {@code first}..{@code first+count-1} from TX ring {@code ring}, sizes from
+     * {@code size}, paced against the peer's receive counter, then waits for every completion.
+     */
+    void send(int ring, int first, int count, Size size, long peerRxBase) {
+        NetmapPort p = ringPort(ring);
+        NetmapRing tx = p.txRing(ring);
+        byte[] f = new byte[16384];
+        peer.watch("rx_packets");
+        try {
+            int i = 0;
+            long seen = -1;
+            while (i < count) {
+                if ((i & 31) == 0 || seen < 0) seen = peer.watched(0);
+                if (seen >= 0 && i - (seen - peerRxBase) > WINDOW) {
+                    seen = peer.watched(0);
+                    p.poll(NetmapPort.POLLOUT, 10);
+                    Shell.sleep(1);
+                    continue;
+                }
+                int seq = first + i, len = size.of(seq);
+                if (tx.space() < Frames.slotsFor(tx, len)) {
+                    assertNotEquals(0, p.poll(NetmapPort.POLLOUT, 5000) & NetmapPort.POLLOUT, "no TX space on ring " + ring + " within 5 s");
+                    continue;
+                }
+                Frames.fill(f, peerMac, mac, seq, len);
+                Frames.put(tx, f, len);
+                i++;
+                if ((i & 31) == 0) p.txsync();
+            }
+            p.txsync();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (tx.txPending()) {
+                p.poll(NetmapPort.POLLOUT, 100);
+                p.txsync();
+                assertTrue(System.nanoTime() < deadline, "TX completions did not all come back on ring " + ring);
+            }
+        } finally {
+            peer.stopWatching();
+        }
+    }
+
+    /** Checks a pcap's test frames from us numbered {@code first}.. in order, byte-exact; returns how many. */
+    long checkNumbered(Path pcap, long from, int first, int count, Size size, String what) {
+        AtomicLong n = new AtomicLong();
+        byte[] expect = new byte[16384];
+        Pcap.forEach(pcap, from, frame -> {
+            if (!Frames.isTestFrame(frame, frame.length) || !Frames.from(frame, mac)) return;
+            int s = Frames.seq(frame);
+            if (s < first || s >= first + count) return;
+            int seq = first + (int) n.getAndIncrement();
+            int len = Frames.fill(expect, peerMac, mac, seq, size.of(seq));
+            if (frame.length != len || !Arrays.equals(frame, 0, len, expect, 0, len))
+                fail(what + ": frame " + seq + " differs (got " + frame.length + " B, seq " + s + ", expected " + len + " B)");
+        });
+        return n.get();
+    }
+
+    // ================================================================== 2. RX
+
+    @Test
+    @Order(2)
+    void receivesEveryFrameInOrderWithoutLosingBuffers() {
+        Path wire = Lab.pcap(nic).orElse(null);
+        long wireFrom = wire == null ? 0 : Pcap.size(wire);
+        long delay = Long.parseLong(envOr("JNETMAP_IGB_PKTGEN_DELAY_NS", "20000"));
+        Received got = new Received(FRAMES);
+        long t0 = System.nanoTime();
+        Shell.Background gen = peer.pktgen(FRAMES, 64, 1518, delay, mac);
+        receive(got, FRAMES, 900_000);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        waitFor("pktgen finished", 60_000, () -> !gen.alive());
+        report("RX %s: %,d frames in %.1f s: %,.0f frames/s (pktgen delay %d ns), on rings %s; %d other frames", kind, got.count, secs,
+                got.count / secs, delay, Arrays.toString(got.perRing), got.others);
+        assertEquals(FRAMES, got.count, "frames delivered (pktgen: " + lastLines(gen.out(), 4) + ")");
+        assertEquals(0, got.outOfOrder, "frames out of order (pktgen sequence numbers; one flow, one ring)");
+        if (wire != null) {
+            AtomicLong i = new AtomicLong();
+            CRC32C crc = new CRC32C();
+            Pcap.forEach(wire, wireFrom, frame -> {
+                if (!Frames.from(frame, peerMac) || !Frames.to(frame, mac) || !isPktgen(frame, frame.length)) return;
+                int k = (int) i.getAndIncrement();
+                if (k >= got.count) return;
+                crc.reset();
+                crc.update(frame, 0, frame.length);
+                if (got.len[k] != frame.length || got.crc[k] != (int) crc.getValue())
+                    fail("frame " + k + " differs from the wire: " + got.len[k] + " B delivered, " + frame.length + " B on the wire");
+            });
+            assertEquals(FRAMES, i.get(), "frames from the peer on the wire");
+        }
+        assertArrayEquals(buffersAtStart, ringBuffers(), "every slot still holds one of the port's own buffers");
+        for (int b : buffersAtStart) assertTrue(adapter.region().bufferAllocated(b), "buffer " + b + " still allocated");
+    }
+
+    static boolean isPktgen(byte[] f, int len) {
+        return len >= 50 && (f[12] & 0xff) == 0x08 && f[13] == 0 && be32(f, 42) == PKTGEN_MAGIC;
+    }
+
+    static int be32(byte[] f, int o) {
+        return (f[o] & 0xff) << 24 | (f[o + 1] & 0xff) << 16 | (f[o + 2] & 0xff) << 8 | (f[o + 3] & 0xff);
+    }
+
+    static int udpSrcPort(byte[] f) { return (f[34] & 0xff) << 8 | (f[35] & 0xff); }
+
+    /** What the port delivered: per pktgen frame its length and CRC-32C, per ring a count, per flow (UDP source port) its rings. */
+    static final class Received {
+        final int[] len, crc;
+        final long[] perRing = new long[16];
+        final Map<Integer, Set<Integer>> ringsOfFlow = new HashMap<>();
+        int count, others, outOfOrder, jumbo, maxSlots;
+        long lastSeq = -1;
+
+        Received(int n) {
+            len = new int[n];
+            crc = new int[n];
+        }
+    }
+
+    /** Receives on every ring until {@code want} pktgen frames arrived or {@code timeoutMillis} passed, blocking in poll(). */
+    void receive(Received got, int want, long timeoutMillis) {
+        byte[] f = new byte[16384];
+        CRC32C crc = new CRC32C();
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        while (got.count < want && System.nanoTime() < deadline) {
+            port.poll(NetmapPort.POLLIN, 1000);
+            for (int r = port.firstRxRing(); r <= port.lastRxRing(); r++) {
+                NetmapRing rx = port.rxRing(r);
+                while (!rx.empty()) {
+                    int head = rx.head();
+                    int len = Frames.take(rx, f);
+                    int slots = rx.head() >= head ? rx.head() - head : rx.head() + rx.numSlots() - head;
+                    if (!isPktgen(f, len) || !Frames.from(f, peerMac)) {
+                        got.others++;
+                        continue;
+                    }
+                    long seq = be32(f, 46) & 0xffffffffL;
+                    if (got.lastSeq >= 0 && seq != got.lastSeq + 1) got.outOfOrder++;
+                    got.lastSeq = seq;
+                    if (got.count < got.len.length) {
+                        crc.reset();
+                        crc.update(f, 0, len);
+                        got.len[got.count] = len;
+                        got.crc[got.count] = (int) crc.getValue();
+                    }
+                    got.perRing[r]++;
+                    got.ringsOfFlow.computeIfAbsent(udpSrcPort(f), k -> new HashSet<>()).add(r);
+                    if (slots > 1) got.jumbo++;
+                    got.maxSlots = Math.max(got.maxSlots, slots);
+                    got.count++;
+                }
+            }
+        }
+        port.rxsync(); // give the last slots back
+    }
+
+    // ================================================================== 3. RSS
+
+    @Test
+    @Order(3)
+    void rssSpreadsSixtyFourFlowsEachOnOneRing() {
+        int flows = 64, perFlow = Math.max(10, Math.min(100, FRAMES / flows));
+        int n = flows * perFlow;
+        Map<String, Long> s0 = adapter.statistics();
+        int[] rdh0 = new int[RINGS];
+        for (int q = 0; q < RINGS; q++) rdh0[q] = adapter.registers().read32(rdh(q));
+        Received got = new Received(n);
+        long t0 = System.nanoTime();
+        Shell.Background gen = peer.pktgen(n, 64, 64, 50_000, mac, "udp_src_min 1000", "udp_src_max " + (1000 + flows - 1),
+                "udp_dst_min 4000", "udp_dst_max 4000");
+        receive(got, n, 600_000);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        waitFor("pktgen finished", 60_000, () -> !gen.alive());
+        Map<String, Long> s1 = adapter.statistics();
+        assertEquals(n, got.count, "frames delivered (pktgen: " + lastLines(gen.out(), 4) + ")");
+        assertEquals(flows, got.ringsOfFlow.size(), "distinct flows seen");
+        RssConfig rss = adapter.rss();
+        byte[] src = {(byte) 198, 18, 0, 2}, dst = {(byte) 198, 18, 0, 1};
+        for (Map.Entry<Integer, Set<Integer>> e : got.ringsOfFlow.entrySet()) {
+            assertEquals(1, e.getValue().size(), "flow from UDP port " + e.getKey() + " on one ring only: " + e.getValue());
+            int predicted = rss.queueOf(Toeplitz.ipv4(rss.key(), src, dst, e.getKey(), 4000));
+            assertEquals(predicted, (int) e.getValue().iterator().next(), "flow " + e.getKey() + " on the ring its Toeplitz hash selects");
+        }
+        long used = Arrays.stream(got.perRing).filter(c -> c > 0).count();
+        assertTrue(used >= 2, "flows spread over at least two rings: " + Arrays.toString(got.perRing));
+        // the chip's per-queue view: descriptors each queue consumed (RDH moved by that many, mod ring size),
+        // frames each queue dropped (RQDPC), and GPRC for the sum
+        StringBuilder perQueue = new StringBuilder();
+        for (int q = 0; q < RINGS; q++) {
+            NetmapRing rx = port.rxRing(q);
+            int rdh = adapter.registers().read32(rdh(q));
+            long consumed = Math.floorMod(rdh - rdh0[q], rx.numSlots());
+            assertEquals(got.perRing[q] % rx.numSlots(), consumed, "ring " + q + ": the chip's head moved by the frames the ring delivered");
+            assertEquals(got.perRing[q], s1.get("driver_rx_ring_" + q + "_packets") - s0.get("driver_rx_ring_" + q + "_packets"));
+            assertEquals(0L, s1.get("rx_queue_" + q + "_drops") - s0.get("rx_queue_" + q + "_drops"), "queue " + q + " dropped nothing");
+            int pq = adapter.registers().read32(0x10010 + 0x100 * q);
+            perQueue.append(q == 0 ? "" : ", ").append(q).append(": ").append(got.perRing[q]).append(" (RDH +").append(consumed)
+                    .append(", PVFGPRC ").append(pq).append(')');
+        }
+        assertEquals(n + got.others, s1.get("rx_packets") - s0.get("rx_packets"), "GPRC = frames the rings delivered");
+        report("RSS %s: %d UDP flows x %d frames in %.1f s (%,.0f frames/s): every flow on one ring, as the Toeplitz hash predicts;"
+                + " rings %s", kind, flows, perFlow, secs, n / secs, perQueue);
+    }
+
+    // ================================================================== 4. per-queue TX
+
+    @Test
+    @Order(4)
+    void everyTxRingTransmits() throws Exception {
+        int n = Math.max(100, Math.min(5000, FRAMES / 40));
+        Path capture = Lab.resultsDir().resolve("igb-" + kind + "-txq.pcap");
+        Files.deleteIfExists(capture);
+        long peerRx0 = peer.counter("rx_packets");
+        Shell.Background dump = peer.tcpdump(capture, "ether proto 0x" + Integer.toHexString(Frames.ETHERTYPE_TEST));
+        long t0 = System.nanoTime();
+        for (int r = 0; r < RINGS; r++) send(r, 1_000_000 * (r + 1), n, seq -> 60 + seq % 700, peer.counter("rx_packets"));
+        waitFor("the peer counted every ring's frames", 60_000, () -> peer.counter("rx_packets") - peerRx0 >= (long) n * RINGS);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        Shell.sleep(300);
+        dump.interrupt(30);
+        for (int r = 0; r < RINGS; r++)
+            assertEquals(n, checkNumbered(capture, 0, 1_000_000 * (r + 1), n, seq -> 60 + seq % 700, "ring " + r), "ring " + r);
+        Map<String, Long> s = adapter.statistics();
+        report("per-queue TX %s: %d frames from each of %d rings arrived in order, byte-exact (%.1f s); driver counts %s", kind, n, RINGS,
+                secs, java.util.stream.IntStream.range(0, RINGS).mapToObj(r -> r + ":" + s.get("driver_tx_ring_" + r + "_packets")).toList());
+        Files.deleteIfExists(capture);
+    }
+
+    // ================================================================== 5. per-ring blocking
+
+    @Test
+    @Order(5)
+    void aThreadInPollOnRingKWakesForRingKOnly() throws Exception {
+        Assumptions.assumeTrue(RINGS >= 2, "needs two rings");
+        int k = 1, other = 0;
+        RssConfig rss = adapter.rss();
+        byte[] src = {(byte) 198, 18, 0, 2}, dst = {(byte) 198, 18, 0, 1};
+        int toK = -1, toOther = -1;
+        for (int p = 2000; p < 3000 && (toK < 0 || toOther < 0); p++) {
+            int q = rss.queueOf(Toeplitz.ipv4(rss.key(), src, dst, p, 4000));
+            if (q == k && toK < 0) toK = p;
+            if (q == other && toOther < 0) toOther = p;
+        }
+        NetmapPort ringK = ringPort(k);
+        NetmapRing rxK = ringK.rxRing(k);
+        ringK.rxsync();
+        rxK.advance(rxK.tail());
+        ringK.rxsync();
+        int rdhOther = adapter.registers().read32(rdh(other));
+        CompletableFuture<Long> woke = CompletableFuture.supplyAsync(() -> {
+            int ev = ringK.poll(NetmapPort.POLLIN, 60_000);
+            return (ev & NetmapPort.POLLIN) != 0 ? System.nanoTime() : -1L;
+        });
+        Shell.sleep(500);
+        int fp = toOther;
+        Shell.Background gen = peer.pktgen(20, 64, 64, 1_000_000, mac, "udp_src_min " + fp, "udp_src_max " + fp,
+                "udp_dst_min 4000", "udp_dst_max 4000");
+        waitFor("pktgen finished", 30_000, () -> !gen.alive());
+        int slots = port.rxRing(other).numSlots();
+        waitFor("ring " + other + " received the other flow", 30_000,
+                () -> Math.floorMod(adapter.registers().read32(rdh(other)) - rdhOther, slots) >= 20);
+        Shell.sleep(1000);
+        assertFalse(woke.isDone(), "20 frames for ring " + other + " did not wake the thread waiting on ring " + k);
+        long sent = System.nanoTime();
+        int kp = toK;
+        Shell.Background gen2 = peer.pktgen(1, 64, 64, 0, mac, "udp_src_min " + kp, "udp_src_max " + kp,
+                "udp_dst_min 4000", "udp_dst_max 4000");
+        long at = woke.get(30, TimeUnit.SECONDS);
+        assertTrue(at > 0, "poll on ring " + k + " returned POLLIN");
+        waitFor("pktgen finished", 30_000, () -> !gen2.alive());
+        report("per-ring poll %s: a thread in poll() on ring %d slept through 20 frames for ring %d and woke %.0f ms after the peer"
+                        + " started sending to ring %d (%s)", kind, k, other, (at - sent) / 1e6, k,
+                adapter.usesMsix() ? "its own MSI-X vector" : "shared interrupt: woken and back to sleep for the other ring");
+        ringK.rxsync();
+        rxK.advance(rxK.tail());
+        ringK.rxsync();
+        port.rxsync();
+        NetmapRing rx0 = port.rxRing(other);
+        rx0.advance(rx0.tail());
+        port.rxsync();
+    }
+
+    // ================================================================== 6. jumbo
+
+    @Test
+    @Order(6)
+    void jumboFramesBothWaysThroughMoreFrag() throws Exception {
+        int n = Math.min(FRAMES, 500);
+        peer.setMtu(9000);
+        try {
+            Path capture = Lab.resultsDir().resolve("igb-" + kind + "-jumbo.pcap");
+            Files.deleteIfExists(capture);
+            long peerRx0 = peer.counter("rx_packets");
+            Shell.Background dump = peer.tcpdump(capture, "ether proto 0x" + Integer.toHexString(Frames.ETHERTYPE_TEST));
+            long t0 = System.nanoTime();
+            send(0, 5_000_000, n, seq -> 9000, peerRx0);
+            waitFor("the peer counted the jumbo frames", 60_000, () -> peer.counter("rx_packets") - peerRx0 >= n);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            Shell.sleep(300);
+            dump.interrupt(30);
+            assertEquals(n, checkNumbered(capture, 0, 5_000_000, n, seq -> 9000, "peer capture (jumbo)"));
+            Files.deleteIfExists(capture);
+            report("jumbo TX %s: %d frames of 9000 B (%d slots each) in %.1f s", kind, n, Frames.slotsFor(port.txRing(0), 9000), secs);
+
+            Received got = new Received(n);
+            Shell.Background gen = peer.pktgen(n, 9004, 9004, 200_000, mac);
+            receive(got, n, 180_000);
+            waitFor("pktgen finished", 60_000, () -> !gen.alive());
+            assertEquals(n, got.count, "jumbo frames delivered (pktgen: " + lastLines(gen.out(), 4) + ")");
+            assertEquals(n, got.jumbo, "each jumbo frame came in several slots (NS_MOREFRAG)");
+            assertEquals(0, got.outOfOrder);
+            assertTrue(got.len[0] >= 9000, "frame length " + got.len[0]);
+            report("jumbo RX %s: %d frames of %d B, %d slots each", kind, got.count, got.len[0], got.maxSlots);
+        } finally {
+            peer.setMtu(1500);
+        }
+    }
+
+    // ================================================================== 7. cable pull
+
+    @Test
+    @Order(7)
+    void cablePullShowsLinkDownAndReplugResumes() throws Exception {
+        Assumptions.assumeTrue(Lab.labLink().isPresent(), "this lab cannot pull cables");
+        AtomicBoolean stop = new AtomicBoolean();
+        // a thread in poll() services the link-change interrupt, as an application's would
+        Thread poller = new Thread(() -> {
+            while (!stop.get()) {
+                port.poll(NetmapPort.POLLIN, 100);
+                for (int r = 0; r < RINGS; r++) port.rxRing(r).advance(port.rxRing(r).tail());
+            }
+        }, "poller");
+        long changes0 = adapter.linkChanges();
+        poller.start();
+        try {
+            Lab.setLink(false, nic, peerNic);
+            long t0 = System.nanoTime();
+            waitFor("link down", 5_000, () -> !adapter.linkUp());
+            long downMs = (System.nanoTime() - t0) / 1_000_000;
+            long irqMs = -1;
+            while (adapter.linkChanges() == changes0 && System.nanoTime() - t0 < 2_000_000_000L) Shell.sleep(5);
+            if (adapter.linkChanges() > changes0) irqMs = (System.nanoTime() - t0) / 1_000_000;
+            report("cable pull %s: link down seen after %d ms (link-change interrupt after %d ms)", kind, downMs, irqMs);
+            assertTrue(downMs <= 1000, "link down after " + downMs + " ms");
+            assertEquals(0, adapter.linkSpeedMbps());
+            stop.set(true);
+            poller.join(5000);
+            // transmitting into a dead cable loses no buffer
+            NetmapPort p0 = ringPort(0);
+            NetmapRing tx = p0.txRing(0);
+            byte[] f = new byte[2048];
+            for (int i = 0; i < 100; i++) {
+                Frames.fill(f, peerMac, mac, i, 100);
+                Frames.put(tx, f, 100);
+            }
+            p0.txsync();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (tx.txPending() && System.nanoTime() < deadline) {
+                p0.poll(NetmapPort.POLLOUT, 100);
+                p0.txsync();
+            }
+            assertFalse(tx.txPending(), "TX completions came back with the link down");
+            assertArrayEquals(buffersAtStart, ringBuffers(), "no buffer lost");
+
+            Lab.setLink(true, nic, peerNic);
+            long t1 = System.nanoTime();
+            waitFor("link up again", 15_000, () -> adapter.linkUp() && peer.carrier());
+            report("re-plug %s: link up after %d ms", kind, (System.nanoTime() - t1) / 1_000_000);
+            long peerRx0 = peer.counter("rx_packets");
+            send(0, 6_000_000, 100, seq -> 200, peerRx0);
+            waitFor("the peer got frames after the re-plug", 30_000, () -> peer.counter("rx_packets") - peerRx0 >= 100);
+            Received got = new Received(100);
+            Shell.Background gen = peer.pktgen(100, 64, 64, 100_000, mac);
+            receive(got, 100, 60_000);
+            waitFor("pktgen finished", 30_000, () -> !gen.alive());
+            assertEquals(100, got.count, "frames received after the re-plug");
+        } finally {
+            stop.set(true);
+        }
+    }
+
+    // ================================================================== 8. counters
+
+    @Test
+    @Order(8)
+    void countersEqualWhatBothSidesSaw() {
+        int n = Math.min(FRAMES, 5000);
+        Map<String, Long> s0 = adapter.statistics();
+        long pRxPackets = peer.counter("rx_packets"), pRxBytes = peer.counter("rx_bytes");
+        long pTxPackets = peer.counter("tx_packets"), pTxBytes = peer.counter("tx_bytes");
+        send(0, 7_000_000, n, seq -> 60 + seq % 1455, pRxPackets);
+        waitFor("the peer counted the frames", 60_000, () -> peer.counter("rx_packets") - pRxPackets >= n);
+        Received got = new Received(n);
+        Shell.Background gen = peer.pktgen(n, 64, 1518, 50_000, mac);
+        receive(got, n, 180_000);
+        waitFor("pktgen finished", 30_000, () -> !gen.alive());
+        Shell.sleep(200);
+        Map<String, Long> s1 = adapter.statistics();
+        long txP = s1.get("tx_packets") - s0.get("tx_packets"), txB = s1.get("tx_bytes") - s0.get("tx_bytes");
+        long rxP = s1.get("rx_packets") - s0.get("rx_packets"), rxB = s1.get("rx_bytes") - s0.get("rx_bytes");
+        long peerRxP = peer.counter("rx_packets") - pRxPackets, peerRxB = peer.counter("rx_bytes") - pRxBytes;
+        long peerTxP = peer.counter("tx_packets") - pTxPackets, peerTxB = peer.counter("tx_bytes") - pTxBytes;
+        report("counters %s: port tx %d packets %d B / peer rx %d packets %d B; port rx %d packets %d B / peer tx %d packets %d B",
+                kind, txP, txB, peerRxP, peerRxB, rxP, rxB, peerTxP, peerTxB);
+        assertEquals(n, txP, "GPTC: frames the NIC sent");
+        assertEquals(peerRxP, txP, "what the NIC sent = what the peer received");
+        assertEquals(n, got.count);
+        assertEquals(peerTxP, rxP, "what the NIC received = what the peer sent");
+        assertEquals(got.count + got.others, rxP, "GPRC = frames the driver delivered");
+        assertTrue(Math.abs(txB - peerRxB) <= 4L * n, "tx bytes " + txB + " vs peer " + peerRxB);
+        assertTrue(Math.abs(rxB - peerTxB) <= 4L * n, "rx bytes " + rxB + " vs peer " + peerTxB);
+        assertEquals(0, s1.get("rx_crc_errors") - s0.get("rx_crc_errors"));
+    }
+
+    // ================================================================== 9. bad slots
+
+    @Test
+    @Order(9)
+    void badSlotsAreRefusedBeforeAnyDescriptorIsWritten() {
+        NetmapPort p0 = ringPort(0);
+        NetmapRing tx = p0.txRing(0);
+        OffHeapBuffer txDesc = adapter.txRing(0).memory().buffer();
+        byte[] before = snapshot(txDesc, tx.numSlots() * 16);
+        int tdt = adapter.registers().read32(TDT0);
+        long peerRx0 = peer.counter("rx_packets");
+        int[][] bad = {{0, 100}, {1, 100}, {adapter.region().numBuffers(), 100}, {-1, adapter.region().bufSize() + 1}};
+        for (int[] b : bad) {
+            int i = tx.head();
+            if (b[0] != -1) tx.bufIdx(i, b[0]);
+            tx.len(i, b[1]);
+            tx.slotFlags(i, 0);
+            tx.advance(tx.next(i));
+            assertThrows(RingStateException.class, p0::txsync, "TX slot with buffer " + b[0] + ", length " + b[1]);
+            assertArrayEquals(before, snapshot(txDesc, tx.numSlots() * 16), "TX descriptors untouched");
+            assertEquals(tdt, adapter.registers().read32(TDT0), "no doorbell");
+        }
+        Shell.sleep(300);
+        assertEquals(peerRx0, peer.counter("rx_packets"), "nothing went out");
+        assertArrayEquals(buffersAtStart, ringBuffers(), "no buffer lost");
+        report("bad slots %s: %d TX slots refused; descriptors and the tail register untouched, nothing sent", kind, bad.length);
+    }
+
+    static byte[] snapshot(OffHeapBuffer b, int len) {
+        byte[] s = new byte[len];
+        b.getBytes(0, s, 0, len);
+        return s;
+    }
+
+    // ================================================================== 10. back to the kernel
+
+    @Test
+    @Order(10)
+    void afterCloseTheKernelDriverTakesTheNicBackAndPassesTraffic() {
+        for (NetmapPort p : ringPorts.values()) p.close();
+        ringPorts.clear();
+        port.close();
+        port = null;
+        assertTrue(adapter.isDestroyed());
+        binding.close();
+        assertEquals("igb", binding.currentDriver());
+        String ifname = PeerPort.kernelInterface(nic.bdf());
+        assertEquals(nic.port(), ifname, "nm-bind restored the interface name");
+        String subnet = "198.18." + (nicIndex + 20) + ".";
+        String self = "self-" + nic.port();
+        Shell.run(30, "ip", "netns", "del", self);
+        Shell.check("ip", "netns", "add", self);
+        try {
+            Shell.check("ip", "link", "set", ifname, "netns", self);
+            Shell.check("ip", "netns", "exec", self, "ip", "addr", "add", subnet + "1/24", "dev", ifname);
+            Shell.check("ip", "netns", "exec", self, "ip", "link", "set", ifname, "up");
+            peer.exec(30, "ip", "addr", "add", subnet + "2/24", "dev", peer.ifname());
+            waitFor("kernel link up", 20_000, () -> Shell.run(10, "ip", "netns", "exec", self, "cat",
+                    "/sys/class/net/" + ifname + "/carrier").out().strip().equals("1"));
+            Shell.Result ping = Shell.run(60, "ip", "netns", "exec", self, "ping", "-c", "3", "-i", "0.3", "-W", "3", subnet + "2");
+            report("kernel igb after %s close: %s", kind, lastLines(ping.out(), 2).replace('\n', ' '));
+            assertTrue(ping.ok(), "ping through the kernel's igb: " + ping.out() + ping.err());
+        } finally {
+            Shell.run(30, "ip", "netns", "del", self);
+            Shell.run(30, "ip", "netns", "exec", peer.namespace(), "ip", "addr", "flush", "dev", peer.ifname());
+        }
+    }
+
+    // ================================================================== helpers
+
+    /** Every buffer in the port's slots, sorted; fails if one sits in two slots. */
+    int[] ringBuffers() {
+        List<Integer> l = new ArrayList<>();
+        for (int r = 0; r < RINGS; r++) {
+            NetmapRing tx = port.txRing(r), rx = port.rxRing(r);
+            for (int i = 0; i < tx.numSlots(); i++) l.add(tx.bufIdx(i));
+            for (int i = 0; i < rx.numSlots(); i++) l.add(rx.bufIdx(i));
+        }
+        int[] b = l.stream().mapToInt(Integer::intValue).sorted().toArray();
+        for (int i = 1; i < b.length; i++) assertNotEquals(b[i - 1], b[i], "buffer " + b[i] + " in two slots");
+        return b;
+    }
+
+    static long bytesOf(int n) {
+        long s = 0;
+        for (int i = 0; i < n; i++) s += 60 + i % 1455;
+        return s;
+    }
+}
