@@ -24,7 +24,7 @@ lab_pick_kernel() {
 lab_module_closure() { # KVER MODULE...
   local kv=$1; shift
   local -A seen=()
-  local -a out=()
+  local -a order=()
   _lab_mod() {
     local m=${1//-/_} f d
     [[ -n "${seen[$m]:-}" ]] && return 0
@@ -32,11 +32,11 @@ lab_module_closure() { # KVER MODULE...
     f=$(modinfo -k "$kv" -n "$m" 2>/dev/null) || lab_die "module $m not found for kernel $kv"
     [[ "$f" == /* ]] || return 0 # built in
     for d in $(modinfo -k "$kv" -F depends "$m" | tr ',' ' '); do _lab_mod "$d"; done
-    out+=("$f")
+    order+=("$f")
   }
   local m
   for m in "$@"; do _lab_mod "$m"; done
-  printf '%s\n' "${out[@]}"
+  printf '%s\n' "${order[@]}"
 }
 
 # Builds (or reuses) the initramfs for kernel KVER; prints its path.
