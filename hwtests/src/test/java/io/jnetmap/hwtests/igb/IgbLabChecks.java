@@ -56,7 +56,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * <li>Per-queue TX: frames sent from every TX ring all arrive.</li>
  * <li>Per-ring blocking: a thread in poll() on ring K wakes for ring K's traffic and not for another ring's.</li>
  * <li>Jumbo 9000-byte frames both ways through NS_MOREFRAG.</li>
- * <li>Cable pull and re-plug; counters; bad slots refused; after close the kernel's igb takes the NIC back.</li>
+ * <li>Cable pull and re-plug; counters; bad slots refused; a new process opens the NIC after its
+ *     owner was killed mid-traffic; after close the kernel's igb takes the NIC back.</li>
  * </ol>
  * Frame counts: {@code JNETMAP_IGB_FRAMES} (default 200,000); rings {@code JNETMAP_IGB_RINGS}
  * (default 4). Figures go to the log and to {@code igb-lab.txt} in the run's results directory.
@@ -616,10 +617,55 @@ abstract class IgbLabChecks {
         return s;
     }
 
-    // ================================================================== 10. back to the kernel
+    // ================================================================== 10. reopen after a crash
 
     @Test
     @Order(10)
+    void aNewProcessOpensTheNicAfterItsOwnerWasKilled() throws Exception {
+        for (NetmapPort p : ringPorts.values()) p.close();
+        ringPorts.clear();
+        port.close();
+        port = null;
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process owner = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                CrashingOwner.class.getName(), nic.bdf(), Frames.macString(peerMac)).redirectErrorStream(true).start();
+        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(owner.getInputStream()));
+        CompletableFuture<Boolean> ready = CompletableFuture.supplyAsync(() -> {
+            try {
+                for (String l; (l = out.readLine()) != null; ) if (l.contains("ready")) return true;
+            } catch (java.io.IOException ignored) {
+                // the process went away
+            }
+            return false;
+        });
+        try {
+            assertTrue(ready.get(300, TimeUnit.SECONDS), "the owner process opened the port");
+            long peerRx0 = peer.counter("rx_packets");
+            waitFor("the owner transmits", 60_000, () -> peer.counter("rx_packets") - peerRx0 > 100);
+        } finally {
+            owner.destroyForcibly(); // SIGKILL: no close, no reset, the chip still running
+        }
+        assertTrue(owner.waitFor(30, TimeUnit.SECONDS));
+        report("crash %s: the owner was killed (exit %d) while transmitting", kind, owner.exitValue());
+        long t0 = System.nanoTime();
+        port = NetmapPort.open("netmap:" + nic.bdf() + "@conf:rings=" + RINGS);
+        adapter = (IgbAdapter) port.adapter();
+        waitFor("link up after the reopen", 15_000, () -> adapter.linkUp() && peer.carrier());
+        long peerRx0 = peer.counter("rx_packets");
+        send(0, 8_000_000, 1000, seq -> 100, peerRx0);
+        waitFor("the peer got frames from the new owner", 30_000, () -> peer.counter("rx_packets") - peerRx0 >= 1000);
+        Received got = new Received(1000);
+        Shell.Background gen = peer.pktgen(1000, 64, 64, 50_000, mac);
+        receive(got, 1000, 120_000);
+        waitFor("pktgen finished", 30_000, () -> !gen.alive());
+        assertEquals(1000, got.count, "frames received by the new owner");
+        report("reopen after the crash %s: opened in %d ms, 1000 frames each way", kind, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    // ================================================================== 11. back to the kernel
+
+    @Test
+    @Order(11)
     void afterCloseTheKernelDriverTakesTheNicBackAndPassesTraffic() {
         for (NetmapPort p : ringPorts.values()) p.close();
         ringPorts.clear();
