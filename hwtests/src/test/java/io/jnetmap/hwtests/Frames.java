@@ -41,6 +41,37 @@ public final class Frames {
         return size;
     }
 
+    private static final byte[] PATTERN = pattern();
+
+    private static byte[] pattern() {
+        byte[] p = new byte[2048 + 16384];
+        int x = 0x2545F491;
+        for (int i = 0; i < p.length; i++) {
+            x = x * 1103515245 + 12345;
+            p[i] = (byte) (x >>> 24);
+        }
+        return p;
+    }
+
+    /**
+     * The frames the peer sends (peer-sender.py builds the same bytes): like {@link #fill} but the
+     * payload is a slice of a fixed pseudo-random pattern, cheap to build in a script.
+     */
+    public static int fillPeer(byte[] f, byte[] dst, byte[] src, int seq, int size) {
+        System.arraycopy(dst, 0, f, 0, 6);
+        System.arraycopy(src, 0, f, 6, 6);
+        f[12] = (byte) (ETHERTYPE_TEST >>> 8);
+        f[13] = (byte) ETHERTYPE_TEST;
+        f[14] = (byte) (seq >>> 24);
+        f[15] = (byte) (seq >>> 16);
+        f[16] = (byte) (seq >>> 8);
+        f[17] = (byte) seq;
+        f[18] = (byte) (size >>> 8);
+        f[19] = (byte) size;
+        System.arraycopy(PATTERN, (int) ((seq * 7L) % 2048), f, 20, size - 20);
+        return size;
+    }
+
     public static boolean isTestFrame(byte[] f, int len) {
         return len >= 20 && (f[12] & 0xff) == (ETHERTYPE_TEST >>> 8) && (f[13] & 0xff) == (ETHERTYPE_TEST & 0xff);
     }

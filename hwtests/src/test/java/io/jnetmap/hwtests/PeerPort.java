@@ -23,9 +23,8 @@ public final class PeerPort implements AutoCloseable {
     private final Lab.Nic nic;
     private final String ns;
     private final String ifname;
-    private Shell.Background watcher;
-    private volatile long[] latest = new long[0];
-    private String[] watched = new String[0];
+    /** A process parked in the namespace: its /proc/PID/root/sys is the namespace's sysfs, read without spawning anything. */
+    private Shell.Background anchor;
 
     private PeerPort(Lab.Nic nic, String ns, String ifname) {
         this.nic = nic;
@@ -49,6 +48,7 @@ public final class PeerPort implements AutoCloseable {
             p.exec(30, "ip", "link", "set", "lo", "up");
             p.exec(30, "ip", "link", "set", ifname, "addrgenmode", "none");
             p.exec(30, "ip", "link", "set", ifname, "up");
+            p.anchor = p.startIn("sleep", "infinity");
         } catch (RuntimeException e) {
             p.close();
             throw e;
@@ -87,9 +87,32 @@ public final class PeerPort implements AutoCloseable {
         return Shell.start(c);
     }
 
-    /** One of the interface's counters (/sys/class/net/IF/statistics/NAME), read now. */
+    /**
+     * One of the interface's counters (/sys/class/net/IF/statistics/NAME), read now through the
+     * namespace's sysfs as the anchor process sees it: a file read, cheap enough to pace a sender.
+     */
     public long counter(String name) {
-        return Long.parseLong(exec(30, "cat", "/sys/class/net/" + ifname + "/statistics/" + name).strip());
+        Path f = Path.of("/proc", Long.toString(anchor.process().pid()), "root/sys/class/net", ifname, "statistics", name);
+        try {
+            return Long.parseLong(Files.readString(f).strip());
+        } catch (IOException e) {
+            // the anchor is gone? read it the slow way
+            return Long.parseLong(exec(30, "cat", "/sys/class/net/" + ifname + "/statistics/" + name).strip());
+        }
+    }
+
+    /** rx_packets, rx_dropped, rx_missed_errors, rx_fifo_errors, rx_errors, tx_packets: for failure messages. */
+    public String counters() {
+        StringBuilder b = new StringBuilder(ifname).append(':');
+        for (String c : new String[] {"rx_packets", "rx_dropped", "rx_missed_errors", "rx_fifo_errors", "rx_over_errors",
+                "rx_errors", "tx_packets", "tx_dropped", "tx_errors"}) {
+            try {
+                b.append(' ').append(c).append('=').append(counter(c));
+            } catch (RuntimeException e) {
+                b.append(' ').append(c).append("=?");
+            }
+        }
+        return b.toString();
     }
 
     public boolean carrier() {
@@ -100,37 +123,91 @@ public final class PeerPort implements AutoCloseable {
     public void setMtu(int mtu) { exec(30, "ip", "link", "set", ifname, "mtu", Integer.toString(mtu)); }
 
     /**
-     * Starts a process in the namespace that prints the given counters every 20 ms, so a test can
-     * follow the peer cheaply ({@link #watched}) while it sends: a pacing window for a sender.
+     * Starts tcpdump on the interface writing {@code file} (whole frames, a big buffer, every
+     * frame written at once); it exits by itself after {@code count} frames.
      */
-    public void watch(String... counters) {
-        stopWatching();
-        StringBuilder script = new StringBuilder("while :; do echo ");
-        for (String c : counters) script.append("$(cat /sys/class/net/").append(ifname).append("/statistics/").append(c).append(") ");
-        script.append("; sleep 0.02; done");
-        watched = counters.clone();
-        watcher = startIn("sh", "-c", script.toString());
+    public Shell.Background tcpdump(Path file, String filter, long count) {
+        Shell.Background b = startIn("tcpdump", "-i", ifname, "-w", file.toString(), "-s", "0", "-B", "65536", "-U", "-n",
+                "-c", Long.toString(count), filter);
+        if (!b.awaitOutput("listening on", 30_000))
+            throw new IllegalStateException("tcpdump did not start: " + b.err());
+        return b;
     }
 
-    /** The last value the watcher printed for counter {@code i} of {@link #watch}, or -1 before its first line. */
-    public long watched(int i) {
-        String line = watcher == null ? "" : watcher.lastOutLine();
-        if (line.isBlank()) return -1;
-        String[] f = line.trim().split("\\s+");
-        return i < f.length ? Long.parseLong(f[i]) : -1;
-    }
-
-    public void stopWatching() {
-        if (watcher != null) watcher.close();
-        watcher = null;
-    }
-
-    /** Starts tcpdump on the interface writing {@code file} (whole frames, big buffer, unbuffered writes). */
+    /** tcpdump as {@link #tcpdump(Path, String, long)} without a frame limit: stop it with {@link Shell.Background#interrupt}. */
     public Shell.Background tcpdump(Path file, String filter) {
         Shell.Background b = startIn("tcpdump", "-i", ifname, "-w", file.toString(), "-s", "0", "-B", "65536", "-U", "-n", filter);
         if (!b.awaitOutput("listening on", 30_000))
             throw new IllegalStateException("tcpdump did not start: " + b.err());
         return b;
+    }
+
+    private String[] watched = new String[0];
+
+    /** Names counters for {@link #watched(int)} (kept for callers of the first version; reads are cheap now). */
+    public void watch(String... counters) { watched = counters.clone(); }
+
+    /** Counter {@code i} of {@link #watch}, read now. */
+    public long watched(int i) { return i < watched.length ? counter(watched[i]) : -1; }
+
+    /** No-op: nothing runs in the background for {@link #watch} any more. */
+    public void stopWatching() { }
+
+    /** A flow-controlled sender of numbered frames (peer-sender.py over an AF_PACKET socket). */
+    public final class Sender implements AutoCloseable {
+        private final Shell.Background proc;
+        private long credit;
+
+        private Sender(Shell.Background proc) { this.proc = proc; }
+
+        /** Allows frames with sequence numbers below {@code upTo}. */
+        public void credit(long upTo) {
+            if (upTo > credit) {
+                credit = upTo;
+                proc.writeLine(Long.toString(upTo));
+            }
+        }
+
+        public boolean done() { return !proc.alive(); }
+
+        public String output() { return (proc.out() + proc.err()).strip(); }
+
+        @Override
+        public void close() { proc.close(); }
+    }
+
+    /**
+     * Starts sending {@code count} frames (Frames.fillPeer layout) from this interface to
+     * {@code dstMac}, sizes cycling 60..1514 ({@code size} 0) or all {@code size} bytes, as far as
+     * {@link Sender#credit} allows.
+     */
+    public Sender sender(long count, int size, byte[] dstMac) {
+        Path script = extract("peer-sender.py");
+        Shell.Background b = startWithInputIn("python3", script.toString(), ifname, Frames.macString(dstMac),
+                Frames.macString(nic.mac()), Long.toString(count), size == 0 ? "cycle" : Integer.toString(size));
+        if (!b.awaitOutput("ready", 60_000)) {
+            b.close();
+            throw new IllegalStateException("peer-sender.py did not start: " + b.err() + b.out());
+        }
+        return new Sender(b);
+    }
+
+    private Shell.Background startWithInputIn(String... cmd) {
+        List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+        c.addAll(List.of(cmd));
+        return Shell.startWithInput(c.toArray(new String[0]));
+    }
+
+    private static Path extract(String resource) {
+        try (java.io.InputStream in = PeerPort.class.getResourceAsStream(resource)) {
+            if (in == null) throw new IllegalStateException("resource " + resource + " missing from the test classpath");
+            Path p = Files.createTempFile("jnetmap-", "-" + resource);
+            Files.write(p, in.readAllBytes());
+            p.toFile().deleteOnExit();
+            return p;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
@@ -180,7 +257,7 @@ public final class PeerPort implements AutoCloseable {
     /** Puts the interface back in the root namespace (deleting the namespace does that) and forgets it. */
     @Override
     public void close() {
-        stopWatching();
+        if (anchor != null) anchor.close();
         Shell.run(30, "ip", "netns", "del", ns);
         // a physical interface returns to the root namespace when its namespace goes away
         long deadline = System.nanoTime() + 10_000_000_000L;

@@ -60,15 +60,28 @@ public final class Shell {
         private final Process process;
         private final Drain out, err;
         private final String what;
+        private final java.io.Writer in;
 
-        private Background(Process p, String what) {
+        private Background(Process p, String what, boolean keepInput) {
             this.process = p;
             this.what = what;
+            this.in = keepInput ? new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.US_ASCII) : null;
             this.out = new Drain(p.getInputStream());
             this.err = new Drain(p.getErrorStream());
         }
 
         public Process process() { return process; }
+
+        /** Writes a line to its standard input (started with {@link #startWithInput}). */
+        public void writeLine(String line) {
+            try {
+                in.write(line);
+                in.write('\n');
+                in.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException("writing to " + what, e);
+            }
+        }
         public String out() { return out.text(); }
         public String err() { return err.text(); }
         /** The last complete line of standard output so far. */
@@ -100,8 +113,30 @@ public final class Shell {
             }
         }
 
+        /** Waits up to {@code timeoutSeconds} for it to exit by itself; true if it did. */
+        public boolean awaitExit(long timeoutSeconds) {
+            try {
+                boolean done = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+                if (done) {
+                    out.finish();
+                    err.finish();
+                }
+                return done;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+
         @Override
         public void close() {
+            if (in != null) {
+                try {
+                    in.close();
+                } catch (IOException ignored) {
+                    // it exited
+                }
+            }
             if (process.isAlive()) {
                 process.descendants().forEach(ProcessHandle::destroy);
                 process.destroy();
@@ -118,11 +153,20 @@ public final class Shell {
     }
 
     public static Background start(String... cmd) {
+        return start(false, cmd);
+    }
+
+    /** Starts {@code cmd} with its standard input kept open for {@link Background#writeLine}. */
+    public static Background startWithInput(String... cmd) {
+        return start(true, cmd);
+    }
+
+    private static Background start(boolean keepInput, String... cmd) {
         LOG.debug("start: {}", String.join(" ", cmd));
         try {
             Process p = new ProcessBuilder(cmd).start();
-            p.getOutputStream().close();
-            return new Background(p, String.join(" ", cmd));
+            if (!keepInput) p.getOutputStream().close();
+            return new Background(p, String.join(" ", cmd), keepInput);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + String.join(" ", cmd), e);
         }

@@ -313,6 +313,34 @@ class E1000eAdapterTest {
         assertTrue(model.rxOverruns > 0, "the model filled the ring (back-pressure) at least once");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"MSIX", "INTX"})
+    void framesArrivingWhileTheDriverRunsStayInOrder(String mode) throws Exception {
+        open(config(), mode);
+        NetmapRing rx = port.rxRing(0);
+        int n = 20_000;
+        Thread chip = new Thread(() -> {
+            for (int i = 0; i < n; ) {
+                if (model.receive(0, toUs(i, 60 + (i * 7) % 1455))) i++;
+                else Thread.onSpinWait();
+            }
+        }, "model-rx");
+        chip.start();
+        int got = 0;
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (got < n && System.nanoTime() < deadline) {
+            port.poll(NetmapPort.POLLIN, 200);
+            byte[] f;
+            while ((f = take(rx)) != null) {
+                assertEquals(got, seq(f), "frame order");
+                assertEquals(60 + (got * 7) % 1455, f.length);
+                got++;
+            }
+        }
+        chip.join(5000);
+        assertEquals(n, got);
+    }
+
     static int[] slotBuffers(NetmapRing r) {
         int[] b = new int[r.numSlots()];
         for (int i = 0; i < b.length; i++) b[i] = r.bufIdx(i);

@@ -315,9 +315,9 @@ final class E1000eModel implements DeviceModel {
             done += len;
             boolean eop = done == frame.length;
             ring.putLong(d, 0); // write-back format: RSS fields
-            ring.putInt(d + 8, 1 | (eop ? 2 : 0)); // status: DD, EOP
-            ring.putShort(d + 12, (short) len);
-            ring.putShort(d + 14, (short) 0);
+            // length and VLAN, then the status word with DD last (release): a driver that sees DD sees the rest
+            ring.putInt(d + 12, len & 0xffff);
+            ring.putIntRelease(d + 8, 1 | (eop ? 2 : 0)); // status: DD, EOP
             h = h + 1 == n ? 0 : h + 1;
         }
         put(RDH + o, h);
