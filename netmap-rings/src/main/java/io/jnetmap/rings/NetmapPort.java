@@ -64,6 +64,8 @@ public final class NetmapPort implements AutoCloseable {
         rxRings = new NetmapRing[nRx + reportedHostRx];
         boundTx = new Kring[tx[1] - tx[0]];
         boundRx = new Kring[rx[1] - rx[0]];
+        if ((nTx + reportedHostTx + nRx + reportedHostRx) * 8 + IF_RING_OFS > MemoryRegion.IF_OBJ_SIZE)
+            throw new IllegalStateException(name + " has too many rings for a netmap_if");
         region.lock();
         try {
             ifObject = region.allocateIfObject();
@@ -74,8 +76,6 @@ public final class NetmapPort implements AutoCloseable {
         OffHeapBuffer ifMem = region.memory().slice(ifOff, MemoryRegion.IF_OBJ_SIZE);
         NetmapIf.format(ifMem, name.name(), nTx, nRx, reportedHostTx, reportedHostRx);
         nif = new NetmapIf(ifMem);
-        if (nif.ringOfsCount() * 8 + IF_RING_OFS > MemoryRegion.IF_OBJ_SIZE)
-            throw new IllegalStateException(name + " has too many rings for a netmap_if");
         for (int i = tx[0]; i < tx[1]; i++) {
             Kring k = adapter.txKring(i);
             boundTx[i - tx[0]] = k;
