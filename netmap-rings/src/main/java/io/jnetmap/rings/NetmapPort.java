@@ -102,10 +102,11 @@ public final class NetmapPort implements AutoCloseable {
                 int k = n.ring() < hw ? n.ring() : 0; // netmap: a direction with fewer rings uses ring 0
                 return new int[] {k, k + 1};
             }
-            case ONE_SW:
-                if (n.ring() >= host)
-                    throw new IllegalArgumentException(n + ": host ring " + n.ring() + " does not exist (the port has " + host + ")");
-                return new int[] {hw + n.ring(), hw + n.ring() + 1};
+            case ONE_SW: {
+                if (host == 0) throw new IllegalArgumentException(n + ": this port has no host rings");
+                int k = n.ring() < host ? n.ring() : 0; // as ONE_NIC: a direction with fewer host rings uses host ring 0
+                return new int[] {hw + k, hw + k + 1};
+            }
             default: throw new IllegalArgumentException(n + ": unsupported mode " + n.mode());
         }
     }
@@ -125,6 +126,9 @@ public final class NetmapPort implements AutoCloseable {
         if (name.mode() == PortName.Mode.ONE_NIC && name.ring() >= a.numTxRings() && name.ring() >= a.numRxRings())
             throw new IllegalArgumentException(name + ": ring " + name.ring() + " does not exist ("
                     + a.name() + " has " + a.numTxRings() + " TX and " + a.numRxRings() + " RX rings)");
+        if (name.mode() == PortName.Mode.ONE_SW && name.ring() >= a.numHostTxRings() && name.ring() >= a.numHostRxRings())
+            throw new IllegalArgumentException(name + ": host ring " + name.ring() + " does not exist ("
+                    + a.name() + " has " + a.numHostTxRings() + " TX and " + a.numHostRxRings() + " RX host rings)");
         a.bind(name.exclusive());
         try {
             if (name.bindsHost()) a.attachHost();
