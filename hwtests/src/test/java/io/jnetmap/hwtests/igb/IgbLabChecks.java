@@ -68,6 +68,14 @@ import static org.junit.jupiter.api.Assertions.*;
 abstract class IgbLabChecks {
     static final int FRAMES = Integer.parseInt(envOr("JNETMAP_IGB_FRAMES", "200000"));
     static final int RINGS = Integer.parseInt(envOr("JNETMAP_IGB_RINGS", "4"));
+    /**
+     * RX ring size. QEMU's 82576 drops a frame whose queue is full while another queue has room
+     * (no back-pressure with several queues, unlike one queue), so the peer's pktgen is paced
+     * ({@link #PKTGEN_DELAY_NS}) below what the port drains, and big RX rings absorb the pauses
+     * of a JVM under TCG.
+     */
+    static final int RX_SLOTS = Integer.parseInt(envOr("JNETMAP_IGB_RX_SLOTS", "4096"));
+    static final long PKTGEN_DELAY_NS = Long.parseLong(envOr("JNETMAP_IGB_PKTGEN_DELAY_NS", "250000"));
     /** Frames sent ahead of what the peer counted: QEMU's hub queues at most 10,000 per port and drops beyond. */
     static final int WINDOW = 2048;
     static final int PKTGEN_MAGIC = 0xbe9be955;
@@ -115,7 +123,7 @@ abstract class IgbLabChecks {
         peer = PeerPort.open(peerNic, "peer-" + peerNic.port());
         binding = Binding.bind(nic, kind);
         long t0 = System.nanoTime();
-        port = NetmapPort.open("netmap:" + nic.bdf() + "@conf:rings=" + RINGS);
+        port = NetmapPort.open(portName());
         adapter = (IgbAdapter) port.adapter();
         report("%s via %s: opened in %d ms, %s, %d queue pairs, interrupts %s%s", nic, adapter.device().accessMethod(),
                 (System.nanoTime() - t0) / 1_000_000, adapter.chip().model(), adapter.queues(),
@@ -136,6 +144,8 @@ abstract class IgbLabChecks {
         if (binding != null) binding.close();
         if (peer != null) peer.close();
     }
+
+    String portName() { return "netmap:" + nic.bdf() + "@conf:rings=" + RINGS + ",rx-slots=" + RX_SLOTS; }
 
     /** A port bound to ring pair {@code k} alone ({@code netmap:BDF-k}), sharing the adapter: poll() on it waits for that ring only. */
     NetmapPort ringPort(int k) {
@@ -235,16 +245,16 @@ abstract class IgbLabChecks {
     void receivesEveryFrameInOrderWithoutLosingBuffers() {
         Path wire = Lab.pcap(nic).orElse(null);
         long wireFrom = wire == null ? 0 : Pcap.size(wire);
-        long delay = Long.parseLong(envOr("JNETMAP_IGB_PKTGEN_DELAY_NS", "20000"));
+        long delay = PKTGEN_DELAY_NS;
         Received got = new Received(FRAMES);
         long t0 = System.nanoTime();
         Shell.Background gen = peer.pktgen(FRAMES, 64, 1518, delay, mac);
-        receive(got, FRAMES, 900_000);
+        receive(got, FRAMES, budgetMillis(FRAMES, delay));
         double secs = (System.nanoTime() - t0) / 1e9;
         waitFor("pktgen finished", 60_000, () -> !gen.alive());
         report("RX %s: %,d frames in %.1f s: %,.0f frames/s (pktgen delay %d ns), on rings %s; %d other frames", kind, got.count, secs,
                 got.count / secs, delay, Arrays.toString(got.perRing), got.others);
-        assertEquals(FRAMES, got.count, "frames delivered (pktgen: " + lastLines(gen.out(), 4) + ")");
+        assertEquals(FRAMES, got.count, "frames delivered (pktgen: " + lastLines(gen.out(), 4) + "; " + rxState() + ")");
         assertEquals(0, got.outOfOrder, "frames out of order (pktgen sequence numbers; one flow, one ring)");
         if (wire != null) {
             AtomicLong i = new AtomicLong();
@@ -337,13 +347,13 @@ abstract class IgbLabChecks {
         for (int q = 0; q < RINGS; q++) rdh0[q] = adapter.registers().read32(rdh(q));
         Received got = new Received(n);
         long t0 = System.nanoTime();
-        Shell.Background gen = peer.pktgen(n, 64, 64, 50_000, mac, "udp_src_min 1000", "udp_src_max " + (1000 + flows - 1),
+        Shell.Background gen = peer.pktgen(n, 64, 64, PKTGEN_DELAY_NS, mac, "udp_src_min 1000", "udp_src_max " + (1000 + flows - 1),
                 "udp_dst_min 4000", "udp_dst_max 4000");
-        receive(got, n, 600_000);
+        receive(got, n, budgetMillis(n, PKTGEN_DELAY_NS));
         double secs = (System.nanoTime() - t0) / 1e9;
         waitFor("pktgen finished", 60_000, () -> !gen.alive());
         Map<String, Long> s1 = adapter.statistics();
-        assertEquals(n, got.count, "frames delivered (pktgen: " + lastLines(gen.out(), 4) + ")");
+        assertEquals(n, got.count, "frames delivered (pktgen: " + lastLines(gen.out(), 4) + "; " + rxState() + ")");
         assertEquals(flows, got.ringsOfFlow.size(), "distinct flows seen");
         RssConfig rss = adapter.rss();
         byte[] src = {(byte) 198, 18, 0, 2}, dst = {(byte) 198, 18, 0, 1};
@@ -474,8 +484,8 @@ abstract class IgbLabChecks {
             report("jumbo TX %s: %d frames of 9000 B (%d slots each) in %.1f s", kind, n, Frames.slotsFor(port.txRing(0), 9000), secs);
 
             Received got = new Received(n);
-            Shell.Background gen = peer.pktgen(n, 9004, 9004, 200_000, mac);
-            receive(got, n, 180_000);
+            Shell.Background gen = peer.pktgen(n, 9004, 9004, 2 * PKTGEN_DELAY_NS, mac);
+            receive(got, n, budgetMillis(n, 2 * PKTGEN_DELAY_NS));
             waitFor("pktgen finished", 60_000, () -> !gen.alive());
             assertEquals(n, got.count, "jumbo frames delivered (pktgen: " + lastLines(gen.out(), 4) + ")");
             assertEquals(n, got.jumbo, "each jumbo frame came in several slots (NS_MOREFRAG)");
@@ -541,8 +551,8 @@ abstract class IgbLabChecks {
             send(0, 6_000_000, 100, seq -> 200, peerRx0);
             waitFor("the peer got frames after the re-plug", 30_000, () -> peer.counter("rx_packets") - peerRx0 >= 100);
             Received got = new Received(100);
-            Shell.Background gen = peer.pktgen(100, 64, 64, 100_000, mac);
-            receive(got, 100, 60_000);
+            Shell.Background gen = peer.pktgen(100, 64, 64, PKTGEN_DELAY_NS, mac);
+            receive(got, 100, budgetMillis(100, PKTGEN_DELAY_NS));
             waitFor("pktgen finished", 30_000, () -> !gen.alive());
             assertEquals(100, got.count, "frames received after the re-plug");
         } finally {
@@ -562,8 +572,8 @@ abstract class IgbLabChecks {
         send(0, 7_000_000, n, seq -> 60 + seq % 1455, pRxPackets);
         waitFor("the peer counted the frames", 60_000, () -> peer.counter("rx_packets") - pRxPackets >= n);
         Received got = new Received(n);
-        Shell.Background gen = peer.pktgen(n, 64, 1518, 50_000, mac);
-        receive(got, n, 180_000);
+        Shell.Background gen = peer.pktgen(n, 64, 1518, PKTGEN_DELAY_NS, mac);
+        receive(got, n, budgetMillis(n, PKTGEN_DELAY_NS));
         waitFor("pktgen finished", 30_000, () -> !gen.alive());
         Shell.sleep(200);
         Map<String, Long> s1 = adapter.statistics();
@@ -648,15 +658,15 @@ abstract class IgbLabChecks {
         assertTrue(owner.waitFor(30, TimeUnit.SECONDS));
         report("crash %s: the owner was killed (exit %d) while transmitting", kind, owner.exitValue());
         long t0 = System.nanoTime();
-        port = NetmapPort.open("netmap:" + nic.bdf() + "@conf:rings=" + RINGS);
+        port = NetmapPort.open(portName());
         adapter = (IgbAdapter) port.adapter();
         waitFor("link up after the reopen", 15_000, () -> adapter.linkUp() && peer.carrier());
         long peerRx0 = peer.counter("rx_packets");
         send(0, 8_000_000, 1000, seq -> 100, peerRx0);
         waitFor("the peer got frames from the new owner", 30_000, () -> peer.counter("rx_packets") - peerRx0 >= 1000);
         Received got = new Received(1000);
-        Shell.Background gen = peer.pktgen(1000, 64, 64, 50_000, mac);
-        receive(got, 1000, 120_000);
+        Shell.Background gen = peer.pktgen(1000, 64, 64, PKTGEN_DELAY_NS, mac);
+        receive(got, 1000, budgetMillis(1000, PKTGEN_DELAY_NS));
         waitFor("pktgen finished", 30_000, () -> !gen.alive());
         assertEquals(1000, got.count, "frames received by the new owner");
         report("reopen after the crash %s: opened in %d ms, 1000 frames each way", kind, (System.nanoTime() - t0) / 1_000_000);
@@ -697,6 +707,23 @@ abstract class IgbLabChecks {
     }
 
     // ================================================================== helpers
+
+    /** Time to receive {@code n} frames sent {@code delayNs} apart: four times the sending time, plus a minute. */
+    static long budgetMillis(long n, long delayNs) {
+        return 60_000 + 4 * n * delayNs / 1_000_000;
+    }
+
+    /** The receive queues as the chip sees them (head, tail) and the receive counters: what a failure message needs. */
+    String rxState() {
+        StringBuilder b = new StringBuilder("chip:");
+        for (int q = 0; q < RINGS; q++)
+            b.append(" queue ").append(q).append(" RDH ").append(adapter.registers().read32(rdh(q))).append(" RDT ")
+                    .append(adapter.registers().read32(rdh(q) + 8));
+        Map<String, Long> s = adapter.statistics();
+        b.append("; rx_packets ").append(s.get("rx_packets")).append(", rx_no_buffer ").append(s.get("rx_no_buffer"))
+                .append(", driver ").append(s.get("driver_rx_packets"));
+        return b.toString();
+    }
 
     /** Every buffer in the port's slots, sorted; fails if one sits in two slots. */
     int[] ringBuffers() {
