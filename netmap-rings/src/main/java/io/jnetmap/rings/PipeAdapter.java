@@ -216,6 +216,21 @@ final class PipeAdapter extends NetmapAdapter {
         return 0;
     }
 
+    /**
+     * Frees one direction's buffers, each slot's from the ring that owns it, as
+     * netmap_pipe_krings_delete: the receiver's for [rx.hwcur, rx.hwtail), where it may have swapped
+     * in other buffers it has not handed back yet, the sender's everywhere else.
+     */
+    private void freeBuffers(Kring tx, Kring rx) {
+        int hwcur = rx.hwcur(), held = rx.distance(hwcur, rx.hwtail());
+        for (int i = 0; i < tx.numSlots(); i++) {
+            Kring owner = rx.distance(hwcur, i) < held ? rx : tx;
+            int b = owner.ring().bufIdx(i);
+            if (!region.validBuffer(b)) b = owner.shadow(i);
+            if (region.validBuffer(b)) region.freeBuffer(b);
+        }
+    }
+
     // ---- wake-ups
 
     private void wakePeer() {
@@ -258,8 +273,10 @@ final class PipeAdapter extends NetmapAdapter {
                 table.putInt((int) myWord + W_WAITERS, 0);
                 int peer = table.getInt(e + P_PID + (master ? 4 : 0));
                 if (peer == 0 || !MemoryRegion.pidAlive(peer)) {
-                    ownTx.free(true);
-                    otherTx.free(true);
+                    freeBuffers(ownTx, otherRx);
+                    freeBuffers(otherTx, ownRx);
+                    ownTx.free(false);
+                    otherTx.free(false);
                     ownRx.free(false);
                     otherRx.free(false);
                     table.fill(e, MemoryRegion.PIPE_ENTRY_SIZE, (byte) 0);
