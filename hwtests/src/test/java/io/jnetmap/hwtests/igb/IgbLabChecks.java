@@ -147,9 +147,19 @@ abstract class IgbLabChecks {
 
     String portName() { return "netmap:" + nic.bdf() + "@conf:rings=" + RINGS + ",rx-slots=" + RX_SLOTS; }
 
-    /** A port bound to ring pair {@code k} alone ({@code netmap:BDF-k}), sharing the adapter: poll() on it waits for that ring only. */
+    /**
+     * A port bound to ring pair {@code k} alone, sharing the adapter: poll() on it waits for that
+     * ring only. Opened by the interface name nm-bind remembered ({@code netmap:p1-k}), so that
+     * path is exercised too.
+     */
     NetmapPort ringPort(int k) {
-        return ringPorts.computeIfAbsent(k, r -> NetmapPort.open("netmap:" + nic.bdf() + "-" + r));
+        return ringPorts.computeIfAbsent(k, r -> {
+            NetmapPort p = NetmapPort.open("netmap:" + nic.port() + "-" + r);
+            assertSame(adapter, p.adapter(), "netmap:" + nic.port() + "-" + r + " is the same NIC, one adapter per process");
+            assertEquals(r, p.firstRxRing());
+            assertEquals(r, p.lastTxRing());
+            return p;
+        });
     }
 
     // ================================================================== 1. TX
