@@ -221,8 +221,8 @@ public final class PeerPort implements AutoCloseable {
 
     /**
      * {@link #pktgen(long, int, int, long, byte[])} with further pktgen commands written to the
-     * device before the start, e.g. "udp_src_min 1000", "udp_src_max 1063" for 64 flows (pktgen
-     * steps the source port by one per frame within the range).
+     * device before the start, e.g. "udp_src_min 1000", "udp_src_max 1064" for 64 flows (pktgen
+     * steps the source port by one per frame from min up to, not including, max).
      */
     public Shell.Background pktgen(long count, int minSize, int maxSize, long delayNanos, byte[] dstMac, String... extra) {
         Shell.check(60, "modprobe", "pktgen");
