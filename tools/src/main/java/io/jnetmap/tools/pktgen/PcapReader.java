@@ -33,7 +33,7 @@ public final class PcapReader {
         try {
             size = Files.size(file);
         } catch (NoSuchFileException e) {
-            throw new IOException("pcap file " + file + " does not exist");
+            throw new IOException("pcap file " + file + " does not exist; give -P a capture file, e.g. one tcpdump -w wrote");
         } catch (IOException e) {
             throw new IOException("cannot read pcap file " + file + ": " + e.getMessage());
         }

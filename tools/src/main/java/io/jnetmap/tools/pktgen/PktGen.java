@@ -22,23 +22,23 @@ import java.util.concurrent.TimeUnit;
  * <p>Exit codes: 0 done, 1 failure at run time (no such port, no link, unreadable file, a ring
  * error), 2 bad command line; every error is one line on stderr.
  */
-@Command(name = "pkt-gen", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 100,
+@Command(name = "pkt-gen", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 100, separator = " ",
         version = {"pkt-gen (jnetmap) 0.1.0", "netmap's pkt-gen on jnetmap ports: NICs over VFIO/UIO, netmap pipes"},
         description = {
                 "Sends, receives or bounces packets on a netmap port as fast as it goes, or at a given rate, "
                         + "and reports packets and bits per second (one line per interval on stderr, the summary on stdout).",
                 "Without -i it runs a sender and a receiver over a netmap pipe in this process for 5 s.", ""},
         footer = {"", "Examples:",
-                "  pkt-gen                                     pipe self-test: tx and rx in one process, both rates",
-                "  pkt-gen -f tx -i netmap:x{1 -l 60 -R 1000000 & pkt-gen -f rx -i netmap:x}1",
-                "  pkt-gen -f ping -i 0000:03:00.0             round-trip times against pkt-gen -f pong on the peer",
-                "  pkt-gen -f txseq -i enp3s0-0 -n 1000000     numbered frames for pkt-gen -f rxseq (gaps, reordering)",
-                "  pkt-gen -f rx -i netmap:x}1 -o rx.pcap -n 100   record what arrives (tcpdump -r rx.pcap)",
-                "  pkt-gen -f tx -i netmap:x{1 -P frames.pcap -n 1000   send the frames of a capture",
+                "  pkt-gen                                   self-test: tx and rx over a pipe in one process",
+                "  pkt-gen -f rx -i netmap:x}1 & pkt-gen -f tx -i netmap:x{1 -R 1000000   two processes, 1 Mpps",
+                "  pkt-gen -f ping -i 0000:03:00.0           round trips to pkt-gen -f pong on the link partner",
+                "  pkt-gen -f txseq -i enp3s0 -n 1000000     numbered frames for -f rxseq (gaps, reordering)",
+                "  pkt-gen -f rx -i netmap:x}1 -o rx.pcap    record what arrives (tcpdump -r rx.pcap)",
+                "  pkt-gen -f tx -i netmap:x{1 -P in.pcap    send the frames of a capture",
                 "",
-                "Ports: netmap:NAME (all rings; NAME = PCI address or interface name), NAME-K (ring K), NAME^ (host rings),",
-                "NAME* (NIC and host), NAME{ID / NAME}ID (pipe ends); the netmap: prefix is optional.",
-                "Exit status: 0 ok, 1 run-time failure, 2 bad usage."})
+                "Ports: netmap:NAME (all rings; NAME = PCI address or interface name), NAME-K (ring pair K),",
+                "NAME^ (host rings), NAME* (NIC and host rings), NAME{ID and NAME}ID (the two ends of a pipe).",
+                "The netmap: prefix is optional. Exit status: 0 done, 1 failure while running, 2 bad usage."})
 public final class PktGen implements Callable<Integer> {
     static final String NAME = "pkt-gen";
     /** Default length of a self-test without -n. */
@@ -50,7 +50,7 @@ public final class PktGen implements Callable<Integer> {
     @Option(names = "-i", paramLabel = "PORT", description = "port to use, netmap-style (see below); none: pipe self-test")
     String port;
 
-    @Option(names = "-l", paramLabel = "LEN", description = "frame length without CRC, ${DEFAULT-VALUE} by default (60..buffer size); "
+    @Option(names = "-l", paramLabel = "LEN", description = "frame length without CRC: 60 (default) to the buffer size (2048 on pipes); "
             + "given twice (-l MAX -l MIN): random lengths in [MIN, MAX)")
     List<Integer> lengths;
 
@@ -66,8 +66,9 @@ public final class PktGen implements Callable<Integer> {
     @Option(names = "-p", paramLabel = "THREADS", description = "threads, each on its own ring (thread i opens PORT-i); default 1 (all rings)")
     int threads = 1;
 
-    @Option(names = "-w", paramLabel = "SECONDS", description = "wait up to this long for the link of a NIC (default 2; pipes have no link)")
-    double waitSeconds = 2;
+    @Option(names = "-w", paramLabel = "SECONDS", description = "wait up to this long for a NIC's link to come up (default 5; "
+            + "no wait when it is up, and pipes have no link)")
+    double waitSeconds = 5;
 
     @Option(names = "-s", paramLabel = "ADDR[:PORT[-PORT]]", description = "source IPv4 address and UDP port, or ranges ADDR[:PORT]-ADDR[:PORT] walked packet by packet (default 198.18.0.1:1234)")
     String source;

@@ -27,7 +27,7 @@ public final class Ponger extends Worker {
     protected void work() {
         NetmapRing tx = port.txRing(port.firstTxRing());
         NetmapRing[] rx = rxRings();
-        long sent = 0, bytes = 0, events = 0;
+        long sent = 0, bytes = 0, events = 0, last = -1;
         boolean first = true;
         while (!stop.raised() && (count == 0 || sent < count)) {
             boolean idleExit = finishWhenIdle;
@@ -82,11 +82,12 @@ public final class Ponger extends Worker {
                 port.txsync();
                 events++;
                 counters.publish(sent, bytes, events);
+                last = clock.nanoTime();
             }
         }
         // the replies' slots come back when the pinger releases them; it may be gone already
         if (!stop.raised()) drainTx(new NetmapRing[] {tx}, 1_000_000_000L);
-        ended(clock.nanoTime());
+        if (last >= 0) ended(last);
         counters.publish(sent, bytes, events);
     }
 }

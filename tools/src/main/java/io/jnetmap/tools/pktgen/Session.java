@@ -316,6 +316,7 @@ final class Session {
                     + (cfg.durationNanos() > 0 ? "for " + fmtSeconds(cfg.durationNanos()) + " s" : "")
                     + (cfg.durationNanos() > 0 && count > 0 ? " or " : "")
                     + (count > 0 ? count + (a.mode == Mode.PING ? " pings" : " packets") : "")
+                    + (cfg.durationNanos() == 0 && count == 0 ? "until stopped (Ctrl-C)" : "")
                     + " (use -i PORT for a NIC or a pipe shared with another process).");
         }
         for (WorkerGroup g : groups) {
