@@ -55,10 +55,11 @@ class NmBindTest {
         if (!Lab.present()) return; // each test reports the skip (requireLab)
         nmBind = Lab.repo().resolve("tools/nm-bind").toString();
         nics = Lab.nics();
+        List<String> bdfs = nics.stream().map(Lab.Nic::bdf).toList(); // Nic holds a byte[]: compare addresses, not records
         for (int i = 0; i < nics.size(); i++) {
             Lab.Nic a = nics.get(i);
             Lab.Nic b = Lab.peer(a).orElse(null);
-            if (b != null && nics.indexOf(b) > i) pairs.add(new Lab.Nic[] {a, b});
+            if (b != null && bdfs.indexOf(b.bdf()) > i) pairs.add(new Lab.Nic[] {a, b});
         }
     }
 
