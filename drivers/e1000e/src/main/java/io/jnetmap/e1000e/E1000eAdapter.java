@@ -84,7 +84,7 @@ public final class E1000eAdapter extends IntelAdapter {
             int queues = Math.min(config.queues(), chip.queues());
             if (queues < config.queues())
                 LOG.warn("{}: the {} has {} queue pair(s); using {}", device.address(), chip.model(), chip.queues(), queues);
-            lease = NicRegion.acquire(device, queues * (config.txSlots() + config.rxSlots()));
+            lease = NicRegion.acquire(device, (queues + 1) * (config.txSlots() + config.rxSlots())); // + the host ring pair
             a = new E1000eAdapter(device, lease, regs, chip, config, queues);
         } catch (RuntimeException e) {
             if (lease != null) lease.close();
@@ -261,7 +261,7 @@ public final class E1000eAdapter extends IntelAdapter {
             txMemory[q] = device.allocateDma(txBytes, DmaAllocator.INTEL_RING_ALIGNMENT, name() + " TX ring " + q);
             rxMemory[q] = device.allocateDma(rxBytes, DmaAllocator.INTEL_RING_ALIGNMENT, name() + " RX ring " + q);
         }
-        createKrings(queues, queues, 0, 0, config.txSlots(), config.rxSlots());
+        createKrings(queues, queues, 1, 1, config.txSlots(), config.rxSlots()); // one host ring pair: netmap:NIC^ and NIC*
         IntelTxRing[] tx = new IntelTxRing[queues];
         IntelRxRing[] rx = new IntelRxRing[queues];
         for (int q = 0; q < queues; q++) {

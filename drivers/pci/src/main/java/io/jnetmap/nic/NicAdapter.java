@@ -1,5 +1,6 @@
 package io.jnetmap.nic;
 
+import io.jnetmap.rings.HostStack;
 import io.jnetmap.rings.Kring;
 import io.jnetmap.rings.NetmapAdapter;
 import io.jnetmap.rings.NetmapPort;
@@ -44,6 +45,13 @@ public abstract class NicAdapter extends NetmapAdapter {
 
     /** Longest single sleep in poll(2); a wake-up another thread consumed costs at most this much. */
     static final int MAX_SLICE_MS = 250;
+    /** MTU of the host stack's TAP (system property jnetmap.nic.hostMtu, e.g. 9000 when the NIC carries jumbo frames). */
+    public static final String HOST_MTU_PROPERTY = "jnetmap.nic.hostMtu";
+    /**
+     * In {@link #prepareWait}'s token, next to the interrupt vector bits (never this many vectors):
+     * the port binds a host RX ring, so the TAP's fd is polled with the vectors.
+     */
+    private static final int HOST_FD_BIT = 1 << 31;
     /** Background counter refresh period, seconds (system property jnetmap.nic.counterRefreshSeconds). */
     static final long REFRESH_SECONDS = Long.getLong("jnetmap.nic.counterRefreshSeconds", 10);
 
@@ -147,7 +155,10 @@ public abstract class NicAdapter extends NetmapAdapter {
         }
         if (rx) {
             for (Kring k : port.boundRxKrings()) {
-                if (k.isHost()) continue;
+                if (k.isHost()) {
+                    vectors |= HOST_FD_BIT; // the kernel's frames arrive on the TAP, not through the chip
+                    continue;
+                }
                 causes |= wakeCauses(k);
                 vectors |= 1 << wakeVector(k);
             }
@@ -170,6 +181,8 @@ public abstract class NicAdapter extends NetmapAdapter {
         PollSet ps = pollSet(irq);
         int n = irq.count();
         for (int v = 0; v < n; v++) ps.set(v, ((vectors >>> v) & 1) != 0 ? irq.fd(v) : -1, Libc.POLLIN);
+        HostStack h = hostStack();
+        ps.set(n, (vectors & HOST_FD_BIT) != 0 && h != null ? h.fd() : -1, Libc.POLLIN);
         long ms = timeoutNanos >= MAX_SLICE_MS * 1_000_000L ? MAX_SLICE_MS : Math.max(1, (timeoutNanos + 999_999) / 1_000_000);
         if (ps.poll((int) ms) <= 0) return;
         for (int v = 0; v < n; v++) {
@@ -195,13 +208,32 @@ public abstract class NicAdapter extends NetmapAdapter {
     private PollSet pollSet(NicInterrupts irq) {
         PollSet ps = pollSets.get();
         if (ps == null) {
-            ps = new PollSet(irq.count());
+            ps = new PollSet(irq.count() + 1); // the vectors, then the host stack's TAP
             synchronized (allPollSets) {
                 allPollSets.add(ps);
             }
             pollSets.set(ps);
         }
         return ps;
+    }
+
+    // ------------------------------------------------------------------ host rings
+
+    /**
+     * The NIC's host rings go to a TAP that takes the interface name and MAC the NIC had before
+     * nm-bind took it (else a name from its PCI address and its own MAC), so the kernel keeps
+     * talking as "eth0" through the host rings. No offloads on the TAP: frames carry complete checksums.
+     */
+    @Override
+    protected HostStack createHostStack() {
+        HostIdentity id = HostIdentity.of(device.address(), macAddress());
+        LOG.info("{}: host rings on TAP {}", name(), id.ifname());
+        return HostStack.open(id.ifname(), id.mac(), hostMtu());
+    }
+
+    /** The TAP's MTU: 1500, as the kernel gives a new Ethernet interface, unless {@value #HOST_MTU_PROPERTY} says otherwise. */
+    protected int hostMtu() {
+        return Integer.getInteger(HOST_MTU_PROPERTY, 1500);
     }
 
     // ------------------------------------------------------------------ link
