@@ -43,11 +43,13 @@ import static org.junit.jupiter.api.Assertions.*;
  * pcap of the wire witness what went over the cable.
  * <ol>
  * <li>TX: numbered frames, sizes cycling 60..1514: the peer captures every one, byte-exact, in order; so does the wire pcap.</li>
- * <li>RX: the peer's pktgen sends frames: the port delivers every one (checked against the wire pcap), in order, no buffer lost.</li>
+ * <li>RX: the peer sends numbered frames (an AF_PACKET socket, flow-controlled): the port delivers every one, byte-exact
+ *     and in order (so does the wire pcap), no buffer lost.</li>
  * <li>Jumbo 9000-byte frames both ways, through NS_MOREFRAG.</li>
  * <li>Cable pull: link down within 1 s, no buffer lost; re-plug: traffic resumes.</li>
  * <li>Counters: the chip's counters equal what both sides saw.</li>
  * <li>Bad slots refused before any descriptor is written.</li>
+ * <li>A process opening the NIC after its owner was killed mid-traffic starts from a clean reset.</li>
  * <li>After close the kernel driver takes the NIC back and passes traffic.</li>
  * </ol>
  * Frame counts: {@code JNETMAP_E1000E_FRAMES} (default 200,000). Figures go to the log and to
@@ -490,10 +492,59 @@ abstract class E1000eLabChecks {
         return s;
     }
 
-    // ================================================================== 7. back to the kernel
+    // ================================================================== 7. reopen after a crash
 
     @Test
     @Order(7)
+    void aNewProcessStartsCleanAfterTheOwnerWasKilledMidTraffic() throws Exception {
+        port.close();
+        port = null;
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // a process that opens the port and transmits until SIGKILL: no close, no reset, the chip left running
+        Process owner = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                io.jnetmap.hwtests.igb.CrashingOwner.class.getName(), nic.bdf(), Frames.macString(peerMac))
+                .redirectErrorStream(true).start();
+        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(owner.getInputStream()));
+        java.util.concurrent.CompletableFuture<Boolean> ready = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                for (String l; (l = out.readLine()) != null; ) if (l.contains("ready")) return true;
+            } catch (IOException ignored) {
+                // the process went away
+            }
+            return false;
+        });
+        try {
+            assertTrue(ready.get(300, java.util.concurrent.TimeUnit.SECONDS), "the owner process opened the port");
+            long peerRx0 = peer.counter("rx_packets");
+            waitFor("the owner transmits", 60_000, () -> peer.counter("rx_packets") - peerRx0 > 100);
+        } finally {
+            owner.destroyForcibly();
+        }
+        assertTrue(owner.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        long t0 = System.nanoTime();
+        port = NetmapPort.open("netmap:" + nic.bdf());
+        adapter = (E1000eAdapter) port.adapter();
+        tx = port.txRing(0);
+        rx = port.rxRing(0);
+        long openMs = (System.nanoTime() - t0) / 1_000_000;
+        waitFor("link up after the reopen", 15_000, () -> adapter.linkUp() && peer.carrier());
+        int n = 1000;
+        long peerRx0 = peer.counter("rx_packets");
+        sendNumbered(n, seq -> 60 + seq % 1455, peerRx0);
+        waitFor("the peer got the new owner's frames", 30_000, () -> peer.counter("rx_packets") - peerRx0 >= n);
+        try (PeerPort.Sender snd = peer.sender(n, 0, mac)) {
+            Received got = receive(snd, n, seq -> 60 + seq % 1455, 120_000);
+            assertEquals(n, got.count, "frames received by the new owner");
+            assertEquals(0, got.mismatches, got.firstMismatch);
+        }
+        report("crash %s: owner killed (exit %d) mid-traffic; a new process opened the NIC in %d ms and passed %d frames each way",
+                kind, owner.exitValue(), openMs, n);
+    }
+
+    // ================================================================== 8. back to the kernel
+
+    @Test
+    @Order(8)
     void afterCloseTheKernelDriverTakesTheNicBackAndPassesTraffic() {
         port.close();
         port = null;
