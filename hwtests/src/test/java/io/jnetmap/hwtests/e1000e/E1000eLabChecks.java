@@ -499,9 +499,9 @@ abstract class E1000eLabChecks {
     void aNewProcessStartsCleanAfterTheOwnerWasKilledMidTraffic() throws Exception {
         port.close();
         port = null;
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // a process that opens the port and transmits until SIGKILL: no close, no reset, the chip left running
-        Process owner = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+        Process owner = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 io.jnetmap.hwtests.igb.CrashingOwner.class.getName(), nic.bdf(), Frames.macString(peerMac))
                 .redirectErrorStream(true).start();
         java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(owner.getInputStream()));
