@@ -1,0 +1,257 @@
+package io.jnetmap.hwtests.tools;
+
+import io.jnetmap.hwtests.Binding;
+import io.jnetmap.hwtests.Checks;
+import io.jnetmap.hwtests.Lab;
+import io.jnetmap.hwtests.Pcap;
+import io.jnetmap.hwtests.Shell;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * pkt-gen on the lab's wire A (our e1000e p0 and our igb p1, both bound with nm-bind to vfio-pci),
+ * each end its own pkt-gen process, run as a user runs it ({@link Tool}):
+ * <ol>
+ * <li>how long a pkt-gen start takes in the guest, by the launcher and by the class path;</li>
+ * <li>the no-NIC default run (a pipe in one process);</li>
+ * <li>-f tx on one NIC and -f rx -o on the other, both ways, paced with -R: the counts are equal and
+ *     tcpdump -vv finds every IP and UDP checksum of the capture right;</li>
+ * <li>-f ping and -f pong: RTT percentiles, nothing lost;</li>
+ * <li>-P: a pcap tcpdump wrote of kernel traffic, replayed on one NIC, received byte-exact on the other;</li>
+ * <li>the unpaced rates, reported.</li>
+ * </ol>
+ * Settings: JNETMAP_PKTGEN_FRAMES (default 10000), JNETMAP_PKTGEN_RATE (pps, default 2000),
+ * JNETMAP_PKTGEN_PINGS (default 500). Figures go to {@code tools-lab.txt} in the results directory.
+ */
+@Tag("hardware")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PktGenLabTest {
+    static final long FRAMES = Long.parseLong(envOr("JNETMAP_PKTGEN_FRAMES", "10000"));
+    static final long RATE = Long.parseLong(envOr("JNETMAP_PKTGEN_RATE", "2000"));
+    static final long PINGS = Long.parseLong(envOr("JNETMAP_PKTGEN_PINGS", "500"));
+    /** A JVM start under TCG takes seconds; a run's budget is its packets at the rate plus this. */
+    static final long START_SECONDS = 120;
+
+    Lab.Nic e1000e, igb;
+    final List<Binding> bindings = new ArrayList<>();
+    final List<Shell.Background> running = new ArrayList<>();
+
+    static String envOr(String k, String d) {
+        String v = System.getenv(k);
+        return v == null || v.isBlank() ? d : v;
+    }
+
+    @BeforeAll
+    void setUp() {
+        Lab.require();
+        List<Lab.Nic> e = Lab.nics("e1000e");
+        org.junit.jupiter.api.Assumptions.assumeFalse(e.isEmpty(), "the lab has no e1000e");
+        e1000e = e.get(0);
+        igb = Lab.peer(e1000e).orElseThrow(() -> new IllegalStateException(e1000e + " has no cabled peer"));
+        bindings.add(Binding.bind(e1000e, Binding.Kind.VFIO));
+        bindings.add(Binding.bind(igb, Binding.Kind.VFIO));
+    }
+
+    @AfterAll
+    void tearDown() {
+        for (Shell.Background b : running) b.close();
+        for (Binding b : bindings) b.close();
+    }
+
+    /**
+     * The port of {@code nic} for a receiver: one queue pair (frames in wire order) with 4096 RX
+     * slots, so a JVM pause under TCG does not overflow it (QEMU drops what finds no descriptor).
+     */
+    static String rxPort(Lab.Nic nic) { return "netmap:" + nic.bdf() + "@conf:rings=1,rx-slots=4096"; }
+
+    static String txPort(Lab.Nic nic) { return "netmap:" + nic.bdf(); }
+
+    static void report(String fmt, Object... args) { Checks.report("tools-lab.txt", fmt, args); }
+
+    // ------------------------------------------------------------------ 1, 2
+
+    @Test
+    @Order(1)
+    void aStartTakesThisLongByTheLauncherAndByTheClassPath() {
+        long[] ms = new long[2];
+        String[] how = new String[2];
+        for (Tool.Way way : Tool.Way.values()) {
+            long t0 = System.nanoTime();
+            Shell.Result r = Tool.PKT_GEN.run(way, 300, "-V");
+            ms[way.ordinal()] = (System.nanoTime() - t0) / 1_000_000;
+            how[way.ordinal()] = r.ok() ? "ok" : "failed: " + Checks.lastLines(r.err(), 1);
+            if (way == Tool.DEFAULT_WAY) assertTrue(r.ok() && r.out().contains("pkt-gen (jnetmap)"), r.err() + r.out());
+        }
+        report("pkt-gen -V in the guest: class path %d ms (%s), tools/bin/pkt-gen %d ms (%s); tests use %s",
+                ms[0], how[0], ms[1], how[1], Tool.DEFAULT_WAY);
+    }
+
+    @Test
+    @Order(2)
+    void theDefaultRunWithoutANicTestsAPipe() {
+        Shell.Result r = Tool.PKT_GEN.run(START_SECONDS + 60);
+        assertEquals(0, r.exit(), r.err() + r.out());
+        assertTrue(r.out().matches("(?s).*Pipe pktgen\\w+: .* 0 lost .*"), r.out());
+        report("pkt-gen (no arguments): %s", Checks.lastLines(r.out(), 2).lines().filter(l -> l.startsWith("Pipe")).findFirst().orElse("?"));
+    }
+
+    // ------------------------------------------------------------------ 3
+
+    @Test
+    @Order(3)
+    void txOnTheE1000eRxOnTheIgbCountsEqualAndChecksumsValid() {
+        txRx(e1000e, igb);
+    }
+
+    @Test
+    @Order(4)
+    void txOnTheIgbRxOnTheE1000eCountsEqualAndChecksumsValid() {
+        txRx(igb, e1000e);
+    }
+
+    void txRx(Lab.Nic from, Lab.Nic to) {
+        Path capture = Path.of(System.getProperty("java.io.tmpdir"), "pktgen-" + to.port() + "-rx.pcap");
+        long budget = START_SECONDS + FRAMES / Math.max(1, RATE) * 3;
+        Shell.Background rx = receiver(to, FRAMES, capture, budget);
+        Shell.Result tx = Tool.PKT_GEN.run(budget, "-f", "tx", "-i", txPort(from), "-n", Long.toString(FRAMES), "-R", Long.toString(RATE));
+        assertEquals(0, tx.exit(), "pkt-gen -f tx: " + tx.err() + tx.out());
+        PktGenOutput sent = new PktGenOutput(tx.out());
+        PktGenOutput got = finish(rx);
+        report("pkt-gen %s -> %s at -R %d: sent %d (%s), received %d (%s)", from, to, RATE, sent.packets(), sent.speed(),
+                got.packets(), got.speed());
+        assertEquals(FRAMES, sent.packets(), tx.out());
+        assertEquals(sent.packets(), got.packets(), "received as many as sent: " + got.out() + rx.err());
+
+        // tcpdump checks every IP header and UDP checksum of what arrived
+        Shell.Result td = Shell.run(300, "tcpdump", "-vv", "-n", "-r", capture.toString());
+        assertEquals(0, td.exit(), td.err());
+        long ok = td.out().lines().filter(l -> l.contains("[udp sum ok]")).count();
+        assertFalse(td.out().contains("bad cksum") || td.out().contains("bad udp cksum"),
+                "tcpdump found bad checksums: " + td.out().lines().filter(l -> l.contains("bad")).findFirst().orElse(""));
+        assertEquals(FRAMES, ok, "frames whose UDP checksum tcpdump verified");
+        report("tcpdump -vv -r %s: %d frames, every IP and UDP checksum right", capture.getFileName(), ok);
+    }
+
+    /** Starts pkt-gen -f rx on {@code nic} (recording to {@code capture} if not null) and waits until it receives. */
+    Shell.Background receiver(Lab.Nic nic, long count, Path capture, long budgetSeconds) {
+        List<String> args = new ArrayList<>(List.of("-f", "rx", "-i", rxPort(nic), "-n", Long.toString(count),
+                "--duration", Long.toString(budgetSeconds)));
+        if (capture != null) {
+            args.addAll(List.of("-o", capture.toString()));
+        }
+        Shell.Background rx = Tool.PKT_GEN.start(args.toArray(new String[0]));
+        running.add(rx);
+        assertTrue(rx.awaitOutput("Receiving from", START_SECONDS * 1000), "pkt-gen -f rx did not start: " + rx.err() + rx.out());
+        return rx;
+    }
+
+    /** Waits for a receiver to count its packets (or stops it after a grace period) and returns its summary. */
+    PktGenOutput finish(Shell.Background rx) {
+        if (!rx.awaitExit(60)) rx.interrupt(30);
+        running.remove(rx);
+        return new PktGenOutput(rx.out());
+    }
+
+    // ------------------------------------------------------------------ 4
+
+    @Test
+    @Order(5)
+    void pingAndPongGiveRoundTripTimesWithoutLoss() {
+        long budget = START_SECONDS + PINGS / 10;
+        Shell.Background pong = Tool.PKT_GEN.start("-f", "pong", "-i", txPort(igb), "-n", Long.toString(PINGS),
+                "--duration", Long.toString(budget));
+        running.add(pong);
+        assertTrue(pong.awaitOutput("Working on", START_SECONDS * 1000), "pkt-gen -f pong did not start: " + pong.err());
+        Shell.Result ping = Tool.PKT_GEN.run(budget, "-f", "ping", "-i", txPort(e1000e), "-n", Long.toString(PINGS));
+        PktGenOutput p = new PktGenOutput(ping.out());
+        if (!pong.awaitExit(30)) pong.interrupt(30);
+        running.remove(pong);
+        report("pkt-gen ping %s <-> pong %s: %d round trips, %s, %d lost; pong: %s", e1000e, igb, p.rttPackets(), p.rtt(),
+                p.lost(), new PktGenOutput(pong.out()).speed());
+        assertEquals(0, ping.exit(), ping.err() + ping.out());
+        assertNotNull(p.rtt(), "no RTT line: " + ping.out());
+        assertTrue(p.rtt().contains("p50") && p.rtt().contains("p99"), p.rtt());
+        assertEquals(PINGS, p.rttPackets(), ping.out());
+        assertEquals(0, p.lost(), ping.out());
+    }
+
+    // ------------------------------------------------------------------ 5
+
+    @Test
+    @Order(6)
+    void aTcpdumpCaptureIsReplayedAndReceivedByteExact() throws Exception {
+        Path in = Path.of(System.getProperty("java.io.tmpdir"), "kernel-traffic.pcap");
+        Path out = Path.of(System.getProperty("java.io.tmpdir"), "replayed.pcap");
+        Files.deleteIfExists(out);
+        long frames = KernelCapture.write(in, igb.mac());
+        List<byte[]> sent = frames(in);
+        assertEquals(frames, sent.size(), "frames in tcpdump's file");
+        assertTrue(sent.size() >= 2 * KernelCapture.PING_SIZES.length, "tcpdump captured " + sent.size() + " frames");
+
+        Shell.Background rx = receiver(igb, sent.size(), out, START_SECONDS + 60);
+        Shell.Result tx = Tool.PKT_GEN.run(START_SECONDS + 60, "-f", "tx", "-i", txPort(e1000e), "-P", in.toString(), "-R", "1000");
+        assertEquals(0, tx.exit(), tx.err() + tx.out());
+        PktGenOutput got = finish(rx);
+        assertEquals(sent.size(), new PktGenOutput(tx.out()).packets(), tx.out());
+        assertEquals(sent.size(), got.packets(), got.out() + rx.err());
+
+        List<byte[]> received = frames(out);
+        assertEquals(sent.size(), received.size());
+        int padded = 0;
+        for (int i = 0; i < sent.size(); i++) {
+            byte[] s = sent.get(i), r = received.get(i);
+            // the NIC pads a short frame to 60 bytes on the wire (82574L TCTL.PSP); the padding is zeros
+            boolean same = r.length == s.length ? Arrays.equals(r, s)
+                    : s.length < 60 && r.length == 60 && Arrays.equals(r, 0, s.length, s, 0, s.length) && zeros(r, s.length);
+            assertTrue(same, "frame " + i + " differs: sent " + s.length + " B, received " + r.length + " B");
+            if (r.length != s.length) padded++;
+        }
+        int min = sent.stream().mapToInt(f -> f.length).min().orElse(0), max = sent.stream().mapToInt(f -> f.length).max().orElse(0);
+        report("pkt-gen -P %s: %d frames (%d..%d B, ARP, ICMP, UDP) replayed %s -> %s, received byte-exact in order (%d short ones padded to 60 B)",
+                in.getFileName(), sent.size(), min, max, e1000e, igb, padded);
+    }
+
+    static List<byte[]> frames(Path pcap) {
+        List<byte[]> l = new ArrayList<>();
+        Pcap.forEach(pcap, 0, l::add);
+        return l;
+    }
+
+    static boolean zeros(byte[] f, int from) {
+        for (int i = from; i < f.length; i++) if (f[i] != 0) return false;
+        return true;
+    }
+
+    // ------------------------------------------------------------------ 6
+
+    @Test
+    @Order(7)
+    void unpacedRatesAreReported() {
+        for (Lab.Nic[] pair : new Lab.Nic[][] {{e1000e, igb}, {igb, e1000e}}) {
+            Shell.Background rx = receiver(pair[1], 0, null, START_SECONDS + 30);
+            Shell.Result tx = Tool.PKT_GEN.run(START_SECONDS + 30, "-f", "tx", "-i", txPort(pair[0]), "--duration", "5");
+            rx.interrupt(30);
+            running.remove(rx);
+            PktGenOutput sent = new PktGenOutput(tx.out()), got = new PktGenOutput(rx.out());
+            report("pkt-gen unpaced 5 s %s -> %s, 60 B: sent %d (%s), received %d (%s)", pair[0], pair[1], sent.packets(),
+                    sent.speed(), got.packets(), got.speed());
+            assertEquals(0, tx.exit(), tx.err() + tx.out());
+            assertTrue(sent.packets() > 0 && got.packets() > 0, tx.out() + got.out());
+        }
+    }
+}
