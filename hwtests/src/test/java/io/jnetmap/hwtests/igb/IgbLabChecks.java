@@ -600,20 +600,20 @@ abstract class IgbLabChecks {
     void countersEqualWhatBothSidesSaw() {
         int n = Math.min(FRAMES, 5000);
         Map<String, Long> s0 = adapter.statistics();
-        long pRxPackets = peer.counter("rx_packets"), pRxBytes = peer.counter("rx_bytes");
-        long pTxPackets = peer.counter("tx_packets"), pTxBytes = peer.counter("tx_bytes");
+        long[] p0 = stablePeerCounters();
+        long pRxPackets = p0[0], pRxBytes = p0[1], pTxPackets = p0[2], pTxBytes = p0[3];
         send(0, 7_000_000, n, seq -> 60 + seq % 1455, pRxPackets);
         waitFor("the peer counted the frames", 60_000, () -> peer.counter("rx_packets") - pRxPackets >= n);
         Received got = new Received(n);
         Shell.Background gen = peer.pktgen(n, 64, 1518, PKTGEN_DELAY_NS, mac);
         receive(got, n, budgetMillis(n, PKTGEN_DELAY_NS));
         waitFor("pktgen finished", 30_000, () -> !gen.alive());
-        Shell.sleep(200);
         Map<String, Long> s1 = adapter.statistics();
+        long[] p1 = stablePeerCounters();
         long txP = s1.get("tx_packets") - s0.get("tx_packets"), txB = s1.get("tx_bytes") - s0.get("tx_bytes");
         long rxP = s1.get("rx_packets") - s0.get("rx_packets"), rxB = s1.get("rx_bytes") - s0.get("rx_bytes");
-        long peerRxP = peer.counter("rx_packets") - pRxPackets, peerRxB = peer.counter("rx_bytes") - pRxBytes;
-        long peerTxP = peer.counter("tx_packets") - pTxPackets, peerTxB = peer.counter("tx_bytes") - pTxBytes;
+        long peerRxP = p1[0] - pRxPackets, peerRxB = p1[1] - pRxBytes;
+        long peerTxP = p1[2] - pTxPackets, peerTxB = p1[3] - pTxBytes;
         report("counters %s: port tx %d packets %d B / peer rx %d packets %d B; port rx %d packets %d B / peer tx %d packets %d B",
                 kind, txP, txB, peerRxP, peerRxB, rxP, rxB, peerTxP, peerTxB);
         assertEquals(n, txP, "GPTC: frames the NIC sent");
@@ -652,6 +652,24 @@ abstract class IgbLabChecks {
         assertEquals(peerRx0, peer.counter("rx_packets"), "nothing went out");
         assertArrayEquals(buffersAtStart, ringBuffers(), "no buffer lost");
         report("bad slots %s: %d TX slots refused; descriptors and the tail register untouched, nothing sent", kind, bad.length);
+    }
+
+    /**
+     * The peer's rx_packets, rx_bytes, tx_packets, tx_bytes, read together, once two reads 2.5 s
+     * apart agree: Linux's e1000e refreshes them from the chip's counters in a 2-second watchdog,
+     * so single reads can catch packets and bytes from different refreshes.
+     */
+    long[] stablePeerCounters() {
+        String dir = "/sys/class/net/" + peer.ifname() + "/statistics/";
+        long[] last = null;
+        for (int i = 0; i < 20; i++) {
+            String[] v = peer.exec(30, "cat", dir + "rx_packets", dir + "rx_bytes", dir + "tx_packets", dir + "tx_bytes").trim().split("\\s+");
+            long[] now = Arrays.stream(v).mapToLong(Long::parseLong).toArray();
+            if (Arrays.equals(now, last)) return now;
+            last = now;
+            Shell.sleep(2500);
+        }
+        return last;
     }
 
     static byte[] snapshot(OffHeapBuffer b, int len) {
