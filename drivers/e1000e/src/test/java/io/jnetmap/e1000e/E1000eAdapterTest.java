@@ -383,6 +383,29 @@ class E1000eAdapterTest {
         assertEquals(2048 * 2 + 10, take(rx).length);
     }
 
+    @Test
+    void largerRegionBuffersSetTheChipsBufferSize() {
+        String old = System.getProperty(NicRegion.BUFSIZE_PROPERTY);
+        System.setProperty(NicRegion.BUFSIZE_PROPERTY, "4096");
+        try {
+            open();
+            assertEquals(4096, adapter.rxBufferSize());
+            assertEquals(RCTL_BSEX | (3 << RCTL_BSIZE_SHIFT), model.get(RCTL) & (RCTL_BSEX | RCTL_BSIZE_MASK), "RCTL: 4096-byte buffers");
+            byte[] big = toUs(1, 9000);
+            model.receive(0, big);
+            port.rxsync();
+            assertEquals(3, port.rxRing(0).tail(), "9000 bytes in three 4 KiB buffers");
+            assertArrayEquals(big, take(port.rxRing(0)));
+            byte[] out = numbered(2, 9000);
+            assertEquals(3, put(port.txRing(0), out));
+            port.txsync();
+            assertArrayEquals(out, model.wire.get(0));
+        } finally {
+            if (old == null) System.clearProperty(NicRegion.BUFSIZE_PROPERTY);
+            else System.setProperty(NicRegion.BUFSIZE_PROPERTY, old);
+        }
+    }
+
     // ------------------------------------------------------------------ zero copy
 
     @Test
