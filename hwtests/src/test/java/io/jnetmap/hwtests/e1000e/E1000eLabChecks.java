@@ -67,8 +67,9 @@ abstract class E1000eLabChecks {
      */
     static final int TX_WINDOW = 128;
     /**
-     * Frames the peer may send ahead of what the port has taken: less than the port's RX ring, so
-     * QEMU never has to hold frames back (its net queue can reorder held-back frames, and drops past 10,000).
+     * RX slots the peer may fill ahead of what the port has taken: half the port's RX ring, so QEMU
+     * never has to hold frames back (observed: frames held back under back-pressure come out of order,
+     * though the wire pcap has them in order; and its net queue drops past 10,000).
      */
     static final int RX_WINDOW = 512;
 
@@ -256,7 +257,9 @@ abstract class E1000eLabChecks {
         Received got = new Received();
         byte[] f = new byte[16384], expect = new byte[16384];
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
-        snd.credit(Math.min(want, RX_WINDOW));
+        // the window counts the port's RX slots: a jumbo frame takes several
+        int window = Math.max(1, RX_WINDOW / Frames.slotsFor(rx, size.of(0)));
+        snd.credit(Math.min(want, window));
         while (got.count < want && System.nanoTime() < deadline) {
             if (port.poll(NetmapPort.POLLIN, 1000) != 0) got.wakeups++;
             while (!rx.empty()) {
@@ -278,7 +281,7 @@ abstract class E1000eLabChecks {
                 got.count++;
             }
             port.rxsync(); // give the slots back, then let the peer send as many more
-            snd.credit(Math.min(want, got.count + RX_WINDOW));
+            snd.credit(Math.min(want, got.count + window));
         }
         return got;
     }
