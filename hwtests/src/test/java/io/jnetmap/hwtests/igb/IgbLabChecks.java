@@ -75,7 +75,7 @@ abstract class IgbLabChecks {
      * of a JVM under TCG.
      */
     static final int RX_SLOTS = Integer.parseInt(envOr("JNETMAP_IGB_RX_SLOTS", "4096"));
-    static final long PKTGEN_DELAY_NS = Long.parseLong(envOr("JNETMAP_IGB_PKTGEN_DELAY_NS", "250000"));
+    static final long PKTGEN_DELAY_NS = Long.parseLong(envOr("JNETMAP_IGB_PKTGEN_DELAY_NS", "400000"));
     /**
      * Frames per second for transmissions the peer captures in full: tcpdump in the TCG guest
      * keeps up with a few thousand frames/s and drops beyond (the port itself sends ~20,000/s).
