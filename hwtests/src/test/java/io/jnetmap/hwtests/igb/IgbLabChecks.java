@@ -80,7 +80,8 @@ abstract class IgbLabChecks {
      * Frames per second for transmissions the peer captures in full: tcpdump in the TCG guest
      * keeps up with a few thousand frames/s and drops beyond (the port itself sends ~20,000/s).
      */
-    static final int CAPTURED_TX_RATE = Integer.parseInt(envOr("JNETMAP_IGB_CAPTURED_TX_RATE", "3000"));
+    // 1500: at 3000 the peer's tcpdump still dropped 16-18% under UIO (INTx) with the tmpfs capture on a loaded host.
+    static final int CAPTURED_TX_RATE = Integer.parseInt(envOr("JNETMAP_IGB_CAPTURED_TX_RATE", "1500"));
     /** Frames sent ahead of what the peer counted: QEMU's hub queues at most 10,000 per port and drops beyond. */
     static final int WINDOW = 2048;
     static final int PKTGEN_MAGIC = 0xbe9be955;
