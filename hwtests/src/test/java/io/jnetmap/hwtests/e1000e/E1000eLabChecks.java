@@ -231,7 +231,8 @@ abstract class E1000eLabChecks {
                             + " sender: %s", kind, got.count, secs, got.count / secs, bytesOf(got.count) * 8 / secs / 1e6, got.wakeups,
                     got.others, snd.output().replace('\n', ' '));
         }
-        assertEquals(FRAMES, got.count, "frames delivered (" + peer.counters() + ")");
+        assertEquals(FRAMES, got.count, "frames delivered (" + peer.counters() + ")" + (got.stall == null ? "" : "; stalled: " + got.stall));
+        if (got.stall != null) report("RX %s: recovered from a stall (%s)", kind, got.stall);
         assertEquals(0, got.mismatches, "frames out of order or not byte-exact; first: " + got.firstMismatch);
         if (wire != null) {
             // the wire witness shows the same frames, in the same order
@@ -245,7 +246,7 @@ abstract class E1000eLabChecks {
     static final class Received {
         int count, others, mismatches, jumbo, maxSlots, firstLen;
         long wakeups;
-        String firstMismatch;
+        String firstMismatch, stall;
     }
 
     /**
@@ -260,7 +261,25 @@ abstract class E1000eLabChecks {
         // the window counts the port's RX slots: a jumbo frame takes several
         int window = Math.max(1, RX_WINDOW / Frames.slotsFor(rx, size.of(0)));
         snd.credit(Math.min(want, window));
+        long progress = System.nanoTime();
+        int lastCount = 0;
         while (got.count < want && System.nanoTime() < deadline) {
+            if (got.count != lastCount) {
+                lastCount = got.count;
+                progress = System.nanoTime();
+            } else if (System.nanoTime() - progress > STALL_NANOS) {
+                // nothing for a while: say where everything stands, nudge the chip (a tail write makes
+                // QEMU flush frames it holds back), and give up after a second stall
+                String where = stallReport(snd);
+                LOG.warn("RX stalled at frame {} of {}: {}", got.count, want, where);
+                if (got.stall != null) {
+                    got.stall += "; again: " + where;
+                    break;
+                }
+                got.stall = where;
+                adapter.registers().write32(IntelRegs.RDT, adapter.registers().read32(IntelRegs.RDT));
+                progress = System.nanoTime();
+            }
             if (port.poll(NetmapPort.POLLIN, 1000) != 0) got.wakeups++;
             while (!rx.empty()) {
                 int head = rx.head();
@@ -284,6 +303,19 @@ abstract class E1000eLabChecks {
             snd.credit(Math.min(want, got.count + window));
         }
         return got;
+    }
+
+    static final long STALL_NANOS = 15_000_000_000L;
+
+    /** The port's and the chip's view of the RX ring, and the peer's, for a stall message. */
+    String stallReport(PeerPort.Sender snd) {
+        OffHeapBuffer d = adapter.rxRing(0).memory().buffer();
+        int rdh = adapter.registers().read32(IntelRegs.RDH), rdt = adapter.registers().read32(IntelRegs.RDT);
+        return String.format("ring head %d cur %d tail %d, kring hwcur %d hwtail %d; chip RDH %d RDT %d, status at RDH 0x%x,"
+                        + " at hwtail 0x%x; ICR/IMS 0x%x/0x%x; sender %s; peer %s", rx.head(), rx.cur(), rx.tail(),
+                adapter.rxKring(0).hwcur(), adapter.rxKring(0).hwtail(), rdh, rdt, d.getIntAcquire(rdh * 16 + 8),
+                d.getIntAcquire(adapter.rxKring(0).hwtail() * 16 + 8), adapter.registers().read32(IntelRegs.ICS),
+                adapter.registers().read32(IntelRegs.IMS), snd.output().replace('\n', ' '), peer.counters());
     }
 
     /** Checks the wire pcap's test frames from the peer to the port: numbered from 0, in order, byte-exact; returns how many. */
