@@ -167,6 +167,18 @@ public final class Kring {
         return NetmapRing.wordFlags(w);
     }
 
+    /** Copies slots [from, to) of {@code from} (no wrap, no flags to clear) into the same slots here. */
+    public void copySlots(NetmapRing src, int from, int to) {
+        final NetmapRing dst = ring;
+        final OffHeapBuffer st = state;
+        for (int i = from; i < to; i++) {
+            long w = src.slotWord(i);
+            dst.slotWord(i, w);
+            dst.ptr(i, src.ptr(i));
+            st.putInt(K_SHADOW + 4 * i, NetmapRing.wordBufIdx(w));
+        }
+    }
+
     /** A back-end installed buffer {@code bufIdx} in slot {@code i} by some other means. */
     public void noteBuffer(int i, int bufIdx) { state.putInt(K_SHADOW + 4 * i, bufIdx); }
 
@@ -281,27 +293,43 @@ public final class Kring {
      * not bounce the sender's cache lines.
      */
     private boolean checkSlots(int from, int to) {
-        final int nb = numBuffers, bs = bufSize;
-        final NetmapRing r = ring;
-        int or = 0;
-        for (int i = from; i != to; i = i == lim ? 0 : i + 1) {
-            long w = r.slotWord(i);
+        // at most two counted loops rather than one wrapping loop: the JIT unrolls these and drops bounds checks
+        int or = from <= to ? checkRange(from, to) : checkRange(from, numSlots);
+        if (or >= 0 && to < from) {
+            int more = checkRange(0, to);
+            or = more < 0 ? more : or | more;
+        }
+        if (or < 0) {
+            int i = -or - 1;
+            long w = ring.slotWord(i);
             int idx = NetmapRing.wordBufIdx(w);
-            int len = NetmapRing.wordLen(w);
-            if (idx < FIRST_BUFFER || idx >= nb || len > bs) {
-                reinit("slot " + i + (idx < FIRST_BUFFER || idx >= nb
-                        ? " has buffer index " + idx + ", outside " + FIRST_BUFFER + ".." + (nb - 1)
-                        : " has length " + len + ", more than the buffer size " + bs));
-                checkedFlags = 0;
-                return false;
-            }
-            int fl = NetmapRing.wordFlags(w);
-            or |= fl;
-            if ((tx || (fl & NS_BUF_CHANGED) != 0) && state.getInt(K_SHADOW + 4 * i) != idx)
-                state.putInt(K_SHADOW + 4 * i, idx);
+            reinit("slot " + i + (idx < FIRST_BUFFER || idx >= numBuffers
+                    ? " has buffer index " + idx + ", outside " + FIRST_BUFFER + ".." + (numBuffers - 1)
+                    : " has length " + NetmapRing.wordLen(w) + ", more than the buffer size " + bufSize));
+            checkedFlags = 0;
+            return false;
         }
         checkedFlags = or;
         return true;
+    }
+
+    /** Checks slots [from, to) without wrapping; returns the union of their flags, or -(i + 1) for the first bad slot i. */
+    private int checkRange(int from, int to) {
+        final int nb = numBuffers, bs = bufSize;
+        final NetmapRing r = ring;
+        final OffHeapBuffer st = state;
+        final boolean always = tx;
+        int or = 0;
+        for (int i = from; i < to; i++) {
+            long w = r.slotWord(i);
+            int idx = NetmapRing.wordBufIdx(w);
+            if (idx < FIRST_BUFFER || idx >= nb || NetmapRing.wordLen(w) > bs) return -(i + 1);
+            int fl = NetmapRing.wordFlags(w);
+            or |= fl;
+            if ((always || (fl & NS_BUF_CHANGED) != 0) && st.getInt(K_SHADOW + 4 * i) != idx)
+                st.putInt(K_SHADOW + 4 * i, idx);
+        }
+        return or;
     }
 
     /**
