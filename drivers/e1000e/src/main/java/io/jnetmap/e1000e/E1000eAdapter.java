@@ -76,36 +76,9 @@ public final class E1000eAdapter extends IntelAdapter {
      * rings in the process's NIC region. On failure the device is closed.
      */
     public static E1000eAdapter open(NicDevice device, E1000eConfig config) {
-        NicRegion.Lease lease = null;
-        E1000eAdapter a = null;
-        try {
-            E1000eChip chip = E1000eChip.of(device.id(), device.address());
-            Registers regs = device.registers(0, BAR0_SIZE);
-            int queues = Math.min(config.queues(), chip.queues());
-            if (queues < config.queues())
-                LOG.warn("{}: the {} has {} queue pair(s); using {}", device.address(), chip.model(), chip.queues(), queues);
-            lease = NicRegion.acquire(device, (queues + 1) * (config.txSlots() + config.rxSlots())); // + the host ring pair
-            a = new E1000eAdapter(device, lease, regs, chip, config, queues);
-        } catch (RuntimeException e) {
-            if (lease != null) lease.close();
-            try {
-                device.close();
-            } catch (RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
-        try {
-            a.initialize();
-            return a;
-        } catch (RuntimeException e) {
-            a.destroyAfterFailedOpen();
-            throw e;
-        }
-    }
-
-    private void destroyAfterFailedOpen() {
-        destroy();
+        return openDevice(device, E1000eChip::of, BAR0_SIZE, config.queues(), config.txSlots() + config.rxSlots(),
+                (lease, regs, chip, queues) -> new E1000eAdapter(device, lease, regs, chip, config, queues),
+                E1000eAdapter::initialize);
     }
 
     public E1000eChip chip() { return chip; }

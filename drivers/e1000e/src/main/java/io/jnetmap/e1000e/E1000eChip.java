@@ -1,5 +1,6 @@
 package io.jnetmap.e1000e;
 
+import io.jnetmap.nic.NicChip;
 import io.jnetmap.pci.PciException;
 import io.jnetmap.pci.PciId;
 import io.jnetmap.pci.SupportedDevices;
@@ -14,7 +15,7 @@ import io.jnetmap.pci.SupportedDevices;
  * @param queues queue pairs
  * @param maxFrame largest frame including CRC the chip takes with RCTL.LPE (9 KB jumbo)
  */
-public record E1000eChip(PciId id, String model, boolean msix, int queues, int maxFrame) {
+public record E1000eChip(PciId id, String model, boolean msix, int queues, int maxFrame) implements NicChip {
     public static final int INTEL = 0x8086;
     public static final E1000eChip I82574L = new E1000eChip(new PciId(INTEL, 0x10D3), "82574L", true, 2, 9018);
     public static final E1000eChip I82574LA = new E1000eChip(new PciId(INTEL, 0x10F6), "82574LA", true, 2, 9018);

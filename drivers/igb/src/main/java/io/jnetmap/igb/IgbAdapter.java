@@ -81,32 +81,9 @@ public final class IgbAdapter extends IntelAdapter {
      * process's NIC region. On failure the device is closed.
      */
     public static IgbAdapter open(NicDevice device, IgbConfig config) {
-        NicRegion.Lease lease = null;
-        IgbAdapter a;
-        try {
-            IgbChip chip = IgbChip.of(device.id(), device.address());
-            Registers regs = device.registers(0, BAR0_SIZE);
-            int queues = Math.min(config.queues(), chip.queues());
-            if (queues < config.queues())
-                LOG.warn("{}: the {} has {} queue pairs; using {}", device.address(), chip.model(), chip.queues(), queues);
-            lease = NicRegion.acquire(device, (queues + 1) * (config.txSlots() + config.rxSlots())); // + the host ring pair
-            a = new IgbAdapter(device, lease, regs, chip, config, queues);
-        } catch (RuntimeException e) {
-            if (lease != null) lease.close();
-            try {
-                device.close();
-            } catch (RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
-        try {
-            a.initialize();
-            return a;
-        } catch (RuntimeException e) {
-            a.destroy();
-            throw e;
-        }
+        return openDevice(device, IgbChip::of, BAR0_SIZE, config.queues(), config.txSlots() + config.rxSlots(),
+                (lease, regs, chip, queues) -> new IgbAdapter(device, lease, regs, chip, config, queues),
+                IgbAdapter::initialize);
     }
 
     public IgbChip chip() { return chip; }

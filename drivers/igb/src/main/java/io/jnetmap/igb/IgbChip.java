@@ -1,5 +1,6 @@
 package io.jnetmap.igb;
 
+import io.jnetmap.nic.NicChip;
 import io.jnetmap.pci.PciException;
 import io.jnetmap.pci.PciId;
 import io.jnetmap.pci.SupportedDevices;
@@ -17,7 +18,7 @@ import java.util.List;
  * @param family which programming model's variant (queue counts, IVAR layout, reset quirks)
  * @param model a name for messages, e.g. "82576 copper"
  */
-public record IgbChip(PciId id, Family family, String model) {
+public record IgbChip(PciId id, Family family, String model) implements NicChip {
     public static final int INTEL = 0x8086;
 
     /**

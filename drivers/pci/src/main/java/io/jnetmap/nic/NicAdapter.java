@@ -1,5 +1,6 @@
 package io.jnetmap.nic;
 
+import io.jnetmap.pci.PciId;
 import io.jnetmap.rings.HostStack;
 import io.jnetmap.rings.Kring;
 import io.jnetmap.rings.NetmapAdapter;
@@ -17,6 +18,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
 /**
  * A netmap adapter backed by a NIC: the plumbing every NIC driver shares. A chip driver extends
@@ -84,6 +87,56 @@ public abstract class NicAdapter extends NetmapAdapter {
         this.bufferIova = lease.bufferIovas();
         this.regs = regs;
         this.counters = counters;
+    }
+
+    // ------------------------------------------------------------------ opening
+
+    /** Makes a chip driver's adapter once the common part of opening is done (its private constructor). */
+    @FunctionalInterface
+    protected interface Constructor<C extends NicChip, A extends NicAdapter> {
+        A create(NicRegion.Lease lease, Registers regs, C chip, int queues);
+    }
+
+    /**
+     * The open sequence every chip driver shares; the chip's differences come as parameters. Takes
+     * {@code device} (the adapter then owns and closes it): identifies the chip by its PCI ID before
+     * touching a register ({@code identify} throws for a chip the driver does not support), maps
+     * BAR0's {@code bar0Size} bytes of registers, uses at most the chip's queue pairs (a warning if
+     * fewer than {@code wantedQueues}), leases buffers from the process's NIC region for every
+     * queue pair and one host ring pair ({@code slotsPerQueuePair}: TX + RX slots), makes the
+     * adapter and runs its {@code initialize} (reset, link, rings). On failure before the adapter
+     * exists the lease and the device are closed; after, the adapter is destroyed (which closes
+     * them); either way the error is rethrown.
+     */
+    protected static <C extends NicChip, A extends NicAdapter> A openDevice(
+            NicDevice device, BiFunction<PciId, String, C> identify, long bar0Size, int wantedQueues,
+            int slotsPerQueuePair, Constructor<C, A> constructor, Consumer<? super A> initialize) {
+        NicRegion.Lease lease = null;
+        A a;
+        try {
+            C chip = identify.apply(device.id(), device.address());
+            Registers regs = device.registers(0, bar0Size);
+            int queues = Math.min(wantedQueues, chip.queues());
+            if (queues < wantedQueues)
+                LOG.warn("{}: the {} has {} queue pair(s); using {}", device.address(), chip.model(), chip.queues(), queues);
+            lease = NicRegion.acquire(device, (queues + 1) * slotsPerQueuePair); // + the host ring pair
+            a = constructor.create(lease, regs, chip, queues);
+        } catch (RuntimeException e) {
+            if (lease != null) lease.close();
+            try {
+                device.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        try {
+            initialize.accept(a);
+            return a;
+        } catch (RuntimeException e) {
+            a.destroy();
+            throw e;
+        }
     }
 
     public NicDevice device() { return device; }

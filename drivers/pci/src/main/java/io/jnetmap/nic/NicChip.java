@@ -1,0 +1,19 @@
+package io.jnetmap.nic;
+
+import io.jnetmap.pci.PciId;
+
+/**
+ * What {@link NicAdapter#openDevice} needs to know of a supported chip, whatever the driver: its
+ * PCI ID, a name for messages and how many queue pairs it has. A driver keeps its chips as data
+ * (a record per chip, a table of them) and lets the records answer.
+ */
+public interface NicChip {
+    /** The PCI vendor and device ID. */
+    PciId id();
+
+    /** A name for messages, e.g. "82574L". */
+    String model();
+
+    /** RX/TX queue pairs the chip has. */
+    int queues();
+}
