@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 
 import static io.jnetmap.e1000e.E1000eRegs.*;
 import static io.jnetmap.e1000e.Frames.*;
+import static io.jnetmap.nic.TestFrames.*;
 import static io.jnetmap.intel.IntelRegs.*;
 import static io.jnetmap.rings.NetmapLayout.*;
 import static org.junit.jupiter.api.Assertions.*;

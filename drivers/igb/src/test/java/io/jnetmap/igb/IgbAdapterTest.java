@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 
 import static io.jnetmap.igb.IgbRegs.*;
 import static io.jnetmap.igb.Packets.*;
+import static io.jnetmap.nic.TestFrames.*;
 import static io.jnetmap.intel.IntelRegs.*;
 import static io.jnetmap.rings.NetmapLayout.*;
 import static org.junit.jupiter.api.Assertions.*;

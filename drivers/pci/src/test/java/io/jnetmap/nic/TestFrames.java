@@ -1,0 +1,90 @@
+package io.jnetmap.nic;
+
+import io.jnetmap.rings.NetmapRing;
+
+import java.io.ByteArrayOutputStream;
+
+import static io.jnetmap.rings.NetmapLayout.NS_MOREFRAG;
+
+/**
+ * Test frames for the drivers' unit tests and putting them into / taking them from netmap rings:
+ * numbered raw frames (EtherType 0x88b5, a sequence number at byte 14, then a pattern of it), and
+ * frames spread over as many slots as the ring's buffer size needs (NS_MOREFRAG). Each driver's
+ * tests name their own port and peer addresses.
+ */
+public final class TestFrames {
+    public static final byte[] BROADCAST = {-1, -1, -1, -1, -1, -1};
+    /** Where {@link #numbered} puts the sequence number. */
+    public static final int SEQ_OFFSET = 14;
+
+    private TestFrames() { }
+
+    /** A frame {@code src -> dst}, EtherType 0x88b5, sequence number at 14, then a pattern of it. */
+    public static byte[] numbered(byte[] dst, byte[] src, int seq, int size) {
+        byte[] f = new byte[size];
+        System.arraycopy(dst, 0, f, 0, 6);
+        System.arraycopy(src, 0, f, 6, 6);
+        f[12] = (byte) 0x88;
+        f[13] = (byte) 0xb5;
+        putInt(f, SEQ_OFFSET, seq);
+        for (int i = SEQ_OFFSET + 4; i < size; i++) f[i] = (byte) (seq * 31 + i);
+        return f;
+    }
+
+    /** The sequence number of a {@link #numbered} frame. */
+    public static int seq(byte[] f) { return getInt(f, SEQ_OFFSET); }
+
+    /** Big-endian. */
+    public static void putInt(byte[] f, int off, int v) {
+        f[off] = (byte) (v >>> 24);
+        f[off + 1] = (byte) (v >>> 16);
+        f[off + 2] = (byte) (v >>> 8);
+        f[off + 3] = (byte) v;
+    }
+
+    /** Big-endian. */
+    public static int getInt(byte[] f, int off) {
+        return (f[off] & 0xff) << 24 | (f[off + 1] & 0xff) << 16 | (f[off + 2] & 0xff) << 8 | (f[off + 3] & 0xff);
+    }
+
+    /**
+     * Puts {@code f} at the ring's head in as many slots as the buffer size needs (NS_MOREFRAG on
+     * all but the last, {@code lastFlags} on the last), advances head; returns the slots used.
+     */
+    public static int put(NetmapRing tx, byte[] f, int lastFlags) {
+        int bs = tx.bufSize(), i = tx.head(), off = 0, slots = 0;
+        while (true) {
+            int len = Math.min(bs, f.length - off);
+            tx.buffers().putBytes(tx.slotBufOffset(i), f, off, len);
+            tx.len(i, len);
+            off += len;
+            boolean last = off == f.length;
+            tx.slotFlags(i, last ? lastFlags : NS_MOREFRAG);
+            i = tx.next(i);
+            slots++;
+            if (last) break;
+        }
+        tx.advance(i);
+        return slots;
+    }
+
+    public static int put(NetmapRing tx, byte[] f) { return put(tx, f, 0); }
+
+    /** Takes the packet at the RX ring's head (following NS_MOREFRAG), advancing head; null if the ring is empty. */
+    public static byte[] take(NetmapRing rx) {
+        if (rx.empty()) return null;
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        int i = rx.head();
+        while (true) {
+            byte[] part = new byte[rx.len(i)];
+            rx.buffers().getBytes(rx.slotBufOffset(i), part, 0, part.length);
+            b.write(part, 0, part.length);
+            boolean more = (rx.slotFlags(i) & NS_MOREFRAG) != 0;
+            i = rx.next(i);
+            if (!more) break;
+            if (i == rx.tail()) throw new AssertionError("packet continues past tail");
+        }
+        rx.advance(i);
+        return b.toByteArray();
+    }
+}
