@@ -1,17 +1,15 @@
 package io.jnetmap.e1000e;
 
 import io.jnetmap.intel.IntelStats;
+import io.jnetmap.nic.ModelAdapterHarness;
 import io.jnetmap.nic.ModelDevice;
 import io.jnetmap.nic.NicRegion;
 import io.jnetmap.pci.PciException;
 import io.jnetmap.pci.PciId;
 import io.jnetmap.rings.NetmapPort;
 import io.jnetmap.rings.NetmapRing;
-import io.jnetmap.rings.PortName;
 import io.jnetmap.rings.RingStateException;
 import io.jnetmap.sys.OffHeapBuffer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,21 +29,9 @@ import static io.jnetmap.rings.NetmapLayout.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The e1000e driver against a register-level model of the 82574L (no hardware). */
-class E1000eAdapterTest {
+class E1000eAdapterTest extends ModelAdapterHarness<E1000eModel, E1000eAdapter> {
     static final String ADDRESS = "0000:00:04.0";
     static final PciId I82574L = new PciId(0x8086, 0x10d3);
-
-    E1000eModel model;
-    ModelDevice dev;
-    E1000eAdapter adapter;
-    NetmapPort port;
-    final List<NetmapPort> ports = new ArrayList<>();
-
-    @BeforeAll
-    static void smallRegion() {
-        System.setProperty(NicRegion.DIR_PROPERTY, "/dev/shm");
-        System.setProperty(NicRegion.BUFFERS_PROPERTY, Integer.toString(8192 + 2));
-    }
 
     void open(E1000eConfig cfg, String interruptMode) {
         model = new E1000eModel(MAC);
@@ -57,21 +43,6 @@ class E1000eAdapterTest {
     void open() { open(config(), "MSIX"); }
 
     static E1000eConfig config() { return E1000eConfig.defaults().withSlots(64, 64).withLinkWait(100); }
-
-    NetmapPort bind(String name) {
-        NetmapPort p = NetmapPort.bind(PortName.parse(name), adapter);
-        ports.add(p);
-        return p;
-    }
-
-    @AfterEach
-    void close() {
-        for (NetmapPort p : ports) p.close();
-        ports.clear();
-        if (adapter != null) assertTrue(adapter.isDestroyed(), "the last port's close destroys the adapter");
-        assertFalse(NicRegion.isOpen(), "the NIC region is released with the last NIC");
-        if (model != null) model.close();
-    }
 
     OffHeapBuffer txDesc() { return adapter.txRing(0).memory().buffer(); }
     OffHeapBuffer rxDesc() { return adapter.rxRing(0).memory().buffer(); }

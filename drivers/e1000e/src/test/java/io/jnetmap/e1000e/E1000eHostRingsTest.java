@@ -1,7 +1,7 @@
 package io.jnetmap.e1000e;
 
+import io.jnetmap.nic.ModelAdapterHarness;
 import io.jnetmap.nic.ModelDevice;
-import io.jnetmap.nic.NicRegion;
 import io.jnetmap.pci.HostPaths;
 import io.jnetmap.pci.PciId;
 import io.jnetmap.rings.NetmapLayout;
@@ -53,8 +53,7 @@ class E1000eHostRingsTest {
 
     @BeforeAll
     static void smallRegion() {
-        System.setProperty(NicRegion.DIR_PROPERTY, "/dev/shm");
-        System.setProperty(NicRegion.BUFFERS_PROPERTY, Integer.toString(8192 + 2));
+        ModelAdapterHarness.smallRegion();
     }
 
     @BeforeEach

@@ -1,7 +1,8 @@
 package io.jnetmap.e1000e;
 
 import io.jnetmap.intel.IntelStats;
-import io.jnetmap.nic.DeviceModel;
+import io.jnetmap.nic.MiiPhy;
+import io.jnetmap.nic.RegisterModel;
 import io.jnetmap.sys.EventFd;
 import io.jnetmap.sys.OffHeapBuffer;
 
@@ -14,27 +15,25 @@ import static io.jnetmap.intel.IntelRegs.*;
 
 /**
  * A register-level model of the 82574L, enough to run the driver without hardware: registers in
- * a fake BAR (an {@link OffHeapBuffer}), DMA at identity addresses over real memory, a PHY behind
+ * a fake BAR ({@link RegisterModel}), DMA at identity addresses over real memory, a PHY behind
  * MDIC, an NVM behind EERD, transmit on a TDT write (legacy descriptors: frames gathered until
  * EOP, DD written back for RS descriptors), receive on demand into extended RX descriptors
  * (frames spread over as many descriptors as the buffer size needs), clear-on-read statistics,
  * ICR/IMS/IVAR/EIAC interrupt logic signalling eventfds. Follows the datasheet (and QEMU's model
  * where the datasheet leaves room).
  */
-final class E1000eModel implements DeviceModel {
+final class E1000eModel extends RegisterModel {
     static final int SIZE = 128 * 1024;
     static final int OTHER_CAUSES = ICR_LSC | ICR_RXO | ICR_MDAC | ICR_SRPD | ICR_ACK | ICR_MNG;
 
-    final OffHeapBuffer bar = OffHeapBuffer.allocate(SIZE);
-    final byte[] mac;
-    final int[] phy = new int[32];
+    static final MiiPhy.Mdic MDIC_FIELDS = new MiiPhy.Mdic(MDIC_REG_SHIFT, MDIC_PHY_SHIFT, MDIC_OP_READ, MDIC_OP_WRITE,
+            MDIC_READY, MDIC_ERROR);
+
+    final MiiPhy phy = new MiiPhy(1, MDIC_FIELDS, this::autonegRestarted);
     private final ByteArrayOutputStream[] txPartial = {new ByteArrayOutputStream(), new ByteArrayOutputStream()};
 
     /** Frames the model put on the wire, in order. */
     final List<byte[]> wire = new ArrayList<>();
-    /** Every register write, in order (offset, value). */
-    final List<int[]> writes = new ArrayList<>();
-    boolean logWrites = true;
     /** When set, a TDT write is stored but nothing is transmitted until {@link #processTx}. */
     boolean holdTx;
     boolean linkUp = true;
@@ -48,11 +47,10 @@ final class E1000eModel implements DeviceModel {
     long interruptsSent;
 
     E1000eModel(byte[] mac) {
-        this.mac = mac.clone();
+        super(SIZE, mac);
         reset();
     }
 
-    @Override public long barSize() { return SIZE; }
     @Override public int msixVectors() { return 5; }
 
     @Override
@@ -64,7 +62,7 @@ final class E1000eModel implements DeviceModel {
     /** Power-on / CTRL.RST state (82574L datasheet §10.2 initial values; QEMU e1000e_mac_reg_init). */
     @Override
     public void reset() {
-        bar.fill(0, SIZE, (byte) 0);
+        clearRegisters();
         icr = 0;
         ims = 0;
         put(CTRL, CTRL_FD | CTRL_SLU | (2 << 8));
@@ -77,20 +75,11 @@ final class E1000eModel implements DeviceModel {
         put(RXDCTL, 1 << 16);
         put(TIPG, TIPG_COPPER);
         put(EXTCNF_CTRL, 1 << 3);
-        put(RAL0, (mac[0] & 0xff) | (mac[1] & 0xff) << 8 | (mac[2] & 0xff) << 16 | (mac[3] & 0xff) << 24);
-        put(RAH0, (mac[4] & 0xff) | (mac[5] & 0xff) << 8 | RAH_AV);
-        java.util.Arrays.fill(phy, 0);
-        phy[PHY_BMCR] = 0x1140; // 1000 Mb/s, full duplex, autonegotiation enabled
-        phy[PHY_BMSR] = 0x7949 | BMSR_LSTATUS | BMSR_ANEGCOMPLETE;
-        phy[PHY_ID1] = 0x0141;
-        phy[PHY_ID2] = 0x0cb0;
-        phy[PHY_ANAR] = 0x0de1;
-        phy[PHY_CTRL1000] = 0x0e00;
+        put(RAL0, macLow());
+        put(RAH0, macHigh() | RAH_AV);
+        phy.reset(0x7949 | BMSR_LSTATUS | BMSR_ANEGCOMPLETE, 0x0141, 0x0cb0);
         for (ByteArrayOutputStream b : txPartial) b.reset();
     }
-
-    int get(int off) { return bar.getInt(off); }
-    void put(int off, int v) { bar.putInt(off, v); }
 
     // ------------------------------------------------------------------ register access
 
@@ -110,36 +99,25 @@ final class E1000eModel implements DeviceModel {
                 if ((get(CTRL) & CTRL_GIO_MASTER_DISABLE) == 0) s |= STATUS_GIO_MASTER_ENABLE;
                 return s;
             }
-            case IntelStats.GORCH: case IntelStats.GOTCH: case IntelStats.TORH: case IntelStats.TOTH: {
-                int v = get(off);
-                put(off, 0);
-                put(off - 4, 0);
-                return v;
-            }
-            case IntelStats.GORCL: case IntelStats.GOTCL: case IntelStats.TORL: case IntelStats.TOTL:
-                return get(off);
             default:
-                if (off >= 0x4000 && off < 0x4100) { // statistics: clear on read
-                    int v = get(off);
-                    put(off, 0);
-                    return v;
-                }
+                if (off >= 0x4000 && off < 0x4100) // statistics: clear on read (64-bit ones: the high half clears both)
+                    return readStatistic(off, IntelStats.GORCL, IntelStats.GOTCL, IntelStats.TORL, IntelStats.TOTL);
                 return get(off);
         }
     }
 
     @Override
     public synchronized void write32(int off, int v) {
-        if (logWrites) writes.add(new int[] {off, v});
+        logWrite(off, v);
         switch (off) {
             case CTRL:
                 put(CTRL, v & ~CTRL_RST);
                 if ((v & CTRL_RST) != 0) reset();
                 return;
-            case MDIC: mdic(v); return;
+            case MDIC: put(MDIC, phy.access(v)); return;
             case EERD: {
                 int addr = (v >>> EERD_ADDR_SHIFT) & 0x3fff;
-                int data = addr < 3 ? (mac[2 * addr] & 0xff) | (mac[2 * addr + 1] & 0xff) << 8 : 0;
+                int data = nvmWord(addr, 0);
                 put(EERD, EERD_DONE | (addr << EERD_ADDR_SHIFT) | (data << EERD_DATA_SHIFT));
                 return;
             }
@@ -182,23 +160,9 @@ final class E1000eModel implements DeviceModel {
         put(off, v);
     }
 
-    private void mdic(int v) {
-        int reg = (v >>> MDIC_REG_SHIFT) & 0x1f, addr = (v >>> MDIC_PHY_SHIFT) & 0x1f;
-        int result = v;
-        if (addr != 1) {
-            result |= MDIC_ERROR;
-        } else if ((v & MDIC_OP_READ) != 0) {
-            result = (v & ~0xffff) | phy[reg];
-        } else if ((v & MDIC_OP_WRITE) != 0) {
-            int data = v & 0xffff;
-            if (reg == PHY_BMCR) {
-                phy[PHY_BMCR] = data & ~(BMCR_RESET | BMCR_ANRESTART);
-                if ((data & BMCR_ANRESTART) != 0 && linkUp) raise(ICR_LSC); // autonegotiation done at once
-            } else {
-                phy[reg] = data;
-            }
-        }
-        put(MDIC, result | MDIC_READY);
+    /** Autonegotiation restarted through BMCR: done at once, a link change if the link is up. */
+    private void autonegRestarted(int bmcr) {
+        if (linkUp) raise(ICR_LSC);
     }
 
     // ------------------------------------------------------------------ interrupts
@@ -356,40 +320,4 @@ final class E1000eModel implements DeviceModel {
         int n = get(RDLEN + o) / 16, h = get(RDH + o), t = get(RDT + o);
         return t >= h ? t - h : n - h + t;
     }
-
-    // ------------------------------------------------------------------ statistics
-
-    synchronized void count(int off, int delta) { put(off, get(off) + delta); }
-
-    synchronized void count64(int lowOff, long delta) {
-        long v = (get(lowOff) & 0xffffffffL) | ((long) get(lowOff + 4) << 32);
-        v += delta;
-        put(lowOff, (int) v);
-        put(lowOff + 4, (int) (v >>> 32));
-    }
-
-    /** Index in {@link #writes} of the first write of {@code value & mask == want} to {@code off}, or -1. */
-    synchronized int firstWrite(int off, int mask, int want) {
-        for (int i = 0; i < writes.size(); i++) {
-            int[] w = writes.get(i);
-            if (w[0] == off && (w[1] & mask) == want) return i;
-        }
-        return -1;
-    }
-
-    synchronized int lastWrite(int off, int mask, int want) {
-        for (int i = writes.size() - 1; i >= 0; i--) {
-            int[] w = writes.get(i);
-            if (w[0] == off && (w[1] & mask) == want) return i;
-        }
-        return -1;
-    }
-
-    synchronized int countWrites(int off) {
-        int n = 0;
-        for (int[] w : writes) if (w[0] == off) n++;
-        return n;
-    }
-
-    void close() { bar.close(); }
 }

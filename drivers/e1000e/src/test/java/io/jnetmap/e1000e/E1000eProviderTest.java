@@ -2,6 +2,7 @@ package io.jnetmap.e1000e;
 
 import io.jnetmap.nic.NicAdapter;
 import io.jnetmap.nic.NicProvider;
+import io.jnetmap.nic.ModelAdapterHarness;
 import io.jnetmap.nic.ModelDevice;
 import io.jnetmap.nic.NicRegion;
 import io.jnetmap.pci.HostPaths;
@@ -31,8 +32,7 @@ class E1000eProviderTest {
 
     @BeforeAll
     static void smallRegion() {
-        System.setProperty(NicRegion.DIR_PROPERTY, "/dev/shm");
-        System.setProperty(NicRegion.BUFFERS_PROPERTY, Integer.toString(8192 + 2));
+        ModelAdapterHarness.smallRegion();
     }
 
     /** The real provider's logic over a fake sysfs tree, opening model devices instead of PCI functions. */

@@ -1,7 +1,8 @@
 package io.jnetmap.igb;
 
 import io.jnetmap.intel.IntelStats;
-import io.jnetmap.nic.DeviceModel;
+import io.jnetmap.nic.MiiPhy;
+import io.jnetmap.nic.RegisterModel;
 import io.jnetmap.sys.EventFd;
 import io.jnetmap.sys.OffHeapBuffer;
 
@@ -35,14 +36,15 @@ import static io.jnetmap.intel.IntelRegs.*;
  * Every address the model reads or writes through a descriptor is checked by {@link #dmaCheck};
  * a miss is recorded in {@link #dmaViolations} (the driver let a bad slot reach a descriptor).
  */
-final class Igb82576Model implements DeviceModel {
+final class Igb82576Model extends RegisterModel {
     static final int SIZE = 128 * 1024, QUEUES = 16, MSIX_VECTORS = 10;
     /** receive() results besides a queue number. */
     static final int DROPPED = -1, NO_DESCRIPTORS = -2;
 
-    final OffHeapBuffer bar = OffHeapBuffer.allocate(SIZE);
-    final byte[] mac;
-    final int[] phy = new int[32];
+    static final MiiPhy.Mdic MDIC_FIELDS = new MiiPhy.Mdic(MDIC_REG_SHIFT, MDIC_PHY_SHIFT, MDIC_OP_READ, MDIC_OP_WRITE,
+            MDIC_READY, MDIC_ERROR);
+
+    final MiiPhy phy = new MiiPhy(1, MDIC_FIELDS, this::autonegRestarted);
     private final ByteArrayOutputStream[] txPartial = new ByteArrayOutputStream[QUEUES];
     private final int[] txPaylen = new int[QUEUES];
 
@@ -50,9 +52,6 @@ final class Igb82576Model implements DeviceModel {
     record Sent(int queue, byte[] frame) { }
 
     final List<Sent> wire = new ArrayList<>();
-    /** Every register write, in order: {offset, value}. */
-    final List<int[]> writes = new ArrayList<>();
-    volatile boolean logWrites = true;
     final List<String> protocolErrors = new ArrayList<>();
     final List<String> dmaViolations = new ArrayList<>();
     /** Device addresses the driver may hand the chip as packet buffers (null: anything goes). */
@@ -72,12 +71,11 @@ final class Igb82576Model implements DeviceModel {
     final long[] signals = new long[MSIX_VECTORS];
 
     Igb82576Model(byte[] mac) {
-        this.mac = mac.clone();
+        super(SIZE, mac);
         for (int q = 0; q < QUEUES; q++) txPartial[q] = new ByteArrayOutputStream();
         reset();
     }
 
-    @Override public long barSize() { return SIZE; }
     @Override public int msixVectors() { return MSIX_VECTORS; }
 
     @Override
@@ -90,7 +88,7 @@ final class Igb82576Model implements DeviceModel {
     @Override
     public synchronized void reset() {
         resets++;
-        bar.fill(0, SIZE, (byte) 0);
+        clearRegisters();
         icr = ims = eicr = eims = 0;
         autonegDone = false;
         put(CTRL, CTRL_FD | CTRL_LRST | (2 << 8));
@@ -102,15 +100,9 @@ final class Igb82576Model implements DeviceModel {
         put(RXCSUM, (1 << 8) | (1 << 9));
         put(RLPML, 0x2600);
         put(TCTL, TCTL_PSP | (15 << TCTL_CT_SHIFT) | (0x40 << TCTL_COLD_SHIFT));
-        put(RAL0, (mac[0] & 0xff) | (mac[1] & 0xff) << 8 | (mac[2] & 0xff) << 16 | (mac[3] & 0xff) << 24);
-        put(RAH0, (mac[4] & 0xff) | (mac[5] & 0xff) << 8 | RAH_AV);
-        Arrays.fill(phy, 0);
-        phy[PHY_BMCR] = 0x1140; // 1000 Mb/s, full duplex, autonegotiation enabled
-        phy[PHY_BMSR] = 0x7949 | BMSR_LSTATUS;
-        phy[PHY_ID1] = 0x02a8;
-        phy[PHY_ID2] = 0x0391;
-        phy[PHY_ANAR] = 0x0de1;
-        phy[PHY_CTRL1000] = 0x0e00;
+        put(RAL0, macLow());
+        put(RAH0, macHigh() | RAH_AV);
+        phy.reset(0x7949 | BMSR_LSTATUS, 0x02a8, 0x0391);
         for (ByteArrayOutputStream b : txPartial) b.reset();
     }
 
@@ -124,9 +116,6 @@ final class Igb82576Model implements DeviceModel {
     static int tdh(int q) { return txBase(q) + 0x10; }
     static int srrctl(int q) { return rxBase(q) + 0x0C; }
     static int rqdpc(int q) { return rxBase(q) + 0x30; }
-
-    int get(int off) { return bar.getInt(off); }
-    private void put(int off, int v) { bar.putInt(off, v); }
 
     boolean linkUp() {
         return cable && autonegDone && (get(CTRL) & CTRL_SLU) != 0 && (get(CTRL) & CTRL_LRST) == 0;
@@ -155,20 +144,9 @@ final class Igb82576Model implements DeviceModel {
                 if ((get(CTRL) & CTRL_GIO_MASTER_DISABLE) == 0) s |= STATUS_GIO_MASTER_ENABLE;
                 return s;
             }
-            case IntelStats.GORCH: case IntelStats.GOTCH: case IntelStats.TORH: case IntelStats.TOTH: {
-                int v = get(off);
-                put(off, 0);
-                put(off - 4, 0);
-                return v;
-            }
-            case IntelStats.GORCL: case IntelStats.GOTCL: case IntelStats.TORL: case IntelStats.TOTL:
-                return get(off);
             default:
-                if ((off >= 0x4000 && off < 0x4100) || isRqdpc(off)) { // statistics: clear on read
-                    int v = get(off);
-                    put(off, 0);
-                    return v;
-                }
+                if ((off >= 0x4000 && off < 0x4100) || isRqdpc(off)) // statistics: clear on read (64-bit ones: the high half clears both)
+                    return readStatistic(off, IntelStats.GORCL, IntelStats.GOTCL, IntelStats.TORL, IntelStats.TOTL);
                 return get(off);
         }
     }
@@ -179,7 +157,7 @@ final class Igb82576Model implements DeviceModel {
 
     @Override
     public synchronized void write32(int off, int v) {
-        if (logWrites) writes.add(new int[] {off, v});
+        logWrite(off, v);
         switch (off) {
             case CTRL:
                 if ((v & CTRL_RST) != 0) {
@@ -189,10 +167,10 @@ final class Igb82576Model implements DeviceModel {
                 put(CTRL, v);
                 return;
             case STATUS: return; // read-only here (DEV_RST_SET is I350's)
-            case MDIC: mdic(v); return;
+            case MDIC: put(MDIC, phy.access(v)); return;
             case EERD: {
                 int addr = (v >>> EERD_ADDR_SHIFT) & 0x3fff;
-                int data = addr < 3 ? (mac[2 * addr] & 0xff) | (mac[2 * addr + 1] & 0xff) << 8 : 0xffff;
+                int data = nvmWord(addr, 0xffff);
                 put(EERD, EERD_DONE | (addr << EERD_ADDR_SHIFT) | (data << EERD_DATA_SHIFT));
                 return;
             }
@@ -246,28 +224,13 @@ final class Igb82576Model implements DeviceModel {
         put(off, v);
     }
 
-    private void mdic(int v) {
-        int reg = (v >>> MDIC_REG_SHIFT) & 0x1f, addr = (v >>> MDIC_PHY_SHIFT) & 0x1f;
-        int result = v;
-        if (addr != 1) {
-            result |= MDIC_ERROR;
-        } else if ((v & MDIC_OP_READ) != 0) {
-            result = (v & ~0xffff) | phy[reg];
-        } else if ((v & MDIC_OP_WRITE) != 0) {
-            int data = v & 0xffff;
-            if (reg == PHY_BMCR) {
-                phy[PHY_BMCR] = data & ~(BMCR_RESET | BMCR_ANRESTART);
-                if ((data & BMCR_ANRESTART) != 0 && (data & BMCR_ANENABLE) != 0) {
-                    autonegRestarts++;
-                    autonegDone = true; // QEMU: 500 ms later; the model is done at once
-                    phy[PHY_BMSR] |= BMSR_ANEGCOMPLETE;
-                    if (cable) raiseIcr(ICR_LSC);
-                }
-            } else {
-                phy[reg] = data;
-            }
-        }
-        put(MDIC, result | MDIC_READY);
+    /** Autonegotiation restarted through BMCR (and enabled): QEMU is done 500 ms later, the model at once. */
+    private void autonegRestarted(int bmcr) {
+        if ((bmcr & BMCR_ANENABLE) == 0) return;
+        autonegRestarts++;
+        autonegDone = true;
+        phy.set(PHY_BMSR, BMSR_ANEGCOMPLETE);
+        if (cable) raiseIcr(ICR_LSC);
     }
 
     // ------------------------------------------------------------------ interrupts
@@ -391,14 +354,6 @@ final class Igb82576Model implements DeviceModel {
         return true;
     }
 
-    private void count(int reg, int n) { put(reg, get(reg) + n); }
-
-    private void count64(int lowReg, long n) {
-        long v = (get(lowReg) & 0xffffffffL) + ((long) get(lowReg + 4) << 32) + n;
-        put(lowReg, (int) v);
-        put(lowReg + 4, (int) (v >>> 32));
-    }
-
     // ------------------------------------------------------------------ receive
 
     /**
@@ -509,24 +464,5 @@ final class Igb82576Model implements DeviceModel {
             if ((mrqc & MRQC_RSS_FIELD_IPV6) != 0) return new int[] {5, Toeplitz.ipv6(key, src, dst)};
         }
         return new int[] {0, 0};
-    }
-
-    /** The first write to {@code off} whose value has {@code bits} set (all of them), as an index into {@link #writes}; -1 if none. */
-    synchronized int firstWrite(int off, int bits) {
-        for (int i = 0; i < writes.size(); i++) {
-            int[] w = writes.get(i);
-            if (w[0] == off && (w[1] & bits) == bits) return i;
-        }
-        return -1;
-    }
-
-    /** The last write to {@code off}, as an index into {@link #writes}; -1 if none. */
-    synchronized int lastWrite(int off) {
-        for (int i = writes.size() - 1; i >= 0; i--) if (writes.get(i)[0] == off) return i;
-        return -1;
-    }
-
-    synchronized void close() {
-        bar.close();
     }
 }

@@ -1,6 +1,7 @@
 package io.jnetmap.igb;
 
 import io.jnetmap.intel.IntelStats;
+import io.jnetmap.nic.ModelAdapterHarness;
 import io.jnetmap.nic.ModelDevice;
 import io.jnetmap.nic.NicRegion;
 import io.jnetmap.pci.PciException;
@@ -12,11 +13,8 @@ import io.jnetmap.rings.NetmapRing;
 import io.jnetmap.rings.PortName;
 import io.jnetmap.rings.RingStateException;
 import io.jnetmap.sys.OffHeapBuffer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -35,22 +33,10 @@ import static io.jnetmap.rings.NetmapLayout.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The igb driver against a register-level model of the 82576 (no hardware). */
-class IgbAdapterTest {
+class IgbAdapterTest extends ModelAdapterHarness<Igb82576Model, IgbAdapter> {
     static final String ADDRESS = "0000:00:05.0";
     static final PciId I82576 = new PciId(0x8086, 0x10c9);
     static final int SLOTS = 64, QUEUES = 4, UDP = 17, TCP = 6;
-
-    Igb82576Model model;
-    ModelDevice dev;
-    IgbAdapter adapter;
-    NetmapPort port;
-    final List<NetmapPort> ports = new ArrayList<>();
-
-    @BeforeAll
-    static void smallRegion() {
-        System.setProperty(NicRegion.DIR_PROPERTY, "/dev/shm");
-        System.setProperty(NicRegion.BUFFERS_PROPERTY, Integer.toString(8192 + 2));
-    }
 
     static IgbConfig config() { return IgbConfig.defaults().withSlots(SLOTS, SLOTS).withQueues(QUEUES).withLinkWait(100); }
 
@@ -66,28 +52,10 @@ class IgbAdapterTest {
 
     void open() { open(config(), "MSIX"); }
 
-    NetmapPort bind(String name) {
-        NetmapPort p = NetmapPort.bind(PortName.parse(name), adapter);
-        ports.add(p);
-        return p;
-    }
-
-    @AfterEach
-    void close() {
-        for (NetmapPort p : ports) p.close();
-        ports.clear();
-        if (adapter != null) assertTrue(adapter.isDestroyed(), "the last port's close destroys the adapter");
-        assertFalse(NicRegion.isOpen(), "the NIC region is released with the last NIC");
-        if (model != null) {
-            assertEquals(List.of(), model.dmaViolations, "no descriptor ever pointed outside the netmap buffers");
-            assertEquals(List.of(), model.protocolErrors);
-            model.close();
-        }
-    }
-
-    void closePorts() {
-        for (NetmapPort p : ports) p.close();
-        ports.clear();
+    @Override
+    protected void checkModel() {
+        assertEquals(List.of(), model.dmaViolations, "no descriptor ever pointed outside the netmap buffers");
+        assertEquals(List.of(), model.protocolErrors);
     }
 
     /** The RX ring RSS sends an IPv4 flow to, computed independently of the driver from the key and table. */
