@@ -4,6 +4,7 @@ import io.jnetmap.e1000e.E1000eAdapter;
 import io.jnetmap.hwtests.Binding;
 import io.jnetmap.hwtests.Frames;
 import io.jnetmap.hwtests.Lab;
+import io.jnetmap.hwtests.LabChecklist;
 import io.jnetmap.hwtests.Pcap;
 import io.jnetmap.hwtests.PeerPort;
 import io.jnetmap.hwtests.Shell;
@@ -23,16 +24,14 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static io.jnetmap.hwtests.Checks.lastLines;
+import static io.jnetmap.hwtests.Checks.waitFor;
 import static io.jnetmap.rings.NetmapLayout.NS_BUF_CHANGED;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -58,7 +57,7 @@ import static org.junit.jupiter.api.Assertions.*;
 @Tag("hardware")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-abstract class E1000eLabChecks {
+abstract class E1000eLabChecks extends LabChecklist<E1000eAdapter> {
     private static final Logger LOG = LoggerFactory.getLogger(E1000eLabChecks.class);
     static final int FRAMES = Integer.parseInt(envOr("JNETMAP_E1000E_FRAMES", "200000"));
     /**
@@ -73,38 +72,16 @@ abstract class E1000eLabChecks {
      */
     static final int RX_WINDOW = 512;
 
-    final Binding.Kind kind;
-    final int nicIndex;
-    Lab.Nic nic, peerNic;
-    Binding binding;
-    PeerPort peer;
-    NetmapPort port;
-    E1000eAdapter adapter;
     NetmapRing tx, rx;
-    int[] buffersAtStart;
-    byte[] mac, peerMac;
 
     E1000eLabChecks(Binding.Kind kind, int nicIndex) {
-        this.kind = kind;
-        this.nicIndex = nicIndex;
-    }
-
-    static String envOr(String k, String d) {
-        String v = System.getenv(k);
-        return v == null || v.isBlank() ? d : v;
+        super(kind, nicIndex, "e1000e-lab.txt");
     }
 
     @BeforeAll
     void setUp() {
-        Lab.require();
-        List<Lab.Nic> nics = Lab.nics("e1000e");
-        org.junit.jupiter.api.Assumptions.assumeTrue(nics.size() > nicIndex, "the lab has no e1000e number " + nicIndex);
-        nic = nics.get(nicIndex);
-        peerNic = Lab.peer(nic).orElseThrow(() -> new IllegalStateException(nic + " has no cabled peer in JNETMAP_PORTS"));
-        mac = nic.mac();
-        peerMac = peerNic.mac();
-        peer = PeerPort.open(peerNic, "peer-" + peerNic.port());
-        binding = Binding.bind(nic, kind);
+        selectNic("e1000e");
+        bindNic();
         long t0 = System.nanoTime();
         port = NetmapPort.open("netmap:" + nic.bdf());
         adapter = (E1000eAdapter) port.adapter();
@@ -112,17 +89,12 @@ abstract class E1000eLabChecks {
         rx = port.rxRing(0);
         report("%s via %s: opened in %d ms, %s, MSI-X %s", nic, adapter.device().accessMethod(), (System.nanoTime() - t0) / 1_000_000,
                 adapter.chip().model(), adapter.usesMsix());
-        assertEquals(kind.name(), adapter.device().accessMethod());
-        assertArrayEquals(mac, adapter.macAddress(), "the MAC address read from the NIC");
-        waitFor("link up on both ends", 15_000, () -> adapter.linkUp() && peer.carrier());
-        buffersAtStart = ringBuffers();
+        checkOpened();
     }
 
     @AfterAll
     void tearDown() {
-        if (port != null) port.close();
-        if (binding != null) binding.close();
-        if (peer != null) peer.close();
+        closeAll();
     }
 
     // ================================================================== 1. TX
@@ -160,8 +132,6 @@ abstract class E1000eLabChecks {
         Files.deleteIfExists(capture);
     }
 
-    interface Size { int of(int seq); }
-
     /** Sends frames 0..count-1 (sizes from {@code size}), paced against the peer's receive counter, then waits for every completion. */
     void sendNumbered(int count, Size size, long peerRxBase) {
         byte[] f = new byte[16384];
@@ -180,22 +150,12 @@ abstract class E1000eLabChecks {
                 }
             }
             int len = size.of(seq);
-            if (tx.space() < Frames.slotsFor(tx, len)) {
-                assertNotEquals(0, port.poll(NetmapPort.POLLOUT, 5000) & NetmapPort.POLLOUT, "no TX space within 5 s");
-                continue;
-            }
-            Frames.fill(f, peerMac, mac, seq, len);
-            Frames.put(tx, f, len);
+            if (!hasTxSpace(port, tx, len, "no TX space within 5 s")) continue;
+            putNumbered(tx, f, seq, len);
             seq++;
             if ((seq & 15) == 0) port.txsync();
         }
-        port.txsync();
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (tx.txPending()) {
-            port.poll(NetmapPort.POLLOUT, 100);
-            port.txsync();
-            assertTrue(System.nanoTime() < deadline, "TX completions did not all come back");
-        }
+        awaitTxCompletions(port, tx, "TX completions did not all come back");
     }
 
     /** Checks a pcap's test frames from {@code mac}: numbered from 0, in order, byte-exact; returns how many. */
@@ -238,8 +198,7 @@ abstract class E1000eLabChecks {
             // the wire witness shows the same frames, in the same order
             assertEquals(FRAMES, checkPeerFrames(wire, wireFrom, FRAMES, seq -> 60 + seq % 1455), "frames from the peer on the wire");
         }
-        assertArrayEquals(buffersAtStart, ringBuffers(), "every slot still holds one of the port's own buffers");
-        for (int b : buffersAtStart) assertTrue(adapter.region().bufferAllocated(b), "buffer " + b + " still allocated");
+        assertNoBufferLeaked();
     }
 
     /** What the port delivered: counts, and the first frame that was not the next expected one, byte for byte. */
@@ -381,50 +340,18 @@ abstract class E1000eLabChecks {
     @Order(4)
     void cablePullShowsLinkDownWithinOneSecondAndReplugResumes() {
         org.junit.jupiter.api.Assumptions.assumeTrue(Lab.labLink().isPresent(), "this lab cannot pull cables");
-        AtomicBoolean stop = new AtomicBoolean();
-        // a poller services the link-change interrupt, as an application blocked in poll() would
-        Thread poller = new Thread(() -> {
-            while (!stop.get()) {
-                port.poll(NetmapPort.POLLIN, 100);
-                if (!rx.empty()) rx.advance(rx.tail());
-            }
-        }, "poller");
-        long changes0 = adapter.linkChanges();
-        poller.start();
         try {
-            Lab.setLink(false, nic, peerNic);
-            long t0 = System.nanoTime();
-            waitFor("link down", 5_000, () -> !adapter.linkUp());
-            long downMs = (System.nanoTime() - t0) / 1_000_000;
-            long irqMs = -1;
-            while (adapter.linkChanges() == changes0 && System.nanoTime() - t0 < 2_000_000_000L) Shell.sleep(5);
-            if (adapter.linkChanges() > changes0) irqMs = (System.nanoTime() - t0) / 1_000_000;
-            report("cable pull %s: link down seen after %d ms (link-change interrupt after %d ms)", kind, downMs, irqMs);
-            assertTrue(downMs <= 1000, "link down after " + downMs + " ms");
-            assertEquals(0, adapter.linkSpeedMbps());
+            // a poller services the link-change interrupt, as an application blocked in poll() would
+            pullCable(() -> {
+                if (!rx.empty()) rx.advance(rx.tail());
+            });
             // transmitting into a dead cable loses no buffer: completions come back
-            stop.set(true);
-            poller.join(5000);
             int n = 100;
-            byte[] f = new byte[2048];
-            for (int i = 0; i < n; i++) {
-                Frames.fill(f, peerMac, mac, i, 100);
-                Frames.put(tx, f, 100);
-            }
-            port.txsync();
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (tx.txPending() && System.nanoTime() < deadline) {
-                port.poll(NetmapPort.POLLOUT, 100);
-                port.txsync();
-            }
-            assertFalse(tx.txPending(), "TX completions came back with the link down");
+            transmitIntoDeadCable(port, tx, n);
             assertEquals(tx.numSlots() - 1, tx.space());
             assertArrayEquals(buffersAtStart, ringBuffers(), "no buffer lost");
 
-            Lab.setLink(true, nic, peerNic);
-            long t1 = System.nanoTime();
-            waitFor("link up again", 15_000, () -> adapter.linkUp() && peer.carrier());
-            report("re-plug %s: link up after %d ms", kind, (System.nanoTime() - t1) / 1_000_000);
+            replugCable();
             long peerRx0 = peer.counter("rx_packets");
             sendNumbered(n, seq -> 200, peerRx0);
             waitFor("the peer got frames after the re-plug", 30_000, () -> peer.counter("rx_packets") - peerRx0 >= n);
@@ -435,8 +362,6 @@ abstract class E1000eLabChecks {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } finally {
-            stop.set(true);
         }
     }
 
@@ -464,15 +389,7 @@ abstract class E1000eLabChecks {
         report("counters %s: port tx %d packets %d B / peer rx %d packets %d B; port rx %d packets %d B / peer tx %d packets %d B"
                         + "; driver tx %d rx %d", kind, txP, txB, peerRxP, peerRxB, rxP, rxB, peerTxP, peerTxB,
                 s1.get("driver_tx_packets") - s0.get("driver_tx_packets"), s1.get("driver_rx_packets") - s0.get("driver_rx_packets"));
-        assertEquals(n, txP, "GPTC: frames the NIC sent");
-        assertEquals(peerRxP, txP, "what the NIC sent = what the peer received");
-        assertEquals(n, got.count);
-        assertEquals(peerTxP, rxP, "what the NIC received = what the peer sent");
-        assertEquals(got.count + got.others, rxP, "GPRC = frames the driver delivered");
-        // octets: the chip counts the 4-byte CRC in GORC (and in GOTC on silicon); Linux counts without it
-        assertTrue(Math.abs(txB - peerRxB) <= 4L * n, "tx bytes " + txB + " vs peer " + peerRxB);
-        assertTrue(Math.abs(rxB - peerTxB) <= 4L * n, "rx bytes " + rxB + " vs peer " + peerTxB);
-        assertEquals(0, s1.get("rx_crc_errors") - s0.get("rx_crc_errors"));
+        assertCountersAgree(n, got.count, got.others, s0, s1, peerRxP, peerRxB, peerTxP, peerTxB);
     }
 
     // ================================================================== 6. bad slots
@@ -480,23 +397,7 @@ abstract class E1000eLabChecks {
     @Test
     @Order(6)
     void badSlotsAreRefusedBeforeAnyDescriptorIsWritten() {
-        OffHeapBuffer txDesc = adapter.txRing(0).memory().buffer();
-        byte[] before = snapshot(txDesc, tx.numSlots() * 16);
-        int tdt = adapter.registers().read32(IntelRegs.TDT);
-        long peerRx0 = peer.counter("rx_packets");
-        int[][] bad = {{0, 100}, {1, 100}, {adapter.region().numBuffers(), 100}, {-1, adapter.region().bufSize() + 1}};
-        for (int[] b : bad) {
-            int i = tx.head();
-            if (b[0] != -1) tx.bufIdx(i, b[0]);
-            tx.len(i, b[1]);
-            tx.slotFlags(i, 0);
-            tx.advance(tx.next(i));
-            assertThrows(RingStateException.class, port::txsync, "TX slot with buffer " + b[0] + ", length " + b[1]);
-            assertArrayEquals(before, snapshot(txDesc, tx.numSlots() * 16), "TX descriptors untouched");
-            assertEquals(tdt, adapter.registers().read32(IntelRegs.TDT), "no doorbell");
-        }
-        Shell.sleep(300);
-        assertEquals(peerRx0, peer.counter("rx_packets"), "nothing went out");
+        int refused = refuseBadTxSlots(port, tx, IntelRegs.TDT);
         // RX: get one frame, then release its slot with a bad buffer
         PeerPort.Sender snd = peer.sender(1, 64, mac);
         snd.credit(1);
@@ -518,13 +419,7 @@ abstract class E1000eLabChecks {
         rx.advance(rx.tail());
         port.rxsync();
         assertArrayEquals(buffersAtStart, ringBuffers(), "no buffer lost");
-        report("bad slots %s: %d TX and 1 RX refused; descriptors and tail registers untouched, nothing sent", kind, bad.length);
-    }
-
-    static byte[] snapshot(OffHeapBuffer b, int len) {
-        byte[] s = new byte[len];
-        b.getBytes(0, s, 0, len);
-        return s;
+        report("bad slots %s: %d TX and 1 RX refused; descriptors and tail registers untouched, nothing sent", kind, refused);
     }
 
     // ================================================================== 7. reopen after a crash
@@ -534,28 +429,8 @@ abstract class E1000eLabChecks {
     void aNewProcessStartsCleanAfterTheOwnerWasKilledMidTraffic() throws Exception {
         port.close();
         port = null;
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // a process that opens the port and transmits until SIGKILL: no close, no reset, the chip left running
-        Process owner = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                io.jnetmap.hwtests.igb.CrashingOwner.class.getName(), nic.bdf(), Frames.macString(peerMac))
-                .redirectErrorStream(true).start();
-        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(owner.getInputStream()));
-        java.util.concurrent.CompletableFuture<Boolean> ready = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                for (String l; (l = out.readLine()) != null; ) if (l.contains("ready")) return true;
-            } catch (IOException ignored) {
-                // the process went away
-            }
-            return false;
-        });
-        try {
-            assertTrue(ready.get(300, java.util.concurrent.TimeUnit.SECONDS), "the owner process opened the port");
-            long peerRx0 = peer.counter("rx_packets");
-            waitFor("the owner transmits", 60_000, () -> peer.counter("rx_packets") - peerRx0 > 100);
-        } finally {
-            owner.destroyForcibly();
-        }
-        assertTrue(owner.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        Process owner = killOwnerMidTraffic();
         long t0 = System.nanoTime();
         port = NetmapPort.open("netmap:" + nic.bdf());
         adapter = (E1000eAdapter) port.adapter();
@@ -581,77 +456,18 @@ abstract class E1000eLabChecks {
     @Test
     @Order(8)
     void afterCloseTheKernelDriverTakesTheNicBackAndPassesTraffic() {
-        port.close();
-        port = null;
-        assertTrue(adapter.isDestroyed());
-        binding.close();
-        assertEquals("e1000e", binding.currentDriver());
-        String ifname = PeerPort.kernelInterface(nic.bdf());
-        assertEquals(nic.port(), ifname, "nm-bind restored the interface name");
-        String subnet = "198.18." + (nicIndex + 10) + ".";
-        String self = "self-" + nic.port();
-        Shell.run(30, "ip", "netns", "del", self);
-        Shell.check("ip", "netns", "add", self);
-        try {
-            Shell.check("ip", "link", "set", ifname, "netns", self);
-            Shell.check("ip", "netns", "exec", self, "ip", "addr", "add", subnet + "1/24", "dev", ifname);
-            Shell.check("ip", "netns", "exec", self, "ip", "link", "set", ifname, "up");
-            peer.exec(30, "ip", "addr", "add", subnet + "2/24", "dev", peer.ifname());
-            waitFor("kernel link up", 20_000, () -> Shell.run(10, "ip", "netns", "exec", self, "cat",
-                    "/sys/class/net/" + ifname + "/carrier").out().strip().equals("1"));
-            Shell.Result ping = Shell.run(60, "ip", "netns", "exec", self, "ping", "-c", "3", "-i", "0.3", "-W", "3", subnet + "2");
-            report("kernel e1000e after %s close: %s", kind, lastLines(ping.out(), 2).replace('\n', ' '));
-            assertTrue(ping.ok(), "ping through the kernel's e1000e: " + ping.out() + ping.err());
-        } finally {
-            Shell.run(30, "ip", "netns", "del", self);
-            Shell.run(30, "ip", "netns", "exec", peer.namespace(), "ip", "addr", "flush", "dev", peer.ifname());
-        }
+        kernelDriverTakesTheNicBack("e1000e", nicIndex + 10);
     }
 
     // ================================================================== helpers
 
-    int[] ringBuffers() {
+    @Override
+    protected int[] ringBuffers() {
         int[] b = new int[tx.numSlots() + rx.numSlots()];
         for (int i = 0; i < tx.numSlots(); i++) b[i] = tx.bufIdx(i);
         for (int i = 0; i < rx.numSlots(); i++) b[tx.numSlots() + i] = rx.bufIdx(i);
         Arrays.sort(b);
         for (int i = 1; i < b.length; i++) assertNotEquals(b[i - 1], b[i], "buffer " + b[i] + " in two slots");
         return b;
-    }
-
-    static long bytesOf(int n) {
-        long s = 0;
-        for (int i = 0; i < n; i++) s += 60 + i % 1455;
-        return s;
-    }
-
-    interface Check { boolean ok() throws Exception; }
-
-    static void waitFor(String what, long timeoutMillis, Check c) {
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
-        try {
-            while (!c.ok()) {
-                if (System.nanoTime() > deadline) fail("timed out after " + timeoutMillis + " ms waiting for " + what);
-                Shell.sleep(10);
-            }
-        } catch (Exception e) {
-            throw new AssertionError("waiting for " + what + ": " + e, e);
-        }
-    }
-
-    static String lastLines(String s, int n) {
-        String[] l = s.strip().split("\n");
-        return String.join("\n", Arrays.copyOfRange(l, Math.max(0, l.length - n), l.length)).strip();
-    }
-
-    static void report(String fmt, Object... args) {
-        String line = String.format(fmt, args);
-        LOG.info(line);
-        try {
-            Files.writeString(Lab.resultsDir().resolve("e1000e-lab.txt"), line + "\n", StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            LOG.warn("cannot write the results file: {}", e.toString());
-        }
     }
 }

@@ -3,16 +3,14 @@ package io.jnetmap.hwtests.igb;
 import io.jnetmap.hwtests.Binding;
 import io.jnetmap.hwtests.Frames;
 import io.jnetmap.hwtests.Lab;
+import io.jnetmap.hwtests.LabChecklist;
 import io.jnetmap.hwtests.Pcap;
-import io.jnetmap.hwtests.PeerPort;
 import io.jnetmap.hwtests.Shell;
 import io.jnetmap.igb.IgbAdapter;
 import io.jnetmap.igb.RssConfig;
 import io.jnetmap.igb.Toeplitz;
 import io.jnetmap.rings.NetmapPort;
 import io.jnetmap.rings.NetmapRing;
-import io.jnetmap.rings.RingStateException;
-import io.jnetmap.sys.OffHeapBuffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,7 +32,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
 
@@ -65,7 +62,7 @@ import static org.junit.jupiter.api.Assertions.*;
 @Tag("hardware")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-abstract class IgbLabChecks {
+abstract class IgbLabChecks extends LabChecklist<IgbAdapter> {
     static final int FRAMES = Integer.parseInt(envOr("JNETMAP_IGB_FRAMES", "200000"));
     static final int RINGS = Integer.parseInt(envOr("JNETMAP_IGB_RINGS", "4"));
     /**
@@ -90,44 +87,18 @@ abstract class IgbLabChecks {
 
     static int rdh(int q) { return 0xC010 + 0x40 * q; }
 
-    final Binding.Kind kind;
-    final int nicIndex;
-    Lab.Nic nic, peerNic;
-    Binding binding;
-    PeerPort peer;
-    NetmapPort port;
     final Map<Integer, NetmapPort> ringPorts = new HashMap<>();
-    IgbAdapter adapter;
-    int[] buffersAtStart;
-    byte[] mac, peerMac;
 
     IgbLabChecks(Binding.Kind kind, int nicIndex) {
-        this.kind = kind;
-        this.nicIndex = nicIndex;
-    }
-
-    static String envOr(String k, String d) {
-        String v = System.getenv(k);
-        return v == null || v.isBlank() ? d : v;
-    }
-
-    void report(String fmt, Object... args) {
-        io.jnetmap.hwtests.Checks.report("igb-lab.txt", fmt, args);
+        super(kind, nicIndex, "igb-lab.txt");
     }
 
     @BeforeAll
     void setUp() {
-        Lab.require();
-        List<Lab.Nic> nics = Lab.nics("igb");
-        Assumptions.assumeTrue(nics.size() > nicIndex, "the lab has no igb number " + nicIndex);
-        nic = nics.get(nicIndex);
-        peerNic = Lab.peer(nic).orElseThrow(() -> new IllegalStateException(nic + " has no cabled peer in JNETMAP_PORTS"));
+        selectNic("igb");
         Assumptions.assumeTrue(peerNic.chip().equals("e1000e"), "the checklist runs against the kernel's e1000e; " + nic
                 + " is cabled to " + peerNic);
-        mac = nic.mac();
-        peerMac = peerNic.mac();
-        peer = PeerPort.open(peerNic, "peer-" + peerNic.port());
-        binding = Binding.bind(nic, kind);
+        bindNic();
         long t0 = System.nanoTime();
         port = NetmapPort.open(portName());
         adapter = (IgbAdapter) port.adapter();
@@ -135,20 +106,15 @@ abstract class IgbLabChecks {
                 (System.nanoTime() - t0) / 1_000_000, adapter.chip().model(), adapter.queues(),
                 adapter.interrupts() == null ? "off" : adapter.interrupts().mode() + " x" + adapter.interrupts().count(),
                 adapter.usesMsix() ? " (one vector per queue pair)" : " (shared)");
-        assertEquals(kind.name(), adapter.device().accessMethod());
         assertEquals(RINGS, adapter.queues());
-        assertArrayEquals(mac, adapter.macAddress(), "the MAC address read from the NIC");
-        waitFor("link up on both ends", 15_000, () -> adapter.linkUp() && peer.carrier());
-        buffersAtStart = ringBuffers();
+        checkOpened();
     }
 
     @AfterAll
     void tearDown() {
         for (NetmapPort p : ringPorts.values()) p.close();
         ringPorts.clear();
-        if (port != null) port.close();
-        if (binding != null) binding.close();
-        if (peer != null) peer.close();
+        closeAll();
     }
 
     String portName() { return "netmap:" + nic.bdf() + "@conf:rings=" + RINGS + ",rx-slots=" + RX_SLOTS; }
@@ -196,8 +162,6 @@ abstract class IgbLabChecks {
         Files.deleteIfExists(capture);
     }
 
-    interface Size { int of(int seq); }
-
     /**
      * Sends frames {@code first}..{@code first+count-1} from TX ring {@code ring}, sizes from
      * {@code size}, paced against the peer's receive counter, then waits for every completion.
@@ -230,22 +194,12 @@ abstract class IgbLabChecks {
                     continue;
                 }
                 int seq = first + i, len = size.of(seq);
-                if (tx.space() < Frames.slotsFor(tx, len)) {
-                    assertNotEquals(0, p.poll(NetmapPort.POLLOUT, 5000) & NetmapPort.POLLOUT, "no TX space on ring " + ring + " within 5 s");
-                    continue;
-                }
-                Frames.fill(f, peerMac, mac, seq, len);
-                Frames.put(tx, f, len);
+                if (!hasTxSpace(p, tx, len, "no TX space on ring " + ring + " within 5 s")) continue;
+                putNumbered(tx, f, seq, len);
                 i++;
                 if ((i & 31) == 0) p.txsync();
             }
-            p.txsync();
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (tx.txPending()) {
-                p.poll(NetmapPort.POLLOUT, 100);
-                p.txsync();
-                assertTrue(System.nanoTime() < deadline, "TX completions did not all come back on ring " + ring);
-            }
+            awaitTxCompletions(p, tx, "TX completions did not all come back on ring " + ring);
         } finally {
             peer.stopWatching();
         }
@@ -318,8 +272,7 @@ abstract class IgbLabChecks {
             });
             assertEquals(FRAMES, i.get(), "frames from the peer on the wire");
         }
-        assertArrayEquals(buffersAtStart, ringBuffers(), "every slot still holds one of the port's own buffers");
-        for (int b : buffersAtStart) assertTrue(adapter.region().bufferAllocated(b), "buffer " + b + " still allocated");
+        assertNoBufferLeaked();
     }
 
     static boolean isPktgen(byte[] f, int len) {
@@ -554,61 +507,17 @@ abstract class IgbLabChecks {
     @Order(7)
     void cablePullShowsLinkDownAndReplugResumes() throws Exception {
         Assumptions.assumeTrue(Lab.labLink().isPresent(), "this lab cannot pull cables");
-        AtomicBoolean stop = new AtomicBoolean();
         // a thread in poll() services the link-change interrupt, as an application's would
-        Thread poller = new Thread(() -> {
-            while (!stop.get()) {
-                port.poll(NetmapPort.POLLIN, 100);
-                for (int r = 0; r < RINGS; r++) port.rxRing(r).advance(port.rxRing(r).tail());
-            }
-        }, "poller");
-        long changes0 = adapter.linkChanges();
-        poller.start();
-        try {
-            Lab.setLink(false, nic, peerNic);
-            long t0 = System.nanoTime();
-            waitFor("link down", 5_000, () -> !adapter.linkUp());
-            long downMs = (System.nanoTime() - t0) / 1_000_000;
-            long irqMs = -1;
-            while (adapter.linkChanges() == changes0 && System.nanoTime() - t0 < 2_000_000_000L) Shell.sleep(5);
-            if (adapter.linkChanges() > changes0) irqMs = (System.nanoTime() - t0) / 1_000_000;
-            report("cable pull %s: link down seen after %d ms (link-change interrupt after %d ms)", kind, downMs, irqMs);
-            assertTrue(downMs <= 1000, "link down after " + downMs + " ms");
-            assertEquals(0, adapter.linkSpeedMbps());
-            stop.set(true);
-            poller.join(5000);
-            // transmitting into a dead cable loses no buffer
-            NetmapPort p0 = ringPort(0);
-            NetmapRing tx = p0.txRing(0);
-            byte[] f = new byte[2048];
-            for (int i = 0; i < 100; i++) {
-                Frames.fill(f, peerMac, mac, i, 100);
-                Frames.put(tx, f, 100);
-            }
-            p0.txsync();
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (tx.txPending() && System.nanoTime() < deadline) {
-                p0.poll(NetmapPort.POLLOUT, 100);
-                p0.txsync();
-            }
-            assertFalse(tx.txPending(), "TX completions came back with the link down");
-            assertArrayEquals(buffersAtStart, ringBuffers(), "no buffer lost");
+        pullCable(() -> {
+            for (int r = 0; r < RINGS; r++) port.rxRing(r).advance(port.rxRing(r).tail());
+        });
+        // transmitting into a dead cable loses no buffer
+        NetmapPort p0 = ringPort(0);
+        transmitIntoDeadCable(p0, p0.txRing(0), 100);
+        assertArrayEquals(buffersAtStart, ringBuffers(), "no buffer lost");
 
-            Lab.setLink(true, nic, peerNic);
-            long t1 = System.nanoTime();
-            waitFor("link up again", 15_000, () -> adapter.linkUp() && peer.carrier());
-            report("re-plug %s: link up after %d ms", kind, (System.nanoTime() - t1) / 1_000_000);
-            long peerRx0 = peer.counter("rx_packets");
-            send(0, 6_000_000, 100, seq -> 200, peerRx0);
-            waitFor("the peer got frames after the re-plug", 30_000, () -> peer.counter("rx_packets") - peerRx0 >= 100);
-            Received got = new Received(100);
-            Shell.Background gen = peer.pktgen(100, 64, 64, PKTGEN_DELAY_NS, mac);
-            receive(got, 100, budgetMillis(100, PKTGEN_DELAY_NS));
-            waitFor("pktgen finished", 30_000, () -> !gen.alive());
-            assertEquals(100, got.count, "frames received after the re-plug");
-        } finally {
-            stop.set(true);
-        }
+        replugCable();
+        exchange(6_000_000, 100, seq -> 200, "the peer got frames after the re-plug", "frames received after the re-plug");
     }
 
     // ================================================================== 8. counters
@@ -634,14 +543,7 @@ abstract class IgbLabChecks {
         long peerTxP = p1[2] - pTxPackets, peerTxB = p1[3] - pTxBytes;
         report("counters %s: port tx %d packets %d B / peer rx %d packets %d B; port rx %d packets %d B / peer tx %d packets %d B",
                 kind, txP, txB, peerRxP, peerRxB, rxP, rxB, peerTxP, peerTxB);
-        assertEquals(n, txP, "GPTC: frames the NIC sent");
-        assertEquals(peerRxP, txP, "what the NIC sent = what the peer received");
-        assertEquals(n, got.count);
-        assertEquals(peerTxP, rxP, "what the NIC received = what the peer sent");
-        assertEquals(got.count + got.others, rxP, "GPRC = frames the driver delivered");
-        assertTrue(Math.abs(txB - peerRxB) <= 4L * n, "tx bytes " + txB + " vs peer " + peerRxB);
-        assertTrue(Math.abs(rxB - peerTxB) <= 4L * n, "rx bytes " + rxB + " vs peer " + peerTxB);
-        assertEquals(0, s1.get("rx_crc_errors") - s0.get("rx_crc_errors"));
+        assertCountersAgree(n, got.count, got.others, s0, s1, peerRxP, peerRxB, peerTxP, peerTxB);
     }
 
     // ================================================================== 9. bad slots
@@ -650,26 +552,9 @@ abstract class IgbLabChecks {
     @Order(9)
     void badSlotsAreRefusedBeforeAnyDescriptorIsWritten() {
         NetmapPort p0 = ringPort(0);
-        NetmapRing tx = p0.txRing(0);
-        OffHeapBuffer txDesc = adapter.txRing(0).memory().buffer();
-        byte[] before = snapshot(txDesc, tx.numSlots() * 16);
-        int tdt = adapter.registers().read32(TDT0);
-        long peerRx0 = peer.counter("rx_packets");
-        int[][] bad = {{0, 100}, {1, 100}, {adapter.region().numBuffers(), 100}, {-1, adapter.region().bufSize() + 1}};
-        for (int[] b : bad) {
-            int i = tx.head();
-            if (b[0] != -1) tx.bufIdx(i, b[0]);
-            tx.len(i, b[1]);
-            tx.slotFlags(i, 0);
-            tx.advance(tx.next(i));
-            assertThrows(RingStateException.class, p0::txsync, "TX slot with buffer " + b[0] + ", length " + b[1]);
-            assertArrayEquals(before, snapshot(txDesc, tx.numSlots() * 16), "TX descriptors untouched");
-            assertEquals(tdt, adapter.registers().read32(TDT0), "no doorbell");
-        }
-        Shell.sleep(300);
-        assertEquals(peerRx0, peer.counter("rx_packets"), "nothing went out");
+        int refused = refuseBadTxSlots(p0, p0.txRing(0), TDT0);
         assertArrayEquals(buffersAtStart, ringBuffers(), "no buffer lost");
-        report("bad slots %s: %d TX slots refused; descriptors and the tail register untouched, nothing sent", kind, bad.length);
+        report("bad slots %s: %d TX slots refused; descriptors and the tail register untouched, nothing sent", kind, refused);
     }
 
     /**
@@ -690,12 +575,6 @@ abstract class IgbLabChecks {
         return last;
     }
 
-    static byte[] snapshot(OffHeapBuffer b, int len) {
-        byte[] s = new byte[len];
-        b.getBytes(0, s, 0, len);
-        return s;
-    }
-
     // ================================================================== 10. reopen after a crash
 
     @Test
@@ -705,39 +584,13 @@ abstract class IgbLabChecks {
         ringPorts.clear();
         port.close();
         port = null;
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process owner = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                CrashingOwner.class.getName(), nic.bdf(), Frames.macString(peerMac)).redirectErrorStream(true).start();
-        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(owner.getInputStream()));
-        CompletableFuture<Boolean> ready = CompletableFuture.supplyAsync(() -> {
-            try {
-                for (String l; (l = out.readLine()) != null; ) if (l.contains("ready")) return true;
-            } catch (java.io.IOException ignored) {
-                // the process went away
-            }
-            return false;
-        });
-        try {
-            assertTrue(ready.get(300, TimeUnit.SECONDS), "the owner process opened the port");
-            long peerRx0 = peer.counter("rx_packets");
-            waitFor("the owner transmits", 60_000, () -> peer.counter("rx_packets") - peerRx0 > 100);
-        } finally {
-            owner.destroyForcibly(); // SIGKILL: no close, no reset, the chip still running
-        }
-        assertTrue(owner.waitFor(30, TimeUnit.SECONDS));
+        Process owner = killOwnerMidTraffic();
         report("crash %s: the owner was killed (exit %d) while transmitting", kind, owner.exitValue());
         long t0 = System.nanoTime();
         port = NetmapPort.open(portName());
         adapter = (IgbAdapter) port.adapter();
         waitFor("link up after the reopen", 15_000, () -> adapter.linkUp() && peer.carrier());
-        long peerRx0 = peer.counter("rx_packets");
-        send(0, 8_000_000, 1000, seq -> 100, peerRx0);
-        waitFor("the peer got frames from the new owner", 30_000, () -> peer.counter("rx_packets") - peerRx0 >= 1000);
-        Received got = new Received(1000);
-        Shell.Background gen = peer.pktgen(1000, 64, 64, PKTGEN_DELAY_NS, mac);
-        receive(got, 1000, budgetMillis(1000, PKTGEN_DELAY_NS));
-        waitFor("pktgen finished", 30_000, () -> !gen.alive());
-        assertEquals(1000, got.count, "frames received by the new owner");
+        exchange(8_000_000, 1000, seq -> 100, "the peer got frames from the new owner", "frames received by the new owner");
         report("reopen after the crash %s: opened in %d ms, 1000 frames each way", kind, (System.nanoTime() - t0) / 1_000_000);
     }
 
@@ -748,34 +601,26 @@ abstract class IgbLabChecks {
     void afterCloseTheKernelDriverTakesTheNicBackAndPassesTraffic() {
         for (NetmapPort p : ringPorts.values()) p.close();
         ringPorts.clear();
-        port.close();
-        port = null;
-        assertTrue(adapter.isDestroyed());
-        binding.close();
-        assertEquals("igb", binding.currentDriver());
-        String ifname = PeerPort.kernelInterface(nic.bdf());
-        assertEquals(nic.port(), ifname, "nm-bind restored the interface name");
-        String subnet = "198.18." + (nicIndex + 20) + ".";
-        String self = "self-" + nic.port();
-        Shell.run(30, "ip", "netns", "del", self);
-        Shell.check("ip", "netns", "add", self);
-        try {
-            Shell.check("ip", "link", "set", ifname, "netns", self);
-            Shell.check("ip", "netns", "exec", self, "ip", "addr", "add", subnet + "1/24", "dev", ifname);
-            Shell.check("ip", "netns", "exec", self, "ip", "link", "set", ifname, "up");
-            peer.exec(30, "ip", "addr", "add", subnet + "2/24", "dev", peer.ifname());
-            waitFor("kernel link up", 20_000, () -> Shell.run(10, "ip", "netns", "exec", self, "cat",
-                    "/sys/class/net/" + ifname + "/carrier").out().strip().equals("1"));
-            Shell.Result ping = Shell.run(60, "ip", "netns", "exec", self, "ping", "-c", "3", "-i", "0.3", "-W", "3", subnet + "2");
-            report("kernel igb after %s close: %s", kind, lastLines(ping.out(), 2).replace('\n', ' '));
-            assertTrue(ping.ok(), "ping through the kernel's igb: " + ping.out() + ping.err());
-        } finally {
-            Shell.run(30, "ip", "netns", "del", self);
-            Shell.run(30, "ip", "netns", "exec", peer.namespace(), "ip", "addr", "flush", "dev", peer.ifname());
-        }
+        kernelDriverTakesTheNicBack("igb", nicIndex + 20);
     }
 
     // ================================================================== helpers
+
+    /**
+     * Traffic both ways after a disruption: {@code n} frames numbered from {@code first} (sizes
+     * from {@code size}) from ring 0 all reach the peer ({@code sentWhat} while waiting, 30 s), and
+     * {@code n} 64-byte frames from the peer's pktgen all arrive ({@code receivedWhat} if not).
+     */
+    void exchange(int first, int n, Size size, String sentWhat, String receivedWhat) {
+        long peerRx0 = peer.counter("rx_packets");
+        send(0, first, n, size, peerRx0);
+        waitFor(sentWhat, 30_000, () -> peer.counter("rx_packets") - peerRx0 >= n);
+        Received got = new Received(n);
+        Shell.Background gen = peer.pktgen(n, 64, 64, PKTGEN_DELAY_NS, mac);
+        receive(got, n, budgetMillis(n, PKTGEN_DELAY_NS));
+        waitFor("pktgen finished", 30_000, () -> !gen.alive());
+        assertEquals(n, got.count, receivedWhat);
+    }
 
     /**
      * Stops the peer's tcpdump once it has written everything it received: under TCG it lags
@@ -819,8 +664,8 @@ abstract class IgbLabChecks {
         return b.toString();
     }
 
-    /** Every buffer in the port's slots, sorted; fails if one sits in two slots. */
-    int[] ringBuffers() {
+    @Override
+    protected int[] ringBuffers() {
         List<Integer> l = new ArrayList<>();
         for (int r = 0; r < RINGS; r++) {
             NetmapRing tx = port.txRing(r), rx = port.rxRing(r);
@@ -830,11 +675,5 @@ abstract class IgbLabChecks {
         int[] b = l.stream().mapToInt(Integer::intValue).sorted().toArray();
         for (int i = 1; i < b.length; i++) assertNotEquals(b[i - 1], b[i], "buffer " + b[i] + " in two slots");
         return b;
-    }
-
-    static long bytesOf(int n) {
-        long s = 0;
-        for (int i = 0; i < n; i++) s += 60 + i % 1455;
-        return s;
     }
 }

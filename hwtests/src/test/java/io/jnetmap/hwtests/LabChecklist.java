@@ -1,0 +1,329 @@
+package io.jnetmap.hwtests;
+
+import io.jnetmap.intel.IntelAdapter;
+import io.jnetmap.rings.NetmapPort;
+import io.jnetmap.rings.NetmapRing;
+import io.jnetmap.rings.RingStateException;
+import io.jnetmap.sys.OffHeapBuffer;
+import org.junit.jupiter.api.Assumptions;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static io.jnetmap.hwtests.Checks.lastLines;
+import static io.jnetmap.hwtests.Checks.waitFor;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The steps every NIC driver's lab checklist shares (issues #4 and #5): one lab NIC bound with
+ * nm-bind for one access method, its cabled peer run by a Linux driver in a network namespace, and
+ * the checks whose procedure does not depend on the chip: the port opened as the NIC with its MAC,
+ * link up; cable pull and re-plug; counters against the peer's; bad TX slots refused; a new
+ * process after the owner was killed; the kernel driver taking the NIC back. A chip's checklist
+ * (a subclass) opens the port its own way, says which rings it uses, and adds its own checks.
+ *
+ * @param <A> the driver's adapter
+ */
+public abstract class LabChecklist<A extends IntelAdapter> {
+    protected final Binding.Kind kind;
+    protected final int nicIndex;
+    private final String resultsFile;
+    protected Lab.Nic nic, peerNic;
+    protected Binding binding;
+    protected PeerPort peer;
+    protected NetmapPort port;
+    protected A adapter;
+    protected int[] buffersAtStart;
+    protected byte[] mac, peerMac;
+
+    /** Frame sizes by sequence number. */
+    public interface Size { int of(int seq); }
+
+    /** @param resultsFile where {@link #report} appends figures, in the run's results directory */
+    protected LabChecklist(Binding.Kind kind, int nicIndex, String resultsFile) {
+        this.kind = kind;
+        this.nicIndex = nicIndex;
+        this.resultsFile = resultsFile;
+    }
+
+    public static String envOr(String k, String d) {
+        String v = System.getenv(k);
+        return v == null || v.isBlank() ? d : v;
+    }
+
+    /** Logs a figure and appends it to this checklist's results file. */
+    protected void report(String fmt, Object... args) {
+        Checks.report(resultsFile, fmt, args);
+    }
+
+    /** Every buffer in the port's slots, sorted; fails if one sits in two slots. */
+    protected abstract int[] ringBuffers();
+
+    // ================================================================== set-up and tear-down
+
+    /** The lab's {@code chip} NIC number {@link #nicIndex} (the test is skipped without one) and its cabled peer. */
+    protected void selectNic(String chip) {
+        Lab.require();
+        List<Lab.Nic> nics = Lab.nics(chip);
+        Assumptions.assumeTrue(nics.size() > nicIndex, "the lab has no " + chip + " number " + nicIndex);
+        nic = nics.get(nicIndex);
+        peerNic = Lab.peer(nic).orElseThrow(() -> new IllegalStateException(nic + " has no cabled peer in JNETMAP_PORTS"));
+    }
+
+    /** Opens the peer's end and hands the NIC to nm-bind for {@link #kind}. */
+    protected void bindNic() {
+        mac = nic.mac();
+        peerMac = peerNic.mac();
+        peer = PeerPort.open(peerNic, "peer-" + peerNic.port());
+        binding = Binding.bind(nic, kind);
+    }
+
+    /** The opened port: through the access method asked for, with the NIC's MAC address; link up on both ends; its buffers noted. */
+    protected void checkOpened() {
+        assertEquals(kind.name(), adapter.device().accessMethod());
+        assertArrayEquals(mac, adapter.macAddress(), "the MAC address read from the NIC");
+        waitFor("link up on both ends", 15_000, () -> adapter.linkUp() && peer.carrier());
+        buffersAtStart = ringBuffers();
+    }
+
+    /** Closes the port, gives the NIC back (nm-bind) and closes the peer's end. */
+    protected void closeAll() {
+        if (port != null) port.close();
+        if (binding != null) binding.close();
+        if (peer != null) peer.close();
+    }
+
+    // ================================================================== TX
+
+    /** Writes numbered frame {@code seq} of {@code len} bytes to the peer into {@code tx} ({@code f}: a reused buffer). */
+    protected void putNumbered(NetmapRing tx, byte[] f, int seq, int len) {
+        Frames.fill(f, peerMac, mac, seq, len);
+        Frames.put(tx, f, len);
+    }
+
+    /**
+     * Whether {@code tx} has the slots a frame of {@code len} bytes needs; if not, waits up to 5 s
+     * in poll() on {@code p} for TX space (failing with {@code noSpace} if none comes) and says no:
+     * the caller looks again.
+     */
+    protected static boolean hasTxSpace(NetmapPort p, NetmapRing tx, int len, String noSpace) {
+        if (tx.space() >= Frames.slotsFor(tx, len)) return true;
+        assertNotEquals(0, p.poll(NetmapPort.POLLOUT, 5000) & NetmapPort.POLLOUT, noSpace);
+        return false;
+    }
+
+    /** Hands what {@code tx} holds to the NIC and waits (30 s at most, else fails with {@code notBack}) for every completion. */
+    protected static void awaitTxCompletions(NetmapPort p, NetmapRing tx, String notBack) {
+        p.txsync();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (tx.txPending()) {
+            p.poll(NetmapPort.POLLOUT, 100);
+            p.txsync();
+            assertTrue(System.nanoTime() < deadline, notBack);
+        }
+    }
+
+    // ================================================================== RX
+
+    /** After receiving: the port's slots hold the buffers they held at the start, all still allocated. */
+    protected void assertNoBufferLeaked() {
+        assertArrayEquals(buffersAtStart, ringBuffers(), "every slot still holds one of the port's own buffers");
+        for (int b : buffersAtStart) assertTrue(adapter.region().bufferAllocated(b), "buffer " + b + " still allocated");
+    }
+
+    // ================================================================== cable pull
+
+    /**
+     * Pulls the cable while a thread in poll() on the port services the link-change interrupt, as
+     * an application's would ({@code drainRx} gives back what its RX rings received): link down
+     * within 1 s, reported with when the interrupt came. The thread is stopped when this returns
+     * or fails.
+     */
+    protected void pullCable(Runnable drainRx) throws InterruptedException {
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread poller = new Thread(() -> {
+            while (!stop.get()) {
+                port.poll(NetmapPort.POLLIN, 100);
+                drainRx.run();
+            }
+        }, "poller");
+        long changes0 = adapter.linkChanges();
+        poller.start();
+        try {
+            Lab.setLink(false, nic, peerNic);
+            long t0 = System.nanoTime();
+            waitFor("link down", 5_000, () -> !adapter.linkUp());
+            long downMs = (System.nanoTime() - t0) / 1_000_000;
+            long irqMs = -1;
+            while (adapter.linkChanges() == changes0 && System.nanoTime() - t0 < 2_000_000_000L) Shell.sleep(5);
+            if (adapter.linkChanges() > changes0) irqMs = (System.nanoTime() - t0) / 1_000_000;
+            report("cable pull %s: link down seen after %d ms (link-change interrupt after %d ms)", kind, downMs, irqMs);
+            assertTrue(downMs <= 1000, "link down after " + downMs + " ms");
+            assertEquals(0, adapter.linkSpeedMbps());
+            stop.set(true);
+            poller.join(5000);
+        } finally {
+            stop.set(true);
+        }
+    }
+
+    /** Transmits {@code n} frames of 100 B from {@code tx} of {@code p} into the dead cable: every completion comes back. */
+    protected void transmitIntoDeadCable(NetmapPort p, NetmapRing tx, int n) {
+        byte[] f = new byte[2048];
+        for (int i = 0; i < n; i++) putNumbered(tx, f, i, 100);
+        p.txsync();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (tx.txPending() && System.nanoTime() < deadline) {
+            p.poll(NetmapPort.POLLOUT, 100);
+            p.txsync();
+        }
+        assertFalse(tx.txPending(), "TX completions came back with the link down");
+    }
+
+    /** Plugs the cable back: link up on both ends within 15 s, reported. */
+    protected void replugCable() {
+        Lab.setLink(true, nic, peerNic);
+        long t1 = System.nanoTime();
+        waitFor("link up again", 15_000, () -> adapter.linkUp() && peer.carrier());
+        report("re-plug %s: link up after %d ms", kind, (System.nanoTime() - t1) / 1_000_000);
+    }
+
+    // ================================================================== counters
+
+    /**
+     * The chip's counters (deltas between the statistics {@code s0} and {@code s1}) against what
+     * was sent ({@code n} frames each way), what the driver delivered ({@code delivered} test frames
+     * and {@code others}) and the peer's counter deltas; octets within the 4-byte CRC per frame.
+     */
+    protected void assertCountersAgree(int n, int delivered, int others, Map<String, Long> s0, Map<String, Long> s1,
+                                       long peerRxP, long peerRxB, long peerTxP, long peerTxB) {
+        long txP = s1.get("tx_packets") - s0.get("tx_packets"), txB = s1.get("tx_bytes") - s0.get("tx_bytes");
+        long rxP = s1.get("rx_packets") - s0.get("rx_packets"), rxB = s1.get("rx_bytes") - s0.get("rx_bytes");
+        assertEquals(n, txP, "GPTC: frames the NIC sent");
+        assertEquals(peerRxP, txP, "what the NIC sent = what the peer received");
+        assertEquals(n, delivered);
+        assertEquals(peerTxP, rxP, "what the NIC received = what the peer sent");
+        assertEquals(delivered + others, rxP, "GPRC = frames the driver delivered");
+        // octets: the chip counts the 4-byte CRC in GORC (and in GOTC on silicon); Linux counts without it
+        assertTrue(Math.abs(txB - peerRxB) <= 4L * n, "tx bytes " + txB + " vs peer " + peerRxB);
+        assertTrue(Math.abs(rxB - peerTxB) <= 4L * n, "rx bytes " + rxB + " vs peer " + peerTxB);
+        assertEquals(0, s1.get("rx_crc_errors") - s0.get("rx_crc_errors"));
+    }
+
+    // ================================================================== bad slots
+
+    /**
+     * Bad TX slots on {@code tx} of {@code p} (buffers 0, 1 and one past the last, a length over
+     * the buffer size): each txsync refused before a descriptor or the tail register {@code tdtReg}
+     * of queue 0 is written, and nothing goes out. Returns how many were refused.
+     */
+    protected int refuseBadTxSlots(NetmapPort p, NetmapRing tx, int tdtReg) {
+        OffHeapBuffer txDesc = adapter.txRing(0).memory().buffer();
+        byte[] before = snapshot(txDesc, tx.numSlots() * 16);
+        int tdt = adapter.registers().read32(tdtReg);
+        long peerRx0 = peer.counter("rx_packets");
+        int[][] bad = {{0, 100}, {1, 100}, {adapter.region().numBuffers(), 100}, {-1, adapter.region().bufSize() + 1}};
+        for (int[] b : bad) {
+            int i = tx.head();
+            if (b[0] != -1) tx.bufIdx(i, b[0]);
+            tx.len(i, b[1]);
+            tx.slotFlags(i, 0);
+            tx.advance(tx.next(i));
+            assertThrows(RingStateException.class, p::txsync, "TX slot with buffer " + b[0] + ", length " + b[1]);
+            assertArrayEquals(before, snapshot(txDesc, tx.numSlots() * 16), "TX descriptors untouched");
+            assertEquals(tdt, adapter.registers().read32(tdtReg), "no doorbell");
+        }
+        Shell.sleep(300);
+        assertEquals(peerRx0, peer.counter("rx_packets"), "nothing went out");
+        return bad.length;
+    }
+
+    protected static byte[] snapshot(OffHeapBuffer b, int len) {
+        byte[] s = new byte[len];
+        b.getBytes(0, s, 0, len);
+        return s;
+    }
+
+    // ================================================================== reopen after a crash
+
+    /**
+     * Runs another process that opens the NIC and transmits to the peer until it is killed
+     * (SIGKILL: no close, no reset, the chip left running); returns it once it has exited. The
+     * port must be closed.
+     */
+    protected Process killOwnerMidTraffic() throws Exception {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process owner = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                io.jnetmap.hwtests.igb.CrashingOwner.class.getName(), nic.bdf(), Frames.macString(peerMac))
+                .redirectErrorStream(true).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(owner.getInputStream()));
+        CompletableFuture<Boolean> ready = CompletableFuture.supplyAsync(() -> {
+            try {
+                for (String l; (l = out.readLine()) != null; ) if (l.contains("ready")) return true;
+            } catch (IOException ignored) {
+                // the process went away
+            }
+            return false;
+        });
+        try {
+            assertTrue(ready.get(300, TimeUnit.SECONDS), "the owner process opened the port");
+            long peerRx0 = peer.counter("rx_packets");
+            waitFor("the owner transmits", 60_000, () -> peer.counter("rx_packets") - peerRx0 > 100);
+        } finally {
+            owner.destroyForcibly(); // SIGKILL: no close, no reset, the chip still running
+        }
+        assertTrue(owner.waitFor(30, TimeUnit.SECONDS));
+        return owner;
+    }
+
+    // ================================================================== back to the kernel
+
+    /**
+     * Closes the port (the adapter goes), gives the NIC back with nm-bind: the kernel's
+     * {@code driver} takes it under its old interface name, and pings the peer over subnet
+     * 198.18.{@code subnet}.0/24 from a namespace of its own.
+     */
+    protected void kernelDriverTakesTheNicBack(String driver, int subnet) {
+        port.close();
+        port = null;
+        assertTrue(adapter.isDestroyed());
+        binding.close();
+        assertEquals(driver, binding.currentDriver());
+        String ifname = PeerPort.kernelInterface(nic.bdf());
+        assertEquals(nic.port(), ifname, "nm-bind restored the interface name");
+        String net = "198.18." + subnet + ".";
+        String self = "self-" + nic.port();
+        Shell.run(30, "ip", "netns", "del", self);
+        Shell.check("ip", "netns", "add", self);
+        try {
+            Shell.check("ip", "link", "set", ifname, "netns", self);
+            Shell.check("ip", "netns", "exec", self, "ip", "addr", "add", net + "1/24", "dev", ifname);
+            Shell.check("ip", "netns", "exec", self, "ip", "link", "set", ifname, "up");
+            peer.exec(30, "ip", "addr", "add", net + "2/24", "dev", peer.ifname());
+            waitFor("kernel link up", 20_000, () -> Shell.run(10, "ip", "netns", "exec", self, "cat",
+                    "/sys/class/net/" + ifname + "/carrier").out().strip().equals("1"));
+            Shell.Result ping = Shell.run(60, "ip", "netns", "exec", self, "ping", "-c", "3", "-i", "0.3", "-W", "3", net + "2");
+            report("kernel " + driver + " after %s close: %s", kind, lastLines(ping.out(), 2).replace('\n', ' '));
+            assertTrue(ping.ok(), "ping through the kernel's " + driver + ": " + ping.out() + ping.err());
+        } finally {
+            Shell.run(30, "ip", "netns", "del", self);
+            Shell.run(30, "ip", "netns", "exec", peer.namespace(), "ip", "addr", "flush", "dev", peer.ifname());
+        }
+    }
+
+    // ================================================================== helpers
+
+    /** Bytes in frames 0..n-1 of sizes 60 + seq % 1455. */
+    protected static long bytesOf(int n) {
+        long s = 0;
+        for (int i = 0; i < n; i++) s += 60 + i % 1455;
+        return s;
+    }
+}
