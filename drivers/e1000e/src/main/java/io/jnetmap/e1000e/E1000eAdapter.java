@@ -9,12 +9,10 @@ import io.jnetmap.intel.IntelTxRing;
 import io.jnetmap.intel.LegacyTxFormat;
 import io.jnetmap.intel.Mdic;
 import io.jnetmap.intel.QueueRegisters;
-import io.jnetmap.nic.DmaMemory;
 import io.jnetmap.nic.NicDevice;
 import io.jnetmap.nic.NicInterrupts;
 import io.jnetmap.nic.NicRegion;
 import io.jnetmap.nic.Registers;
-import io.jnetmap.pci.DmaAllocator;
 import io.jnetmap.rings.Kring;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +47,6 @@ public final class E1000eAdapter extends IntelAdapter {
     private final E1000eConfig config;
     private final int queues;
     private final Mdic phy;
-    private final DmaMemory[] txMemory, rxMemory;
     private final int rxBufferSize;
 
     // interrupt routing, set up in startRings
@@ -65,8 +62,6 @@ public final class E1000eAdapter extends IntelAdapter {
         this.config = config;
         this.queues = queues;
         this.phy = new Mdic(regs, Mdic.INTERNAL_PHY, device.address());
-        this.txMemory = new DmaMemory[queues];
-        this.rxMemory = new DmaMemory[queues];
         this.rxBufferSize = IntelRegs.largestRxBuffer(lease.region().bufSize());
     }
 
@@ -133,8 +128,10 @@ public final class E1000eAdapter extends IntelAdapter {
         regs.set32(CTRL_EXT, CTRL_EXT_DRV_LOAD);
 
         // Rings: descriptor memory from the device's DMA allocator, netmap rings with buffers
-        // from the NIC region; programmed into the chip when the first port binds (startRings)
-        createRings();
+        // from the NIC region; programmed into the chip when the first port binds (startRings).
+        // TX: legacy descriptors; RX: extended descriptors, frames with these error bits counted
+        createRings(queues, config.txSlots(), config.rxSlots(), QueueRegisters::classic, LegacyTxFormat.INSTANCE,
+                RXDEXT_ERR_CE | RXDEXT_ERR_SE | RXDEXT_ERR_SEQ | RXDEXT_ERR_CXE | RXDEXT_ERR_RXE);
         startCounterRefresh();
         LOG.info("{}: {} ({}) via {}, MAC {}, {} queue pair(s), {} TX / {} RX slots, {} B buffers{}", name(),
                 chip.model(), chip.id(), device.accessMethod(), formatMac(mac), queues, config.txSlots(), config.rxSlots(),
@@ -148,7 +145,8 @@ public final class E1000eAdapter extends IntelAdapter {
      * holding the MDIO semaphore, wait for the NVM auto-read and the PHY's configuration, mask
      * and clear interrupts again. Also run at close, so nothing of a previous owner survives.
      */
-    private void globalReset() {
+    @Override
+    protected void globalReset() {
         // Stop PCIe mastering so the reset does not cut a DMA transaction in half
         regs.set32(CTRL, CTRL_GIO_MASTER_DISABLE);
         if (!waitFor(STATUS, STATUS_GIO_MASTER_ENABLE, 0, 80_000, 100))
@@ -204,12 +202,7 @@ public final class E1000eAdapter extends IntelAdapter {
         } finally {
             if (owned) releaseMdio();
         }
-        if (config.linkWaitMillis() > 0) {
-            boolean up = waitFor(STATUS, STATUS_LU, STATUS_LU, config.linkWaitMillis() * 1000, 10_000);
-            if (!up) LOG.warn("{}: no link {} ms after autonegotiation started (cable? peer?); the port opens anyway",
-                    name(), config.linkWaitMillis());
-        }
-        linkUp(); // records and logs the state
+        awaitLink(config.linkWaitMillis());
     }
 
     /** 82574 MDIO semaphore (EXTCNF_CTRL.MDIO_SW_OWNERSHIP): set until it reads back set, 2 ms apart, 10 tries. */
@@ -227,28 +220,6 @@ public final class E1000eAdapter extends IntelAdapter {
         regs.clear32(EXTCNF_CTRL, EXTCNF_CTRL_MDIO_SW_OWNERSHIP);
     }
 
-    /** Descriptor memory and netmap rings (one descriptor per slot). */
-    private void createRings() {
-        int txBytes = align128(config.txSlots() * 16), rxBytes = align128(config.rxSlots() * 16);
-        for (int q = 0; q < queues; q++) {
-            txMemory[q] = device.allocateDma(txBytes, DmaAllocator.INTEL_RING_ALIGNMENT, name() + " TX ring " + q);
-            rxMemory[q] = device.allocateDma(rxBytes, DmaAllocator.INTEL_RING_ALIGNMENT, name() + " RX ring " + q);
-        }
-        createKrings(queues, queues, 1, 1, config.txSlots(), config.rxSlots()); // one host ring pair: netmap:NIC^ and NIC*
-        IntelTxRing[] tx = new IntelTxRing[queues];
-        IntelRxRing[] rx = new IntelRxRing[queues];
-        for (int q = 0; q < queues; q++) {
-            QueueRegisters r = QueueRegisters.classic(q);
-            tx[q] = new IntelTxRing(txKring(q), txMemory[q], regs, r.tdt(), LegacyTxFormat.INSTANCE, bufferIova);
-            rx[q] = new IntelRxRing(rxKring(q), rxMemory[q], regs, r.rdt(), bufferIova,
-                    RXDEXT_ERR_CE | RXDEXT_ERR_SE | RXDEXT_ERR_SEQ | RXDEXT_ERR_CXE | RXDEXT_ERR_RXE);
-        }
-        txRings = tx;
-        rxRings = rx;
-    }
-
-    private static int align128(int n) { return (n + 127) & ~127; }
-
     // ====================================================================== netmap mode on / off
 
     /** The first port bound: program and start the rings, route interrupts. */
@@ -261,7 +232,7 @@ public final class E1000eAdapter extends IntelAdapter {
         for (int q = 0; q < queues; q++) {
             QueueRegisters r = QueueRegisters.classic(q);
             IntelRxRing ring = rxRings[q];
-            programRingBase(r.rdbal(), r.rdbah(), r.rdlen(), rxMemory[q], config.rxSlots());
+            programRingBase(r.rdbal(), r.rdbah(), r.rdlen(), rxMemory(q), config.rxSlots());
             int start = ring.arm();
             regs.write32(r.rdh(), start);
             regs.write32(r.rdt(), ring.tail());
@@ -288,7 +259,7 @@ public final class E1000eAdapter extends IntelAdapter {
             QueueRegisters r = QueueRegisters.classic(q);
             IntelTxRing ring = txRings[q];
             ring.reset();
-            programRingBase(r.tdbal(), r.tdbah(), r.tdlen(), txMemory[q], config.txSlots());
+            programRingBase(r.tdbal(), r.tdbah(), r.tdlen(), txMemory(q), config.txSlots());
             int start = ring.startIndex();
             regs.write32(r.tdh(), start);
             regs.write32(r.tdt(), start);
@@ -320,18 +291,9 @@ public final class E1000eAdapter extends IntelAdapter {
     private void routeInterrupts() {
         rxVector = new int[queues];
         txVector = new int[queues];
-        if (!config.interrupts()) {
-            LOG.info("{}: interrupts disabled by configuration; poll() spins and parks", name());
-            return;
-        }
         int wanted = chip.msix() ? 2 * queues + 1 : 1;
-        NicInterrupts irq;
-        try {
-            irq = device.enableInterrupts(wanted);
-        } catch (RuntimeException e) {
-            LOG.warn("{}: no interrupts ({}); poll() spins and parks instead", name(), e.getMessage());
-            return;
-        }
+        NicInterrupts irq = enableInterrupts(config.interrupts(), wanted);
+        if (irq == null) return; // poll() spins and parks
         msix = irq.isMsix() && irq.count() >= wanted;
         if (msix) {
             // one vector per RX queue, per TX queue, and one for the other causes (link)
@@ -373,32 +335,7 @@ public final class E1000eAdapter extends IntelAdapter {
     /** The last port closed: stop RX and TX, mask interrupts (§4.6.5/§4.6.6 in reverse). */
     @Override
     protected void stopRings() {
-        regs.write32(IMC, 0xffff_ffff);
-        regs.write32(RCTL, 0);
-        regs.clear32(TCTL, TCTL_EN);
-        flush();
-        sleepMillis(10); // in-flight DMA drains
-    }
-
-    /** Stop the chip for good before its memory goes away: RX/TX off, interrupts masked, global reset. */
-    @Override
-    protected void shutdownHardware() {
-        regs.write32(IMC, 0xffff_ffff);
-        regs.write32(RCTL, 0);
-        regs.write32(TCTL, 0);
-        flush();
-        regs.clear32(CTRL_EXT, CTRL_EXT_DRV_LOAD);
-        globalReset(); // the chip forgets the ring addresses before the rings are freed
-    }
-
-    @Override
-    protected void freeRings() {
-        for (int q = 0; q < queues; q++) {
-            if (txMemory[q] != null) txMemory[q].close();
-            if (rxMemory[q] != null) rxMemory[q].close();
-            txMemory[q] = null;
-            rxMemory[q] = null;
-        }
+        stopReceiveAndTransmit(); // the 82574's queues have no enable bits of their own
     }
 
     // ====================================================================== wake-ups

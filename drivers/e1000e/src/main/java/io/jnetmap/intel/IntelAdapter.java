@@ -6,6 +6,7 @@ import io.jnetmap.nic.NicAdapter;
 import io.jnetmap.nic.NicDevice;
 import io.jnetmap.nic.NicRegion;
 import io.jnetmap.nic.Registers;
+import io.jnetmap.pci.DmaAllocator;
 import io.jnetmap.rings.Kring;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 
 import static io.jnetmap.intel.IntelRegs.*;
 
@@ -21,14 +23,20 @@ import static io.jnetmap.intel.IntelRegs.*;
  * the rings ({@link IntelTxRing}/{@link IntelRxRing}) and their syncs, ring programming through a
  * {@link QueueRegisters} map, the MAC address (RAL/RAH or the NVM through EERD), the multicast and
  * VLAN tables, the receive filter bits of RCTL, link state and speed from STATUS, the statistics
- * block ({@link IntelStats}), and a polling helper with a deadline. A chip subclass supplies its
- * init sequence, its interrupt routing and its descriptor formats.
+ * block ({@link IntelStats}), and a polling helper with a deadline; the steps every Intel init
+ * and teardown takes alike: the wait for link after autonegotiation, descriptor memory and rings
+ * ({@link #createRings}), stopping RX and TX ({@link #stopReceiveAndTransmit}), the shutdown before
+ * the memory goes ({@link #shutdownHardware}) and freeing the descriptor memory. A chip subclass
+ * supplies its init sequence and global reset, its interrupt routing and masks, its queue register
+ * map and its descriptor formats.
  */
 public abstract class IntelAdapter extends NicAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(IntelAdapter.class);
 
     protected IntelTxRing[] txRings = new IntelTxRing[0];
     protected IntelRxRing[] rxRings = new IntelRxRing[0];
+    /** Descriptor memory of each queue's TX and RX ring ({@link #createRings}; null entries not allocated or freed). */
+    private DmaMemory[] txMemory = new DmaMemory[0], rxMemory = new DmaMemory[0];
     protected byte[] mac;
     private boolean promiscuous, allMulticast, broadcast = true;
     private volatile boolean rxEnabled;
@@ -102,6 +110,104 @@ public abstract class IntelAdapter extends NicAdapter {
         m.put("driver_rx_doorbells", rxDoorbells);
         m.put("driver_link_changes", linkChanges());
         return m;
+    }
+
+    // ------------------------------------------------------------------ steps every Intel chip takes alike
+
+    /**
+     * After autonegotiation was (re)started: waits up to {@code waitMillis} (0: not at all) for
+     * STATUS.LU, warns if the link stays down (the port opens anyway), then records and logs the state.
+     */
+    protected final void awaitLink(long waitMillis) {
+        if (waitMillis > 0) {
+            boolean up = waitFor(STATUS, STATUS_LU, STATUS_LU, waitMillis * 1000, 10_000);
+            if (!up) driverLog().warn("{}: no link {} ms after autonegotiation started (cable? peer?); the port opens anyway",
+                    name(), waitMillis);
+        }
+        linkUp(); // records and logs the state
+    }
+
+    /**
+     * Descriptor memory and netmap rings, one 16-byte descriptor per slot: each queue's TX and RX
+     * descriptor memory from the device's DMA allocator (length rounded up to 128 bytes), the netmap
+     * rings with one host ring pair (netmap:NIC^ and NIC*) and buffers from the NIC region, then
+     * the rings over them: queue q's tail registers from {@code queueRegs}, TX descriptors in
+     * {@code txFormat}, RX frames counted as errors by {@code rxErrorMask}. Programmed into the
+     * chip later, when the first port binds (startRings).
+     */
+    protected final void createRings(int queues, int txSlots, int rxSlots, IntFunction<QueueRegisters> queueRegs,
+                                     TxDescriptorFormat txFormat, int rxErrorMask) {
+        txMemory = new DmaMemory[queues];
+        rxMemory = new DmaMemory[queues];
+        int txBytes = align128(txSlots * 16), rxBytes = align128(rxSlots * 16);
+        for (int q = 0; q < queues; q++) {
+            txMemory[q] = device.allocateDma(txBytes, DmaAllocator.INTEL_RING_ALIGNMENT, name() + " TX ring " + q);
+            rxMemory[q] = device.allocateDma(rxBytes, DmaAllocator.INTEL_RING_ALIGNMENT, name() + " RX ring " + q);
+        }
+        createKrings(queues, queues, 1, 1, txSlots, rxSlots); // one host ring pair: netmap:NIC^ and NIC*
+        IntelTxRing[] tx = new IntelTxRing[queues];
+        IntelRxRing[] rx = new IntelRxRing[queues];
+        for (int q = 0; q < queues; q++) {
+            QueueRegisters r = queueRegs.apply(q);
+            tx[q] = new IntelTxRing(txKring(q), txMemory[q], regs, r.tdt(), txFormat, bufferIova);
+            rx[q] = new IntelRxRing(rxKring(q), rxMemory[q], regs, r.rdt(), bufferIova, rxErrorMask);
+        }
+        txRings = tx;
+        rxRings = rx;
+    }
+
+    private static int align128(int n) { return (n + 127) & ~127; }
+
+    /** Queue {@code q}'s TX descriptor memory (for TDBAL/TDBAH/TDLEN). */
+    protected final DmaMemory txMemory(int q) { return txMemory[q]; }
+
+    /** Queue {@code q}'s RX descriptor memory (for RDBAL/RDBAH/RDLEN). */
+    protected final DmaMemory rxMemory(int q) { return rxMemory[q]; }
+
+    /** Masks every interrupt cause (IMC; a chip with more cause registers masks those too). */
+    protected void maskInterrupts() {
+        regs.write32(IMC, 0xffff_ffff);
+    }
+
+    /** The chip's global reset (CTRL.RST and what its datasheet asks around it): nothing of the current owner survives it. */
+    protected abstract void globalReset();
+
+    /**
+     * Stops RX and TX, the chip's receive and transmit initialization in reverse: interrupts
+     * masked, RCTL off, the queues' own enables off ({@link #disableQueues}), TCTL.EN off, then
+     * 10 ms for in-flight DMA to drain.
+     */
+    protected final void stopReceiveAndTransmit() {
+        maskInterrupts();
+        regs.write32(RCTL, 0);
+        disableQueues();
+        regs.clear32(TCTL, TCTL_EN);
+        flush();
+        sleepMillis(10); // in-flight DMA drains
+    }
+
+    /** Clears each queue's own enable bit (RXDCTL/TXDCTL) where the chip has one; nothing by default. */
+    protected void disableQueues() {}
+
+    /** Stop the chip for good before its memory goes away: RX/TX off, interrupts masked, driver unloaded (CTRL_EXT.DRV_LOAD), global reset. */
+    @Override
+    protected final void shutdownHardware() {
+        maskInterrupts();
+        regs.write32(RCTL, 0);
+        regs.write32(TCTL, 0);
+        flush();
+        regs.clear32(CTRL_EXT, CTRL_EXT_DRV_LOAD);
+        globalReset(); // the chip forgets the ring addresses before the rings are freed
+    }
+
+    @Override
+    protected final void freeRings() {
+        for (int q = 0; q < txMemory.length; q++) {
+            if (txMemory[q] != null) txMemory[q].close();
+            if (rxMemory[q] != null) rxMemory[q].close();
+            txMemory[q] = null;
+            rxMemory[q] = null;
+        }
     }
 
     // ------------------------------------------------------------------ helpers for init sequences

@@ -7,12 +7,10 @@ import io.jnetmap.intel.IntelRxRing;
 import io.jnetmap.intel.IntelTxRing;
 import io.jnetmap.intel.Mdic;
 import io.jnetmap.intel.QueueRegisters;
-import io.jnetmap.nic.DmaMemory;
 import io.jnetmap.nic.NicDevice;
 import io.jnetmap.nic.NicInterrupts;
 import io.jnetmap.nic.NicRegion;
 import io.jnetmap.nic.Registers;
-import io.jnetmap.pci.DmaAllocator;
 import io.jnetmap.pci.PciAddress;
 import io.jnetmap.rings.Kring;
 import org.slf4j.Logger;
@@ -52,7 +50,6 @@ public final class IgbAdapter extends IntelAdapter {
     private final int queues;
     private final int pciFunction;
     private final Mdic phy;
-    private final DmaMemory[] txMemory, rxMemory;
     private final int rxBufferSize;
     private volatile RssConfig rss;
 
@@ -66,8 +63,6 @@ public final class IgbAdapter extends IntelAdapter {
         this.queues = queues;
         this.pciFunction = PciAddress.tryParse(device.address()).map(PciAddress::function).orElse(0);
         this.phy = new Mdic(regs, Mdic.INTERNAL_PHY, device.address());
-        this.txMemory = new DmaMemory[queues];
-        this.rxMemory = new DmaMemory[queues];
         this.rxBufferSize = rxBufferSize(lease.region().bufSize());
         this.rss = config.rssFor(queues);
         if (rss.maxQueue() >= queues)
@@ -114,7 +109,7 @@ public final class IgbAdapter extends IntelAdapter {
         device.enableBusMaster();
 
         // §4.5.4 Interrupts during initialization: mask them all, the driver polls while it sets up
-        maskAll();
+        maskInterrupts();
 
         // §4.5.5 Global reset and general configuration
         globalReset();
@@ -139,16 +134,20 @@ public final class IgbAdapter extends IntelAdapter {
         counters().clearHardware(regs);
 
         // the rings: descriptor memory from the device's DMA allocator, netmap rings with buffers
-        // from the NIC region; programmed into the chip when the first port binds (startRings)
-        createRings();
+        // from the NIC region; programmed into the chip when the first port binds (startRings);
+        // advanced descriptors both ways, in the native queue register layout
+        createRings(queues, config.txSlots(), config.rxSlots(), q -> IgbQueueRegs.of(q).rings(), AdvancedTxFormat.INSTANCE,
+                RXDADV_ERR_RXE);
         startCounterRefresh();
         LOG.info("{}: {} ({}) via {}, MAC {}, {} queue pair(s), {} TX / {} RX slots, {} B receive buffers{}", name(),
                 chip.model(), chip.id(), device.accessMethod(), formatMac(mac), queues, config.txSlots(), config.rxSlots(),
                 rxBufferSize, config.jumbo() ? ", frames up to " + IgbConfig.MAX_FRAME + " B" : "");
     }
 
-    private void maskAll() {
-        regs.write32(IMC, 0xffff_ffff);
+    /** IMC, and EIMC for the extended (MSI-X vector) causes. */
+    @Override
+    protected void maskInterrupts() {
+        super.maskInterrupts();
         regs.write32(EIMC, 0xffff_ffff);
     }
 
@@ -157,12 +156,13 @@ public final class IgbAdapter extends IntelAdapter {
      * (CTRL.RST), wait for the NVM auto-read and the PHY's configuration, mask and clear interrupts
      * again. Also run at close, so nothing of a previous owner (or a crashed process) survives.
      */
-    private void globalReset() {
+    @Override
+    protected void globalReset() {
         // stop PCIe mastering so the reset does not cut a DMA transaction in half (e1000_disable_pcie_master)
         regs.set32(CTRL, CTRL_GIO_MASTER_DISABLE);
         if (!waitFor(STATUS, STATUS_GIO_MASTER_ENABLE, 0, 80_000, 100))
             LOG.warn("{}: PCIe master disable did not complete within 80 ms; resetting anyway", name());
-        maskAll();
+        maskInterrupts();
         regs.write32(RCTL, 0);
         regs.write32(TCTL, TCTL_PSP);
         flush();
@@ -176,7 +176,7 @@ public final class IgbAdapter extends IntelAdapter {
             LOG.debug("{}: EECD.AUTO_RD not set 10 ms after reset (no NVM, or an emulated chip)", name());
         if (chip.family().devRstSet && (regs.read32(STATUS) & STATUS_DEV_RST_SET) != 0)
             regs.write32(STATUS, STATUS_DEV_RST_SET); // write 1 to clear
-        maskAll();
+        maskInterrupts();
         regs.read32(ICR);
         regs.read32(EICR);
         // the PHY has loaded its configuration from the NVM (EEMNGCTL.CFG_DONE of this PCI function,
@@ -210,34 +210,8 @@ public final class IgbAdapter extends IntelAdapter {
         phy.write(PHY_ANAR, (anar & ~0x01E0) | ANAR_ALL_10_100);
         phy.write(PHY_CTRL1000, phy.read(PHY_CTRL1000) | CTRL1000_FULL);
         phy.write(PHY_BMCR, phy.read(PHY_BMCR) | BMCR_ANENABLE | BMCR_ANRESTART);
-        if (config.linkWaitMillis() > 0) {
-            boolean up = waitFor(STATUS, STATUS_LU, STATUS_LU, config.linkWaitMillis() * 1000, 10_000);
-            if (!up) LOG.warn("{}: no link {} ms after autonegotiation started (cable? peer?); the port opens anyway",
-                    name(), config.linkWaitMillis());
-        }
-        linkUp(); // records and logs the state
+        awaitLink(config.linkWaitMillis());
     }
-
-    /** Descriptor memory and netmap rings: one descriptor per slot. */
-    private void createRings() {
-        int txBytes = align128(config.txSlots() * 16), rxBytes = align128(config.rxSlots() * 16);
-        for (int q = 0; q < queues; q++) {
-            txMemory[q] = device.allocateDma(txBytes, DmaAllocator.INTEL_RING_ALIGNMENT, name() + " TX ring " + q);
-            rxMemory[q] = device.allocateDma(rxBytes, DmaAllocator.INTEL_RING_ALIGNMENT, name() + " RX ring " + q);
-        }
-        createKrings(queues, queues, 1, 1, config.txSlots(), config.rxSlots()); // one host ring pair: netmap:NIC^ and NIC*
-        IntelTxRing[] tx = new IntelTxRing[queues];
-        IntelRxRing[] rx = new IntelRxRing[queues];
-        for (int q = 0; q < queues; q++) {
-            QueueRegisters r = IgbQueueRegs.of(q).rings();
-            tx[q] = new IntelTxRing(txKring(q), txMemory[q], regs, r.tdt(), AdvancedTxFormat.INSTANCE, bufferIova);
-            rx[q] = new IntelRxRing(rxKring(q), rxMemory[q], regs, r.rdt(), bufferIova, RXDADV_ERR_RXE);
-        }
-        txRings = tx;
-        rxRings = rx;
-    }
-
-    private static int align128(int n) { return (n + 127) & ~127; }
 
     // ====================================================================== netmap mode on / off
 
@@ -266,7 +240,7 @@ public final class IgbAdapter extends IntelAdapter {
             // queue off first (Linux igb_configure_rx_ring), then base, length, buffer size and
             // descriptor type; a full queue drops (DROP_EN) rather than stalling the others
             disableQueue(ring.rxdctl(), "RX", q);
-            programRingBase(ring.rdbal(), ring.rdbah(), ring.rdlen(), rxMemory[q], config.rxSlots());
+            programRingBase(ring.rdbal(), ring.rdbah(), ring.rdlen(), rxMemory(q), config.rxSlots());
             regs.write32(r.srrctl(), srrctl);
             // I350: CRC stripping is also per queue and must agree with RCTL.SECRC
             if (chip.family().perQueueCrcStrip) regs.set32(r.dvmolr(), DVMOLR_STRCRC);
@@ -293,7 +267,7 @@ public final class IgbAdapter extends IntelAdapter {
             IntelTxRing tx = txRings[q];
             disableQueue(ring.txdctl(), "TX", q);
             tx.reset();
-            programRingBase(ring.tdbal(), ring.tdbah(), ring.tdlen(), txMemory[q], config.txSlots());
+            programRingBase(ring.tdbal(), ring.tdbah(), ring.tdlen(), txMemory(q), config.txSlots());
             int start = tx.startIndex();
             regs.write32(ring.tdh(), start);
             regs.write32(ring.tdt(), start);
@@ -353,18 +327,9 @@ public final class IgbAdapter extends IntelAdapter {
      * fewer vectors, MSI or INTx (UIO), every cause shares vector 0 in legacy mode, told apart by ICR.
      */
     private void routeInterrupts() {
-        if (!config.interrupts()) {
-            LOG.info("{}: interrupts disabled by configuration; poll() spins and parks", name());
-            return;
-        }
         int wanted = queues + 1;
-        NicInterrupts irq;
-        try {
-            irq = device.enableInterrupts(wanted);
-        } catch (RuntimeException e) {
-            LOG.warn("{}: no interrupts ({}); poll() spins and parks instead", name(), e.getMessage());
-            return;
-        }
+        NicInterrupts irq = enableInterrupts(config.interrupts(), wanted);
+        if (irq == null) return; // poll() spins and parks
         for (int v = 0; v < chip.family().msixVectors; v++) regs.write32(EITR0 + 4 * v, 0); // no throttling
         boolean perQueue = irq.isMsix() && irq.count() >= wanted;
         // IVAR entries valid in both modes: QEMU's model signals a TX completion (ICR.TXDW) only
@@ -415,36 +380,16 @@ public final class IgbAdapter extends IntelAdapter {
     @Override
     protected void stopRings() {
         markRxEnabled(false);
-        maskAll();
-        regs.write32(RCTL, 0);
+        stopReceiveAndTransmit();
+    }
+
+    /** Between RCTL and TCTL: each queue's enable bit (RXDCTL/TXDCTL bit 25) cleared. */
+    @Override
+    protected void disableQueues() {
         for (int q = 0; q < queues; q++) {
             QueueRegisters r = IgbQueueRegs.of(q).rings();
             regs.clear32(r.rxdctl(), DCTL_QUEUE_ENABLE);
             regs.clear32(r.txdctl(), DCTL_QUEUE_ENABLE);
-        }
-        regs.clear32(TCTL, TCTL_EN);
-        flush();
-        sleepMillis(10); // in-flight DMA drains
-    }
-
-    /** Stop the chip for good before its memory goes away: RX/TX off, interrupts masked, global reset. */
-    @Override
-    protected void shutdownHardware() {
-        maskAll();
-        regs.write32(RCTL, 0);
-        regs.write32(TCTL, 0);
-        flush();
-        regs.clear32(CTRL_EXT, CTRL_EXT_DRV_LOAD);
-        globalReset(); // the chip forgets the ring addresses before the rings are freed
-    }
-
-    @Override
-    protected void freeRings() {
-        for (int q = 0; q < queues; q++) {
-            if (txMemory[q] != null) txMemory[q].close();
-            if (rxMemory[q] != null) rxMemory[q].close();
-            txMemory[q] = null;
-            rxMemory[q] = null;
         }
     }
 

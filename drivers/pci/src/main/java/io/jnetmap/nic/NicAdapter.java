@@ -74,6 +74,9 @@ public abstract class NicAdapter extends NetmapAdapter {
     private final ThreadLocal<PollSet> pollSets = new ThreadLocal<>();
     private final List<PollSet> allPollSets = new ArrayList<>();
 
+    /** The chip driver's own logger (named for its class): shared code logs through it on the driver's behalf. */
+    private final Logger driverLog = LoggerFactory.getLogger(getClass());
+
     private volatile boolean destroyed;
     private ScheduledFuture<?> refresh;
     private Runnable onDestroy;
@@ -149,6 +152,9 @@ public abstract class NicAdapter extends NetmapAdapter {
 
     public boolean isDestroyed() { return destroyed; }
 
+    /** The chip driver's logger, named for its class (what shared code logs reads as the driver's). */
+    protected final Logger driverLog() { return driverLog; }
+
     /** Called once after {@link #destroy}, by the provider to forget this adapter. */
     public final void onDestroy(Runnable r) { this.onDestroy = r; }
 
@@ -188,6 +194,25 @@ public abstract class NicAdapter extends NetmapAdapter {
     protected abstract void serviceVector(int vector);
 
     // ------------------------------------------------------------------ interrupts
+
+    /**
+     * The device's interrupt vectors for poll(): up to {@code wanted} of them, MSI-X if the device
+     * has it, else MSI, else INTx (one vector; {@link NicDevice#enableInterrupts}). Null when the
+     * driver's configuration turned interrupts off ({@code configured} false) or the device gives
+     * none: poll() then spins and parks. The chip routes its causes, then {@link #useInterrupts}.
+     */
+    protected final NicInterrupts enableInterrupts(boolean configured, int wanted) {
+        if (!configured) {
+            driverLog.info("{}: interrupts disabled by configuration; poll() spins and parks", name());
+            return null;
+        }
+        try {
+            return device.enableInterrupts(wanted);
+        } catch (RuntimeException e) {
+            driverLog.warn("{}: no interrupts ({}); poll() spins and parks instead", name(), e.getMessage());
+            return null;
+        }
+    }
 
     /** Installs the vectors the chip routed its causes to; {@link #destroy} closes them. */
     protected final void useInterrupts(NicInterrupts irqs) {
