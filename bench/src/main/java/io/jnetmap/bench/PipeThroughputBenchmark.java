@@ -80,6 +80,8 @@ public class PipeThroughputBenchmark {
             }
             r.advance(i);
             p.sent += n;
+        } else {
+            Thread.onSpinWait(); // ring full: as a polling sender, yield the core's pipeline to the receiver
         }
         master.txsync();
     }
@@ -91,6 +93,7 @@ public class PipeThroughputBenchmark {
         NetmapRing r = rx;
         slave.rxsync();
         int n = Math.min(batch, r.space());
+        if (n == 0) Thread.onSpinWait(); // nothing yet: as a polling receiver
         long bytes = 0;
         int i = r.head();
         for (int k = 0; k < n; k++) {
