@@ -18,7 +18,7 @@ import static io.jnetmap.tools.pktgen.FrameTemplate.PAYLOAD;
  * which the reporter turns into per-interval and total percentiles. Replies still missing at the
  * end are lost.
  */
-public final class Pinger extends Worker {
+public final class Pinger extends Sender {
     /** Longest RTT recorded; longer ones count as this. */
     public static final long MAX_RTT_NANOS = 60_000_000_000L;
     static final long REPLY_WAIT_NANOS = 1_000_000_000L;
@@ -34,20 +34,14 @@ public final class Pinger extends Worker {
     }
 
     private final FrameRewriter frames;
-    private final int batch;
-    private final long count;
-    private final Pacer pacer;
     private final Recorder rtt = new Recorder(MAX_RTT_NANOS, 3);
     private long replies;
     private long sent;
 
     public Pinger(String label, NetmapPort port, StopFlag stop, NanoClock clock, FrameRewriter frames,
                   int batch, long count, Pacer pacer) {
-        super(label, port, stop, clock);
+        super(label, port, stop, clock, batch, count, pacer);
         this.frames = frames;
-        this.batch = batch;
-        this.count = count;
-        this.pacer = pacer;
     }
 
     public Recorder rttRecorder() { return rtt; }
@@ -60,15 +54,8 @@ public final class Pinger extends Worker {
         NetmapRing[] rx = rxRings();
         markAllChanged(new NetmapRing[] {tx});
         long bytes = 0, events = 0;
-        int tosend = 0;
-        long t0 = clock.nanoTime();
-        started(t0);
-        if (pacer != null) pacer.start(t0);
-        while (!stop.raised() && (count == 0 || sent < count)) {
-            if (pacer != null && tosend <= 0) {
-                tosend = pacer.awaitNextBurst(stop);
-                if (tosend == 0) break;
-            }
+        startSending();
+        while (nextBatch(sent)) {
             if (tx.space() == 0) {
                 tx.cur(tx.tail());
                 checkPoll(port.poll(NetmapPort.POLLOUT, POLL_MS));
@@ -76,9 +63,7 @@ public final class Pinger extends Worker {
                 collect(rx);
                 continue;
             }
-            long limit = pacer != null ? tosend : batch;
-            if (count > 0 && count - sent < limit) limit = count - sent;
-            int n = (int) Math.min(limit, tx.space());
+            int n = (int) Math.min(batchLimit(sent), tx.space());
             OffHeapBuffer bufs = tx.buffers();
             int i = tx.head();
             for (int k = 0; k < n; k++) {
@@ -95,7 +80,7 @@ public final class Pinger extends Worker {
             tx.advance(i);
             port.txsync();
             events++;
-            if (pacer != null) tosend -= n;
+            burstUsed(n);
             counters.publish(sent, bytes, events);
             awaitReplies(rx, clock.nanoTime() + REPLY_WAIT_NANOS);
         }

@@ -29,14 +29,7 @@ public final class Ponger extends Worker {
         NetmapRing[] rx = rxRings();
         long sent = 0, bytes = 0, events = 0, last = -1;
         boolean first = true;
-        while (!stop.raised() && (count == 0 || sent < count)) {
-            boolean idleExit = finishWhenIdle;
-            int rv = port.poll(NetmapPort.POLLIN, idleExit ? 0 : POLL_MS);
-            checkPoll(rv);
-            if (rv == 0) {
-                if (idleExit) break;
-                continue;
-            }
+        while ((count == 0 || sent < count) && awaitRx()) {
             if (first) {
                 started(clock.nanoTime());
                 first = false;

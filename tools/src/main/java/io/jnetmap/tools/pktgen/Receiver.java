@@ -46,14 +46,7 @@ public final class Receiver extends Worker {
         NetmapRing[] rings = rxRings();
         long pkts = 0, bytes = 0, events = 0, lastPacket = -1;
         boolean first = true;
-        while (!stop.raised() && (count == 0 || pkts < count)) {
-            boolean idleExit = finishWhenIdle;
-            int rv = port.poll(NetmapPort.POLLIN, idleExit ? 0 : POLL_MS);
-            checkPoll(rv);
-            if (rv == 0) {
-                if (idleExit) break;
-                continue;
-            }
+        while ((count == 0 || pkts < count) && awaitRx()) {
             long now = clock.nanoTime();
             if (first) {
                 started(now);

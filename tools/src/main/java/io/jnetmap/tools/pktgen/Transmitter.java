@@ -14,11 +14,8 @@ import static io.jnetmap.rings.NetmapLayout.NS_REPORT;
  * ({@link FrameRewriter}). The last slot of a batch asks for a completion report; a short batch
  * sets cur = tail so poll waits for room. With {@code -R}, batches are cut to the pacer's bursts.
  */
-public final class Transmitter extends Worker {
+public final class Transmitter extends Sender {
     private final FrameSource frames;
-    private final int batch;
-    private final long count;
-    private final Pacer pacer;
     private long batchBytes;
 
     /**
@@ -27,11 +24,8 @@ public final class Transmitter extends Worker {
      */
     public Transmitter(String label, NetmapPort port, StopFlag stop, NanoClock clock, FrameSource frames,
                        int batch, long count, Pacer pacer) {
-        super(label, port, stop, clock);
+        super(label, port, stop, clock, batch, count, pacer);
         this.frames = frames;
-        this.batch = batch;
-        this.count = count;
-        this.pacer = pacer;
     }
 
     @Override
@@ -39,32 +33,21 @@ public final class Transmitter extends Worker {
         NetmapRing[] rings = txRings();
         markAllChanged(rings);
         long sent = 0, bytes = 0, events = 0;
-        int tosend = 0;
-        long t0 = clock.nanoTime();
-        started(t0);
-        if (pacer != null) pacer.start(t0);
-        while (!stop.raised() && (count == 0 || sent < count)) {
-            if (pacer != null && tosend <= 0) {
-                tosend = pacer.awaitNextBurst(stop);
-                if (tosend == 0) break;
-            }
+        startSending();
+        while (nextBatch(sent)) {
             int rv = port.poll(NetmapPort.POLLOUT, POLL_MS);
             checkPoll(rv);
             if (rv == 0) continue;
             for (NetmapRing r : rings) {
                 if (count > 0 && sent == count) break;
-                long limit = pacer != null ? tosend : batch;
-                if (count > 0 && count - sent < limit) limit = count - sent;
+                long limit = batchLimit(sent);
                 if (r.space() == 0) continue;
                 int m = fill(r, (int) limit);
                 sent += m;
                 bytes += batchBytes;
                 if (m > 0) events++;
                 counters.publish(sent, bytes, events);
-                if (pacer != null) {
-                    tosend -= m;
-                    if (tosend <= 0) break;
-                }
+                if (burstUsed(m)) break;
             }
         }
         drainTx(rings, Long.MAX_VALUE);

@@ -70,6 +70,24 @@ public abstract class Worker implements Runnable {
             throw new IllegalStateException(port.name() + ": " + port.lastError());
     }
 
+    /**
+     * Receivers' wait (rx, rxseq, pong): polls for packets, up to {@link #POLL_MS} at a time, or
+     * once without waiting when {@link #finishWhenIdle} is set.
+     *
+     * @return true when packets arrived; false on a stop request, or when the rings stayed empty
+     *         after the other end was done
+     */
+    protected final boolean awaitRx() {
+        while (!stop.raised()) {
+            boolean idleExit = finishWhenIdle;
+            int rv = port.poll(NetmapPort.POLLIN, idleExit ? 0 : POLL_MS);
+            checkPoll(rv);
+            if (rv != 0) return true;
+            if (idleExit) return false;
+        }
+        return false;
+    }
+
     protected NetmapRing[] txRings() {
         NetmapRing[] r = new NetmapRing[port.lastTxRing() - port.firstTxRing() + 1];
         for (int i = 0; i < r.length; i++) r[i] = port.txRing(port.firstTxRing() + i);
