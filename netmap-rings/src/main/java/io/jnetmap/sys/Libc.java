@@ -134,49 +134,43 @@ public final class Libc {
     }
 
     public static long read(int fd, long addr, long len, String what) {
-        long n = INV.invokeN3(C_RW, F_READ, fd, addr, len);
-        if (n < 0) throw new NativeException("read", what, errno());
-        return n;
+        return checked(INV.invokeN3(C_RW, F_READ, fd, addr, len), "read", what);
     }
 
     /** read(2) that returns -EAGAIN instead of throwing, for non-blocking fds. */
     public static long readNonBlocking(int fd, long addr, long len, String what) {
-        long n = INV.invokeN3(C_RW, F_READ, fd, addr, len);
-        if (n < 0) {
-            int e = errno();
-            if (e == Errno.EAGAIN || e == Errno.EINTR) return -e;
-            throw new NativeException("read", what, e);
-        }
-        return n;
+        return nonBlocking(INV.invokeN3(C_RW, F_READ, fd, addr, len), "read", what);
     }
 
     public static long write(int fd, long addr, long len, String what) {
-        long n = INV.invokeN3(C_RW, F_WRITE, fd, addr, len);
-        if (n < 0) throw new NativeException("write", what, errno());
-        return n;
+        return checked(INV.invokeN3(C_RW, F_WRITE, fd, addr, len), "write", what);
     }
 
     /** write(2) that returns -EAGAIN instead of throwing, for non-blocking fds. */
     public static long writeNonBlocking(int fd, long addr, long len, String what) {
-        long n = INV.invokeN3(C_RW, F_WRITE, fd, addr, len);
-        if (n < 0) {
-            int e = errno();
-            if (e == Errno.EAGAIN || e == Errno.EINTR) return -e;
-            throw new NativeException("write", what, e);
-        }
-        return n;
+        return nonBlocking(INV.invokeN3(C_RW, F_WRITE, fd, addr, len), "write", what);
     }
 
     public static long pread(int fd, long addr, long len, long offset, String what) {
-        long n = INV.invokeN4(C_PRW, F_PREAD, fd, addr, len, offset);
-        if (n < 0) throw new NativeException("pread", what, errno());
-        return n;
+        return checked(INV.invokeN4(C_PRW, F_PREAD, fd, addr, len, offset), "pread", what);
     }
 
     public static long pwrite(int fd, long addr, long len, long offset, String what) {
-        long n = INV.invokeN4(C_PRW, F_PWRITE, fd, addr, len, offset);
-        if (n < 0) throw new NativeException("pwrite", what, errno());
+        return checked(INV.invokeN4(C_PRW, F_PWRITE, fd, addr, len, offset), "pwrite", what);
+    }
+
+    /** A read/write-style result {@code n} of {@code call}: n when it is 0 or more, else a NativeException with the errno. */
+    private static long checked(long n, String call, String what) {
+        if (n < 0) throw new NativeException(call, what, errno());
         return n;
+    }
+
+    /** As {@link #checked}, but EAGAIN and EINTR come back as -errno, for non-blocking fds. */
+    private static long nonBlocking(long n, String call, String what) {
+        if (n >= 0) return n;
+        int e = errno();
+        if (e == Errno.EAGAIN || e == Errno.EINTR) return -e;
+        throw new NativeException(call, what, e);
     }
 
     /** ioctl(2) with a pointer (or an integer passed by value) as its argument; returns its non-negative result. */
