@@ -87,12 +87,9 @@ final class LoopbackNic extends NetmapAdapter {
     @Override
     public int txsync(Kring k, int flags) {
         txsyncCalls++;
-        int n = k.numSlots(), r = k.ringId();
+        checkPointers(k);
+        int r = k.ringId();
         int hwcur = k.hwcur(), head = k.rhead(), hwtail = k.hwtail();
-        if (!inRange(n, hwcur, head, hwtail))
-            return fail(k, "pointers out of range: hwcur " + hwcur + ", rhead " + head + ", hwtail " + hwtail);
-        if (k.distance(hwcur, head) > k.distance(hwcur, hwtail))
-            return fail(k, "rhead " + head + " is not within [hwcur " + hwcur + ", hwtail " + hwtail + "]");
         NetmapRing ring = k.ring();
         int pushed = 0;
         for (int i = hwcur; i != head; i = k.next(i)) {
@@ -124,12 +121,9 @@ final class LoopbackNic extends NetmapAdapter {
     @Override
     public int rxsync(Kring k, int flags) {
         rxsyncCalls++;
-        int n = k.numSlots(), r = k.ringId();
+        checkPointers(k);
+        int r = k.ringId();
         int hwcur = k.hwcur(), head = k.rhead(), hwtail = k.hwtail();
-        if (!inRange(n, hwcur, head, hwtail))
-            return fail(k, "pointers out of range: hwcur " + hwcur + ", rhead " + head + ", hwtail " + hwtail);
-        if (k.distance(hwcur, head) > k.distance(hwcur, hwtail))
-            return fail(k, "rhead " + head + " is not within [hwcur " + hwcur + ", hwtail " + hwtail + "]");
         NetmapRing ring = k.ring();
         // part 1: import, one slot always stays empty
         ConcurrentLinkedQueue<Frame> q = wire.get(r);
@@ -153,6 +147,15 @@ final class LoopbackNic extends NetmapAdapter {
         }
         k.hwcur(head);
         return 0;
+    }
+
+    /** What a driver relies on after the prologue: hwcur, rhead and hwtail in the ring, rhead within [hwcur, hwtail]. */
+    private void checkPointers(Kring k) {
+        int n = k.numSlots(), hwcur = k.hwcur(), head = k.rhead(), hwtail = k.hwtail();
+        if (!inRange(n, hwcur, head, hwtail))
+            fail(k, "pointers out of range: hwcur " + hwcur + ", rhead " + head + ", hwtail " + hwtail);
+        if (k.distance(hwcur, head) > k.distance(hwcur, hwtail))
+            fail(k, "rhead " + head + " is not within [hwcur " + hwcur + ", hwtail " + hwtail + "]");
     }
 
     private static boolean inRange(int n, int... v) {

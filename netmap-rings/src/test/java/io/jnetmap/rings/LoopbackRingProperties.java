@@ -1,12 +1,10 @@
 package io.jnetmap.rings;
 
-import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.IntRange;
 
 import java.util.HashMap;
@@ -32,29 +30,21 @@ class LoopbackRingProperties {
     /** One step: what to do and two raw numbers it draws its values from. */
     record Move(Kind kind, int a, int b) { }
 
+    /** The kinds of move, each with how often it is drawn. */
     enum Kind {
-        TX_FILL, TX_SET_HEAD_CUR, TX_NUDGE, TX_NO_WRAP, TX_SET_HEAD, TX_SET_TAIL, TX_GARBLE, TX_SYNC,
-        DEVICE_COMPLETE, DEVICE_INJECT,
-        RX_CONSUME, RX_SET_HEAD_CUR, RX_NUDGE, RX_NO_WRAP, RX_SET_TAIL, RX_GARBLE, RX_SYNC,
-        POLL, SWAP
+        TX_FILL(8), TX_SET_HEAD_CUR(2), TX_NUDGE(3), TX_NO_WRAP(1), TX_SET_HEAD(1), TX_SET_TAIL(1), TX_GARBLE(1), TX_SYNC(6),
+        DEVICE_COMPLETE(4), DEVICE_INJECT(4),
+        RX_CONSUME(6), RX_SET_HEAD_CUR(2), RX_NUDGE(3), RX_NO_WRAP(1), RX_SET_TAIL(1), RX_GARBLE(1), RX_SYNC(6),
+        POLL(3), SWAP(3);
+
+        final int weight;
+        Kind(int weight) { this.weight = weight; }
     }
 
     @Provide
     Arbitrary<List<Move>> moves() {
-        Arbitrary<Kind> kind = Arbitraries.frequencyOf(
-                Tuple.of(8, Arbitraries.just(Kind.TX_FILL)), Tuple.of(2, Arbitraries.just(Kind.TX_SET_HEAD_CUR)),
-                Tuple.of(3, Arbitraries.just(Kind.TX_NUDGE)), Tuple.of(3, Arbitraries.just(Kind.RX_NUDGE)),
-                Tuple.of(1, Arbitraries.just(Kind.TX_NO_WRAP)), Tuple.of(1, Arbitraries.just(Kind.RX_NO_WRAP)),
-                Tuple.of(1, Arbitraries.just(Kind.TX_SET_HEAD)), Tuple.of(1, Arbitraries.just(Kind.TX_SET_TAIL)),
-                Tuple.of(1, Arbitraries.just(Kind.TX_GARBLE)), Tuple.of(6, Arbitraries.just(Kind.TX_SYNC)),
-                Tuple.of(4, Arbitraries.just(Kind.DEVICE_COMPLETE)), Tuple.of(4, Arbitraries.just(Kind.DEVICE_INJECT)),
-                Tuple.of(6, Arbitraries.just(Kind.RX_CONSUME)), Tuple.of(2, Arbitraries.just(Kind.RX_SET_HEAD_CUR)),
-                Tuple.of(1, Arbitraries.just(Kind.RX_SET_TAIL)), Tuple.of(1, Arbitraries.just(Kind.RX_GARBLE)),
-                Tuple.of(6, Arbitraries.just(Kind.RX_SYNC)), Tuple.of(3, Arbitraries.just(Kind.POLL)),
-                Tuple.of(3, Arbitraries.just(Kind.SWAP)));
-        Arbitrary<Integer> v = Arbitraries.frequencyOf(
-                Tuple.of(12, Arbitraries.integers().between(-3, 16)),
-                Tuple.of(1, Arbitraries.of(Integer.MIN_VALUE, Integer.MAX_VALUE, 65535, 1 << 20)));
+        Arbitrary<Kind> kind = RingModel.weighted(Kind.values(), k -> k.weight);
+        Arbitrary<Integer> v = RingModel.rawValues(Integer.MIN_VALUE, Integer.MAX_VALUE, 65535, 1 << 20);
         return Combinators.combine(kind, v, v).as(Move::new).list().ofMinSize(20).ofMaxSize(100);
     }
 
@@ -66,13 +56,12 @@ class LoopbackRingProperties {
     }
 
     /** The state a user (and this test) knows, plus what it garbled on purpose. */
-    static final class Run {
+    static final class Run extends RingModel<Move> {
         final NicFixture f;
         final LoopbackNic nic;
         final NetmapPort p;
         final NetmapRing tx, rx;
         final Kring txk, rxk;
-        final int n, nb, bs;
         final Map<Integer, Integer> initial;
         // what the user saw after the last sync of each ring
         int txHead, txTail, rxHead, rxTail;
@@ -82,6 +71,7 @@ class LoopbackRingProperties {
         int frameSeq;
 
         Run(NicFixture f, int n) {
+            super(n, f.region.numBuffers(), f.region.bufSize());
             this.f = f;
             this.nic = f.nic;
             nic.completeAtOnce = false;
@@ -90,9 +80,6 @@ class LoopbackRingProperties {
             this.rx = p.rxRing(0);
             this.txk = p.boundTxKrings()[0];
             this.rxk = p.boundRxKrings()[0];
-            this.n = n;
-            this.nb = f.region.numBuffers();
-            this.bs = f.region.bufSize();
             txHead = tx.head();
             txTail = tx.tail();
             rxHead = rx.head();
@@ -100,25 +87,14 @@ class LoopbackRingProperties {
             initial = multiset();
         }
 
-        int dist(int from, int to) { return Math.floorMod(to - from, n); }
-        /** x in the circular interval [a, b]. */
-        boolean within(int x, int a, int b) { return x >= 0 && x < n && dist(a, x) <= dist(a, b); }
-        boolean validBuf(int idx) { return idx >= FIRST_BUFFER && idx < nb; }
-
+        @Override
         void play(List<Move> moves) {
-            int step = 0;
-            for (Move m : moves) {
-                step++;
-                try {
-                    apply(m);
-                } catch (AssertionError e) {
-                    throw new AssertionError("step " + step + " " + m + ": " + e.getMessage(), e);
-                }
-            }
+            super.play(moves);
             p.close();
             assertEquals(f.freeBeforeNic, f.region.freeBuffers(), "closing returned every buffer");
         }
 
+        @Override
         void apply(Move m) {
             int a = m.a(), b = m.b();
             switch (m.kind()) {
@@ -186,25 +162,11 @@ class LoopbackRingProperties {
             }
         }
 
-        /**
-         * Writes an invalid buffer index or length into a slot the user owns (as the user last saw
-         * the ring). Only slots whose buffer the port already knows: a garbled index is restored
-         * from the port's record, which cannot know about a swap not yet handed over.
-         */
+        /** {@link RingModel#garble}, with lengths up to 65535 and indices far out of range too. */
         void garble(NetmapRing r, Kring k, int head, int tail, Map<Integer, Integer> garbage, Set<Integer> longLen, int a, int b) {
-            int room = dist(head, tail);
-            if (room == 0) return;
-            int s = (head + Math.floorMod(a, room)) % n;
-            if (Math.floorMod(b, 3) == 0) {
-                r.len(s, bs + 1 + Math.floorMod(b, 65535 - bs));
-                longLen.add(s);
-                return;
-            }
-            int idx = r.bufIdx(s);
-            if (garbage.containsKey(s) || idx != k.shadow(s)) return;
             int[] bad = {0, 1, nb, nb + Math.floorMod(b, 1000), -1, Integer.MIN_VALUE};
-            garbage.put(s, idx);
-            r.bufIdx(s, bad[Math.floorMod(b, bad.length)]);
+            int s = garble(r, k, head, tail, garbage, a, b, 65535 - bs, bad);
+            if (s >= 0) longLen.add(s);
         }
 
         // ---- the oracle: would netmap's prologue and slot checks accept the user's ring?
@@ -219,12 +181,6 @@ class LoopbackRingProperties {
             int h = rx.head(), c = rx.cur();
             if (!within(h, rxHead, rxTail) || !within(c, h, rxTail)) return false;
             return slotsValid(rx, rxHead, h);
-        }
-
-        boolean slotsValid(NetmapRing r, int from, int to) {
-            for (int i = from; i != to; i = (i + 1) % n)
-                if (!validBuf(r.bufIdx(i)) || r.len(i) > bs) return false;
-            return true;
         }
 
         void txsync(boolean viaPoll) {
@@ -254,7 +210,8 @@ class LoopbackRingProperties {
                 assertEquals(txHead, tx.head(), "reset to hwcur");
                 assertEquals(txHead, tx.cur());
                 assertEquals(txTail, tx.tail(), "reset to hwtail");
-                restored(tx, txGarbage, txLongLen);
+                assertRestored(tx, "TX", txGarbage);
+                txLongLen.clear();
             }
             ringInvariants(tx, txk);
             txHead = tx.head();
@@ -287,7 +244,8 @@ class LoopbackRingProperties {
                 assertEquals(handedBefore, h.size(), "nothing released on a violation");
                 assertEquals(rxHead, rx.head());
                 assertEquals(rxHead, rx.cur());
-                restored(rx, rxGarbage, rxLongLen);
+                assertRestored(rx, "RX", rxGarbage);
+                rxLongLen.clear();
             }
             assertTrue(dist(rxTail, rx.tail()) <= dist(rxTail, (from + n - 1) % n),
                     "RX tail moved forward over new packets, never into the slot before the old hwcur");
@@ -298,11 +256,7 @@ class LoopbackRingProperties {
         }
 
         void poll(int a) {
-            int events = switch (Math.floorMod(a, 3)) {
-                case 0 -> NetmapPort.POLLIN;
-                case 1 -> NetmapPort.POLLOUT;
-                default -> NetmapPort.POLLIN | NetmapPort.POLLOUT;
-            };
+            int events = pollEvents(a);
             boolean wantTx = (events & NetmapPort.POLLOUT) != 0, wantRx = (events & NetmapPort.POLLIN) != 0;
             // netmap_poll: TX rings are synced when POLLOUT asks for space, or when they have unsent slots
             boolean txSynced = wantTx || tx.head() != txHead;
@@ -320,20 +274,10 @@ class LoopbackRingProperties {
             if (wantRx) assertEquals(rx.cur() != rx.tail(), (rev & NetmapPort.POLLIN) != 0, "POLLIN iff cur != tail");
         }
 
-        /** After a reset every garbled index is back and no length exceeds the buffer. */
-        void restored(NetmapRing r, Map<Integer, Integer> garbage, Set<Integer> longLen) {
-            for (Map.Entry<Integer, Integer> e : garbage.entrySet())
-                assertEquals((int) e.getValue(), r.bufIdx(e.getKey()), "slot " + e.getKey() + " got its buffer back");
-            garbage.clear();
-            for (int i = 0; i < n; i++) assertTrue(r.len(i) <= bs, "slot " + i + " length " + r.len(i));
-            longLen.clear();
-        }
-
+        /** {@link RingModel#ringInvariants}, and the port's tail is the one published. */
         void ringInvariants(NetmapRing r, Kring k) {
-            for (int v : new int[] {r.head(), r.cur(), r.tail()}) assertTrue(v >= 0 && v < n, r.toString());
-            assertTrue(r.space() <= n - 1, "space " + r.space());
+            ringInvariants(r);
             assertEquals(k.hwtail(), r.tail(), "the port's tail is published");
-            assertTrue(within(r.cur(), r.head(), r.tail()), "head <= cur <= tail: " + r);
         }
 
         void common() {

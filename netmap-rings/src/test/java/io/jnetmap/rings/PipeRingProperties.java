@@ -6,7 +6,6 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.IntRange;
 
 import java.util.ArrayDeque;
@@ -36,25 +35,20 @@ class PipeRingProperties {
     /** One step on end {@code end} (0 master, 1 slave). */
     record Move(Kind kind, int end, int a, int b) { }
 
+    /** The kinds of move, each with how often it is drawn. */
     enum Kind {
-        FILL, TX_NUDGE, TX_SET_HEAD_CUR, TX_SET_TAIL, TX_GARBLE, TXSYNC,
-        CONSUME, RX_NUDGE, RX_SET_HEAD_CUR, RX_SET_TAIL, RX_GARBLE, RXSYNC,
-        POLL, FORWARD
+        FILL(8), TX_NUDGE(3), TX_SET_HEAD_CUR(1), TX_SET_TAIL(1), TX_GARBLE(1), TXSYNC(7),
+        CONSUME(6), RX_NUDGE(3), RX_SET_HEAD_CUR(1), RX_SET_TAIL(1), RX_GARBLE(1), RXSYNC(7),
+        POLL(3), FORWARD(4);
+
+        final int weight;
+        Kind(int weight) { this.weight = weight; }
     }
 
     @Provide
     Arbitrary<List<Move>> moves() {
-        Arbitrary<Kind> kind = Arbitraries.frequencyOf(
-                Tuple.of(8, Arbitraries.just(Kind.FILL)), Tuple.of(3, Arbitraries.just(Kind.TX_NUDGE)),
-                Tuple.of(1, Arbitraries.just(Kind.TX_SET_HEAD_CUR)), Tuple.of(1, Arbitraries.just(Kind.TX_SET_TAIL)),
-                Tuple.of(1, Arbitraries.just(Kind.TX_GARBLE)), Tuple.of(7, Arbitraries.just(Kind.TXSYNC)),
-                Tuple.of(6, Arbitraries.just(Kind.CONSUME)), Tuple.of(3, Arbitraries.just(Kind.RX_NUDGE)),
-                Tuple.of(1, Arbitraries.just(Kind.RX_SET_HEAD_CUR)), Tuple.of(1, Arbitraries.just(Kind.RX_SET_TAIL)),
-                Tuple.of(1, Arbitraries.just(Kind.RX_GARBLE)), Tuple.of(7, Arbitraries.just(Kind.RXSYNC)),
-                Tuple.of(3, Arbitraries.just(Kind.POLL)), Tuple.of(4, Arbitraries.just(Kind.FORWARD)));
-        Arbitrary<Integer> v = Arbitraries.frequencyOf(
-                Tuple.of(12, Arbitraries.integers().between(-3, 16)),
-                Tuple.of(1, Arbitraries.of(Integer.MIN_VALUE, Integer.MAX_VALUE, 65535)));
+        Arbitrary<Kind> kind = RingModel.weighted(Kind.values(), k -> k.weight);
+        Arbitrary<Integer> v = RingModel.rawValues(Integer.MIN_VALUE, Integer.MAX_VALUE, 65535);
         return Combinators.combine(kind, Arbitraries.integers().between(0, 1), v, v).as(Move::new)
                 .list().ofMinSize(20).ofMaxSize(100);
     }
@@ -96,8 +90,7 @@ class PipeRingProperties {
         }
     }
 
-    static final class Run {
-        final int n, nb, bs;
+    static final class Run extends RingModel<Move> {
         final End[] ends = new End[2];
         /** Per direction d (end d's TX to end 1-d's RX): published end, and what the receiver has not yet seen. */
         final int[] pubEnd = new int[2];
@@ -108,32 +101,15 @@ class PipeRingProperties {
         int seqNo = 1;
 
         Run(int n, NetmapPort[] ports) {
-            this.n = n;
+            super(n, ports[0].region().numBuffers(), ports[0].region().bufSize());
             for (int e = 0; e < 2; e++) ends[e] = new End(ports[e]);
-            MemoryRegion r = ports[0].region();
-            nb = r.numBuffers();
-            bs = r.bufSize();
             initial = multiset();
             assertEquals(2 * n, initial.size(), "a new pipe: 2n distinct buffers");
         }
 
-        int dist(int from, int to) { return Math.floorMod(to - from, n); }
-        boolean within(int x, int a, int b) { return x >= 0 && x < n && dist(a, x) <= dist(a, b); }
-        boolean validBuf(int idx) { return idx >= FIRST_BUFFER && idx < nb; }
         int seqOf(NetmapRing r, int slot) { return r.buffers().getInt(r.bufIdx(slot) * bs); }
 
-        void play(List<Move> moves) {
-            int step = 0;
-            for (Move m : moves) {
-                step++;
-                try {
-                    apply(m);
-                } catch (AssertionError e) {
-                    throw new AssertionError("step " + step + " " + m + ": " + e.getMessage(), e);
-                }
-            }
-        }
-
+        @Override
         void apply(Move m) {
             End e = ends[m.end()];
             int a = m.a(), b = m.b();
@@ -183,23 +159,9 @@ class PipeRingProperties {
             }
         }
 
-        /** Garbles a user-owned slot whose buffer the port knows (see LoopbackRingProperties.Run#garble). */
+        /** {@link RingModel#garble}, with lengths up to bs + 1000. */
         void garble(NetmapRing r, Kring k, int head, int tail, Map<Integer, Integer> garbage, int a, int b) {
-            int room = dist(head, tail);
-            if (room == 0) return;
-            int s = (head + Math.floorMod(a, room)) % n;
-            if (Math.floorMod(b, 3) == 0) { r.len(s, bs + 1 + Math.floorMod(b, 1000)); return; }
-            int idx = r.bufIdx(s);
-            if (garbage.containsKey(s) || idx != k.shadow(s)) return;
-            int[] bad = {0, 1, nb, -1};
-            garbage.put(s, idx);
-            r.bufIdx(s, bad[Math.floorMod(b, bad.length)]);
-        }
-
-        boolean slotsValid(NetmapRing r, int from, int to) {
-            for (int i = from; i != to; i = (i + 1) % n)
-                if (!validBuf(r.bufIdx(i)) || r.len(i) > bs) return false;
-            return true;
+            garble(r, k, head, tail, garbage, a, b, 1000, new int[] {0, 1, nb, -1});
         }
 
         boolean txValid(End e) {
@@ -250,13 +212,10 @@ class PipeRingProperties {
             } else {
                 assertEquals(pubEnd[d], e.tx.head(), "reset to hwcur: the start of any unpublished chain");
                 assertEquals(pubEnd[d], e.tx.cur());
-                for (Map.Entry<Integer, Integer> g : e.txGarbage.entrySet())
-                    assertEquals((int) g.getValue(), e.tx.bufIdx(g.getKey()), "garbled TX slot restored");
-                e.txGarbage.clear();
-                for (int i = 0; i < n; i++) assertTrue(e.tx.len(i) <= bs);
+                assertRestored(e.tx, "TX", e.txGarbage);
             }
             assertEquals(pubEnd[d], e.txk.hwcur(), "the port published what the model says");
-            ringInvariants(e.tx, e.txk);
+            ringInvariants(e.tx);
             e.txHead = e.tx.head();
             e.txTail = e.tx.tail();
             assertEquals(initial, multiset(), "no buffer lost or duplicated");
@@ -289,10 +248,7 @@ class PipeRingProperties {
             } else {
                 assertEquals(e.rxHead, e.rx.head(), "reset to hwcur");
                 assertEquals(e.rxHead, e.rx.cur());
-                for (Map.Entry<Integer, Integer> g : e.rxGarbage.entrySet())
-                    assertEquals((int) g.getValue(), e.rx.bufIdx(g.getKey()), "garbled RX slot restored");
-                e.rxGarbage.clear();
-                for (int i = 0; i < n; i++) assertTrue(e.rx.len(i) <= bs);
+                assertRestored(e.rx, "RX", e.rxGarbage);
             }
             assertEquals(pubEnd[d], e.rx.tail(), "everything published is visible after an rxsync");
             // newly visible slots are exactly what the sender published, in order, zero copy
@@ -310,7 +266,7 @@ class PipeRingProperties {
             if (e.rx.tail() != rxSeen[d])
                 assertEquals(0, e.rx.slotFlags((e.rx.tail() + n - 1) % n) & NS_MOREFRAG, "only whole chains are published");
             rxSeen[d] = e.rx.tail();
-            ringInvariants(e.rx, e.rxk);
+            ringInvariants(e.rx);
             e.rxHead = e.rx.head();
             e.rxTail = e.rx.tail();
             assertEquals(initial, multiset(), "no buffer lost or duplicated");
@@ -318,11 +274,7 @@ class PipeRingProperties {
 
         void poll(int x, int a) {
             End e = ends[x];
-            int events = switch (Math.floorMod(a, 3)) {
-                case 0 -> NetmapPort.POLLIN;
-                case 1 -> NetmapPort.POLLOUT;
-                default -> NetmapPort.POLLIN | NetmapPort.POLLOUT;
-            };
+            int events = pollEvents(a);
             boolean wantTx = (events & NetmapPort.POLLOUT) != 0, wantRx = (events & NetmapPort.POLLIN) != 0;
             boolean txSynced = wantTx || e.tx.head() != pubEnd[x]; // netmap_poll: asked for space, or unsent slots
             boolean txOk = txValid(e), rxOk = rxValid(e, 1 - x);
@@ -333,12 +285,6 @@ class PipeRingProperties {
             if (wantRx) afterRxsync(x, rxOk, rxH);
             if (wantTx) assertEquals(e.tx.cur() != e.tx.tail(), (rev & NetmapPort.POLLOUT) != 0);
             if (wantRx) assertEquals(e.rx.cur() != e.rx.tail(), (rev & NetmapPort.POLLIN) != 0);
-        }
-
-        void ringInvariants(NetmapRing r, Kring k) {
-            for (int v : new int[] {r.head(), r.cur(), r.tail()}) assertTrue(v >= 0 && v < n, r.toString());
-            assertTrue(r.space() <= n - 1);
-            assertTrue(within(r.cur(), r.head(), r.tail()), r.toString());
         }
 
         /**

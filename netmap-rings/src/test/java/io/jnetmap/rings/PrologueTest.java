@@ -23,8 +23,29 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 class PrologueTest {
     static final int N = 8;
 
+    /** A starting state of ring 0 of one kind (TX or RX): the port's hwcur (= last head) and tail after the setup. */
+    interface RingState {
+        int hwcur();
+        int tail();
+        /** "TX" or "RX", as in the error message. */
+        String kind();
+        NetmapRing ring(NetmapPort p);
+        void sync(NetmapPort p);
+        /** Brings ring 0 to this state. */
+        void build(NetmapPort p, LoopbackNic nic);
+
+        /** Brings ring 0 to this state, checks it got there and returns it. */
+        default NetmapRing setUp(NetmapPort p, LoopbackNic nic) {
+            build(p, nic);
+            NetmapRing r = ring(p);
+            assertEquals(hwcur(), r.head());
+            assertEquals(tail(), r.tail());
+            return r;
+        }
+    }
+
     /** TX states: hwcur (= last head) and tail after the setup. */
-    enum Tx {
+    enum Tx implements RingState {
         /** 3 sent, none completed: valid head in [3, 7]. */
         PLAIN(3, 7),
         /** 5 sent, 2 completed: valid head in 5, 6, 7, 0, 1. */
@@ -35,7 +56,14 @@ class PrologueTest {
         final int hwcur, tail;
         Tx(int hwcur, int tail) { this.hwcur = hwcur; this.tail = tail; }
 
-        void setUp(NetmapPort p, LoopbackNic nic) {
+        @Override public int hwcur() { return hwcur; }
+        @Override public int tail() { return tail; }
+        @Override public String kind() { return "TX"; }
+        @Override public NetmapRing ring(NetmapPort p) { return p.txRing(0); }
+        @Override public void sync(NetmapPort p) { p.txsync(); }
+
+        @Override
+        public void build(NetmapPort p, LoopbackNic nic) {
             NetmapRing tx = p.txRing(0);
             nic.completeAtOnce = false;
             switch (this) {
@@ -46,13 +74,11 @@ class PrologueTest {
                     send(tx, 6, 3, 60); p.txsync();
                 }
             }
-            assertEquals(hwcur, tx.head());
-            assertEquals(tail, tx.tail());
         }
     }
 
     /** RX states: hwcur (= last head) and tail after the setup. */
-    enum Rx {
+    enum Rx implements RingState {
         /** 5 received, 2 released: valid head in [2, 5]. */
         PLAIN(2, 5),
         /** valid head in 5, 6, 7, 0, 1. */
@@ -61,7 +87,14 @@ class PrologueTest {
         final int hwcur, tail;
         Rx(int hwcur, int tail) { this.hwcur = hwcur; this.tail = tail; }
 
-        void setUp(NetmapPort p, LoopbackNic nic) {
+        @Override public int hwcur() { return hwcur; }
+        @Override public int tail() { return tail; }
+        @Override public String kind() { return "RX"; }
+        @Override public NetmapRing ring(NetmapPort p) { return p.rxRing(0); }
+        @Override public void sync(NetmapPort p) { p.rxsync(); }
+
+        @Override
+        public void build(NetmapPort p, LoopbackNic nic) {
             NetmapRing rx = p.rxRing(0);
             for (int i = 0; i < 5; i++) nic.inject(0, frame(i, 60));
             p.rxsync();
@@ -72,8 +105,6 @@ class PrologueTest {
                 for (int i = 0; i < 4; i++) nic.inject(0, frame(5 + i, 60));
                 p.rxsync();
             }
-            assertEquals(hwcur, rx.head());
-            assertEquals(tail, rx.tail());
         }
     }
 
@@ -114,17 +145,9 @@ class PrologueTest {
     void aTxPointerViolationThrowsResetsTheRingAndSkipsTheBackEnd(Tx state, int head, int cur, String why) {
         try (NicFixture f = NicFixture.simple(N)) {
             NetmapPort p = f.open();
-            NetmapRing tx = p.txRing(0);
-            state.setUp(p, f.nic);
+            NetmapRing tx = state.setUp(p, f.nic);
             int calls = f.nic.txsyncCalls, handed = f.nic.handed.size();
-            tx.head(head);
-            tx.cur(cur);
-            RingStateException e = assertThrows(RingStateException.class, p::txsync);
-            assertEquals("test0 TX ring 0: " + why + "; the ring was reset to head = cur = " + state.hwcur
-                    + ", tail = " + state.tail, e.getMessage());
-            assertEquals(e.getMessage(), p.lastError());
-            assertEquals(state.hwcur, tx.head());
-            assertEquals(state.hwcur, tx.cur());
+            assertRejectedAndReset(state, p, head, cur, why);
             assertEquals(state.tail, tx.tail());
             assertEquals(calls, f.nic.txsyncCalls, "the back-end was not called");
             assertEquals(handed, f.nic.handed.size());
@@ -146,19 +169,7 @@ class PrologueTest {
     @ParameterizedTest(name = "{0} ring, head {1}, cur {2}")
     @MethodSource("txValidMoves")
     void everyTxHeadAndCurInsideTheWindowIsAccepted(Tx state, int head, int cur) {
-        try (NicFixture f = NicFixture.simple(N)) {
-            NetmapPort p = f.open();
-            NetmapRing tx = p.txRing(0);
-            state.setUp(p, f.nic);
-            int handed = f.nic.handed.size();
-            tx.head(head);
-            tx.cur(cur);
-            p.txsync();
-            assertNull(p.lastError());
-            assertEquals(head, tx.head());
-            assertEquals(cur, tx.cur());
-            assertEquals((head - state.hwcur + N) % N, f.nic.handed.size() - handed);
-        }
+        assertAccepted(state, head, cur, "handed over [hwcur, head)");
     }
 
     static Stream<Arguments> rxViolations() {
@@ -193,19 +204,11 @@ class PrologueTest {
     void anRxPointerViolationThrowsResetsTheRingAndStillImports(Rx state, int head, int cur, String why) {
         try (NicFixture f = NicFixture.simple(N)) {
             NetmapPort p = f.open();
-            NetmapRing rx = p.rxRing(0);
-            state.setUp(p, f.nic);
+            NetmapRing rx = state.setUp(p, f.nic);
             int calls = f.nic.rxsyncCalls, handed = f.nic.handed.size();
             List<Integer> held = visible(rx);
             f.nic.inject(0, frame(1000, 60));
-            rx.head(head);
-            rx.cur(cur);
-            RingStateException e = assertThrows(RingStateException.class, p::rxsync);
-            assertEquals("test0 RX ring 0: " + why + "; the ring was reset to head = cur = " + state.hwcur
-                    + ", tail = " + state.tail, e.getMessage());
-            assertEquals(e.getMessage(), p.lastError());
-            assertEquals(state.hwcur, rx.head());
-            assertEquals(state.hwcur, rx.cur());
+            assertRejectedAndReset(state, p, head, cur, why);
             assertEquals((state.tail + 1) % N, rx.tail(), "the new packet was imported all the same");
             assertEquals(calls + 1, f.nic.rxsyncCalls);
             assertEquals(handed, f.nic.handed.size(), "no slot was released");
@@ -224,18 +227,38 @@ class PrologueTest {
     @ParameterizedTest(name = "{0} ring, head {1}, cur {2}")
     @MethodSource("rxValidMoves")
     void everyRxHeadAndCurInsideTheWindowIsAccepted(Rx state, int head, int cur) {
+        assertAccepted(state, head, cur, "released [hwcur, head)");
+    }
+
+    /**
+     * Moves head and cur of a ring in {@code state} and checks the sync throws, names the ring and
+     * the reason, records the error and resets head and cur to hwcur.
+     */
+    private static void assertRejectedAndReset(RingState state, NetmapPort p, int head, int cur, String why) {
+        NetmapRing ring = state.ring(p);
+        ring.head(head);
+        ring.cur(cur);
+        RingStateException e = assertThrows(RingStateException.class, () -> state.sync(p));
+        assertEquals("test0 " + state.kind() + " ring 0: " + why + "; the ring was reset to head = cur = " + state.hwcur()
+                + ", tail = " + state.tail(), e.getMessage());
+        assertEquals(e.getMessage(), p.lastError());
+        assertEquals(state.hwcur(), ring.head());
+        assertEquals(state.hwcur(), ring.cur());
+    }
+
+    /** On a fresh ring in {@code state}: the sync accepts head and cur, leaves them, and hands the port [hwcur, head). */
+    private static void assertAccepted(RingState state, int head, int cur, String handedWhat) {
         try (NicFixture f = NicFixture.simple(N)) {
             NetmapPort p = f.open();
-            NetmapRing rx = p.rxRing(0);
-            state.setUp(p, f.nic);
+            NetmapRing ring = state.setUp(p, f.nic);
             int handed = f.nic.handed.size();
-            rx.head(head);
-            rx.cur(cur);
-            p.rxsync();
+            ring.head(head);
+            ring.cur(cur);
+            state.sync(p);
             assertNull(p.lastError());
-            assertEquals(head, rx.head());
-            assertEquals(cur, rx.cur());
-            assertEquals((head - state.hwcur + N) % N, f.nic.handed.size() - handed, "released [hwcur, head)");
+            assertEquals(head, ring.head());
+            assertEquals(cur, ring.cur());
+            assertEquals((head - state.hwcur() + N) % N, f.nic.handed.size() - handed, handedWhat);
         }
     }
 }
