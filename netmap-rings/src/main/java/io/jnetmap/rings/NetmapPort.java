@@ -34,6 +34,8 @@ public final class NetmapPort implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NetmapPort.class);
 
     public static final int POLLIN = 0x1, POLLOUT = 0x4, POLLERR = 0x8;
+    static final int DEFAULT_SPIN_MICROS = 20;
+    private static final long SPIN_NANOS = Math.max(0, Long.getLong("jnetmap.poll.spinMicros", DEFAULT_SPIN_MICROS)) * 1000L;
 
     private final PortName name;
     private final NetmapAdapter adapter;
@@ -231,7 +233,10 @@ public final class NetmapPort implements AutoCloseable {
      * Waits until a bound ring is ready, as poll(2) on a netmap fd: with POLLOUT, a TX ring whose
      * cur != tail; with POLLIN, an RX ring whose cur != tail. Like netmap, every call also pushes
      * pending TX slots (unless the name has NR_NO_TX_POLL) and imports RX packets. Blocks without
-     * spinning when the back-end can signal (interrupts, a pipe peer's futex).
+     * spinning when the back-end can signal (interrupts, a pipe peer's futex), after re-checking
+     * the rings for at most {@code jnetmap.poll.spinMicros} (default {@value #DEFAULT_SPIN_MICROS}
+     * µs; 0 sleeps at once): a peer that is about to publish costs no sleep and wake-up, which
+     * take longer than that.
      *
      * @param timeoutMillis 0 to return at once, negative to wait forever
      * @return the ready events (POLLIN, POLLOUT), POLLERR if a ring had to be reset
@@ -241,7 +246,13 @@ public final class NetmapPort implements AutoCloseable {
         boolean wantTx = (events & POLLOUT) != 0, wantRx = (events & POLLIN) != 0;
         int revents = scan(wantTx, wantRx);
         if (revents != 0 || timeoutMillis == 0) return revents;
-        long deadline = timeoutMillis < 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutMillis * 1_000_000L;
+        long now = System.nanoTime();
+        long deadline = timeoutMillis < 0 ? Long.MAX_VALUE : now + timeoutMillis * 1_000_000L;
+        for (long spinEnd = now + Math.min(SPIN_NANOS, deadline - now); System.nanoTime() - spinEnd < 0; ) {
+            Thread.onSpinWait();
+            revents = scan(wantTx, wantRx);
+            if (revents != 0) return revents;
+        }
         for (int round = 0; ; round++) {
             long token = adapter.prepareWait(this, wantTx, wantRx);
             try {

@@ -68,4 +68,18 @@ class PipeTest {
             assertNull(err.get());
         }
     }
+
+    @Test
+    void anIdlePollSleepsInsteadOfSpinning() {
+        try (NetmapPort m = NetmapPort.open("netmap:" + name + "{3");
+             NetmapPort s = NetmapPort.open("netmap:" + name + "}3")) {
+            var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            long cpu0 = threads.getCurrentThreadCpuTime(), t0 = System.nanoTime();
+            assertEquals(0, s.poll(NetmapPort.POLLIN, 500));
+            long wall = System.nanoTime() - t0, cpu = threads.getCurrentThreadCpuTime() - cpu0;
+            assertTrue(wall >= 500_000_000L, "poll returned before its timeout: " + wall + " ns");
+            // a short spin before sleeping is allowed (jnetmap.poll.spinMicros); burning the timeout is not
+            assertTrue(cpu < wall / 5, "poll used " + cpu / 1_000_000 + " ms of CPU in " + wall / 1_000_000 + " ms of waiting");
+        }
+    }
 }
