@@ -9,8 +9,9 @@ import io.jnetmap.rings.PortName;
  *
  * @param txSlots TX ring size (descriptors = slots), a multiple of 8 from 64 to 4096; default 1024
  * @param rxSlots RX ring size, likewise
- * @param queues RX and TX queue pairs, each a netmap ring pair (up to the chip's queues and, with
- *        MSI-X, its vectors minus one); default 4
+ * @param queues RX and TX queue pairs, each a netmap ring pair, up to the chip's queues (16 on the
+ *        82576, 8 on the I350); with fewer MSI-X vectors than queues + 1 every cause shares one
+ *        vector; default 4
  * @param jumbo accept frames up to {@link #MAX_FRAME} bytes, spanning several slots (NS_MOREFRAG); default true
  * @param interrupts use interrupts for poll(); false makes poll() spin and park; default true
  * @param linkWaitMillis how long opening waits for autonegotiation to bring the link up; default 4000
