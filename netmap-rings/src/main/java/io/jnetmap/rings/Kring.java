@@ -167,16 +167,21 @@ public final class Kring {
         return NetmapRing.wordFlags(w);
     }
 
-    /** Copies slots [from, to) of {@code from} (no wrap, no flags to clear) into the same slots here. */
+    /**
+     * Copies slots [from, to) of {@code src}, circularly, into the same slots here, flags as they are:
+     * {@link #copySlot} in at most two counted loops, which the JIT unrolls (a wrapping loop it does not).
+     */
     public void copySlots(NetmapRing src, int from, int to) {
-        final NetmapRing dst = ring;
-        final OffHeapBuffer st = state;
-        for (int i = from; i < to; i++) {
-            long w = src.slotWord(i);
-            dst.slotWord(i, w);
-            dst.ptr(i, src.ptr(i));
-            st.putInt(K_SHADOW + 4 * i, NetmapRing.wordBufIdx(w));
+        if (from <= to) {
+            copyRange(src, from, to);
+        } else {
+            copyRange(src, from, numSlots);
+            copyRange(src, 0, to);
         }
+    }
+
+    private void copyRange(NetmapRing src, int from, int to) {
+        for (int i = from; i < to; i++) copySlot(src, i, 0);
     }
 
     /** A back-end installed buffer {@code bufIdx} in slot {@code i} by some other means. */

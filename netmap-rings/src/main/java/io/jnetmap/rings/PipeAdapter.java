@@ -179,12 +179,7 @@ final class PipeAdapter extends NetmapAdapter {
         final int seen = t.checkedFlags();
         final int clear = NS_BUF_CHANGED | NS_REPORT;
         if ((seen & (NS_MOREFRAG | clear)) == 0) { // the common case: whole packets, nothing to clear
-            if (hwcur < head) {
-                r.copySlots(tr, hwcur, head);
-            } else { // wraps: two counted loops
-                r.copySlots(tr, hwcur, lim + 1);
-                r.copySlots(tr, 0, head);
-            }
+            r.copySlots(tr, hwcur, head);
             published = head;
         } else {
             for (int i = hwcur; i != head; ) {
