@@ -209,12 +209,7 @@ final class IntelNicStandIn implements NicDevice, Registers {
         QueueRegisters r = queues[q];
         int n = reg[r.tdlen() >>> 2] >>> 4;
         if (n == 0) return;
-        OffHeapBuffer d = txView[q];
-        long base = base(r.tdbal(), r.tdbah());
-        if (d == null || txBase[q] != base || d.capacity() < n << 4) {
-            d = txView[q] = view(base, n << 4, "TX", q); // the ring was (re)programmed: control path
-            txBase[q] = base;
-        }
+        OffHeapBuffer d = descriptors(txView, txBase, q, base(r.tdbal(), r.tdbah()), n, "TX");
         int h = reg[r.tdh() >>> 2], t = reg[r.tdt() >>> 2];
         if (h >= n || t >= n) return; // a real chip would hang; the driver's tests cover this
         long sent = framesSent;
@@ -235,12 +230,7 @@ final class IntelNicStandIn implements NicDevice, Registers {
         QueueRegisters r = queues[q];
         int n = reg[r.rdlen() >>> 2] >>> 4;
         if (n == 0) return;
-        OffHeapBuffer d = rxView[q];
-        long base = base(r.rdbal(), r.rdbah());
-        if (d == null || rxBase[q] != base || d.capacity() < n << 4) {
-            d = rxView[q] = view(base, n << 4, "RX", q);
-            rxBase[q] = base;
-        }
+        OffHeapBuffer d = descriptors(rxView, rxBase, q, base(r.rdbal(), r.rdbah()), n, "RX");
         int h = reg[r.rdh() >>> 2], t = reg[r.rdt() >>> 2];
         if (h >= n || t >= n) return;
         long got = framesReceived;
@@ -258,6 +248,16 @@ final class IntelNicStandIn implements NicDevice, Registers {
 
     private long base(int bal, int bah) {
         return (reg[bal >>> 2] & 0xffff_ffffL) | ((long) reg[bah >>> 2] << 32);
+    }
+
+    /** Queue {@code q}'s {@code n} descriptors at {@code base}, the cached view unless the ring was (re)programmed (control path). */
+    private OffHeapBuffer descriptors(OffHeapBuffer[] views, long[] bases, int q, long base, int n, String dir) {
+        OffHeapBuffer d = views[q];
+        if (d == null || bases[q] != base || d.capacity() < n << 4) {
+            d = views[q] = view(base, n << 4, dir, q);
+            bases[q] = base;
+        }
+        return d;
     }
 
     /** The CPU's view of a descriptor ring the driver programmed: it must lie in DMA memory this device handed out. */
