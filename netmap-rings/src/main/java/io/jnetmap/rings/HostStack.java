@@ -145,6 +145,8 @@ public final class HostStack implements AutoCloseable {
     /**
      * Host RX ring: gives back slots [hwcur, rhead), then reads what the kernel sent into free
      * slots from hwtail on, one slot per frame when it fits a buffer, else an NS_MOREFRAG chain.
+     * Every buffer index comes through {@link Kring#slotBuffer} before read(2) or a copy uses it:
+     * the free slots are the port's, but nothing stops the application from writing into them.
      */
     public int rxsync(Kring k) {
         NetmapRing r = k.ring();
@@ -157,7 +159,7 @@ public final class HostStack implements AutoCloseable {
             if (free <= 0) break;
             int n;
             if (bufSize >= mtu + ETH_HLEN + 4) { // the common case: straight into the slot's buffer
-                int idx = r.bufIdx(tail);
+                int idx = k.slotBuffer(tail);
                 n = (int) Libc.readNonBlocking(fd, r.buffers().address() + (long) idx * bufSize, bufSize, "TAP " + ifname);
                 if (n <= 0) break;
                 r.len(tail, n);
@@ -170,7 +172,7 @@ public final class HostStack implements AutoCloseable {
                 if (n <= 0) break;
                 for (int off = 0; off < n; off += bufSize) {
                     int part = Math.min(bufSize, n - off);
-                    r.buffers().copyFrom(scratch, off, r.slotBufOffset(tail), part);
+                    r.buffers().copyFrom(scratch, off, k.slotBuffer(tail) * bufSize, part);
                     r.len(tail, part);
                     r.slotFlags(tail, off + part < n ? NS_MOREFRAG : 0);
                     tail = tail == lim ? 0 : tail + 1;

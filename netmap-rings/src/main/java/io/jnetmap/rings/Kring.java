@@ -184,6 +184,23 @@ public final class Kring {
         for (int i = from; i < to; i++) copySlot(src, i, 0);
     }
 
+    /**
+     * The buffer of slot {@code i} for a back-end about to write into it (netmap's NMB()): the
+     * slot's index, read once, when it is inside the pool, else the port's record, which is put
+     * back into the slot. A stray index the application wrote into a slot the port owns thus
+     * never sends data outside the buffer pool, and the buffer that was there is not lost.
+     */
+    public int slotBuffer(int i) {
+        int idx = ring.bufIdx(i);
+        if (idx >= FIRST_BUFFER && idx < numBuffers) {
+            if (state.getInt(K_SHADOW + 4 * i) != idx) state.putInt(K_SHADOW + 4 * i, idx);
+            return idx;
+        }
+        idx = shadow(i);
+        ring.bufIdx(i, idx);
+        return idx;
+    }
+
     /** A back-end installed buffer {@code bufIdx} in slot {@code i} by some other means. */
     public void noteBuffer(int i, int bufIdx) { state.putInt(K_SHADOW + 4 * i, bufIdx); }
 

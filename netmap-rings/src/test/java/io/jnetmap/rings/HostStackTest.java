@@ -98,6 +98,43 @@ class HostStackTest {
         assertNotEquals(0, run("ip", "-n", ns, "link", "show", tap), "the TAP must disappear when the port closes");
     }
 
+    /**
+     * An application that writes a stray index (here -1, 0xffffffff) into a free slot of the host
+     * RX ring, one the port owns: the kernel's next frame must land in the buffer the port knows
+     * for that slot, never 2 KB below the buffer pool (where -1 points), and the slot gets its
+     * buffer back.
+     */
+    @Test
+    void aStrayIndexInAFreeHostRxSlotNeverSendsTheKernelsFrameOutsideThePool() throws Exception {
+        LoopNic nic = new LoopNic(region, tap);
+        try (NetmapPort port = NetmapPort.bind(PortName.parse("netmap:loopnic^"), nic)) {
+            sh("ip", "link", "set", tap, "netns", ns);
+            sh("ip", "-n", ns, "addr", "add", "198.18.90.1/24", "dev", tap);
+            sh("ip", "-n", ns, "link", "set", tap, "up");
+            sh("ip", "-n", ns, "neigh", "add", "198.18.90.2", "lladdr", "02:00:00:00:5a:02", "dev", tap);
+            NetmapRing rx = port.rxRing(1);
+            port.rxsync();
+            rx.advance(rx.tail()); // drop whatever the TAP sent when it came up (IPv6 solicitations)
+            port.rxsync();
+            int slot = rx.tail(), good = rx.bufIdx(slot);
+            OffHeapBuffer mem = region.memory();
+            int below = (int) region.bufferPoolOffset() - region.bufSize();
+            byte[] before = new byte[region.bufSize()], after = new byte[region.bufSize()];
+            mem.getBytes(below, before, 0, before.length);
+
+            rx.bufIdx(slot, -1);
+            run("ip", "netns", "exec", ns, "ping", "-c", "1", "-W", "1", "198.18.90.2"); // no one answers: only the request matters
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (rx.tail() == slot && System.nanoTime() < deadline) port.poll(NetmapPort.POLLIN, 500);
+
+            assertNotEquals(slot, rx.tail(), "the kernel's frame never reached the host RX ring");
+            mem.getBytes(below, after, 0, after.length);
+            assertArrayEquals(before, after, "read(2) wrote below the buffer pool, through the stray index");
+            assertEquals(good, rx.bufIdx(slot), "the slot gets back the buffer the port knew");
+            assertTrue(rx.len(slot) >= 14, "the frame is in that buffer: length " + rx.len(slot));
+        }
+    }
+
     @Test
     void portsWithoutHostRingsRefuseTheCaretForm() {
         try (NetmapPort m = NetmapPort.open("netmap:nohost" + ProcessHandle.current().pid() + "{1")) {
