@@ -16,7 +16,10 @@ import static io.jnetmap.rings.NetmapLayout.*;
  * One end of a netmap pipe ({@code netmap:NAME{ID} master, {@code netmap:NAME}ID} slave), as
  * netmap_pipe.c: the master's TX ring feeds the slave's RX ring and vice versa, by copying slots
  * at the same positions, so buffers change hands without copying data. TX space is end to end:
- * a TX slot comes back only when the peer releases it from its RX ring.
+ * a TX slot comes back only when the peer releases it from its RX ring. As in netmap, slots are
+ * copied whole, NS_BUF_CHANGED included: the receiver sees it on a slot whose buffer the sender
+ * swapped, the sender on a slot the receiver gave back with another buffer (a sender that writes
+ * each buffer once must write that one again).
  *
  * <p>Both ends live in the memory region named NAME, a file that a second process maps to open
  * the other end; their krings and wake-up words are in the region too. Wake-ups go through a
@@ -177,16 +180,21 @@ final class PipeAdapter extends NetmapAdapter {
         if (head == hwcur) return 0;
         int published = -1; // slot after the last complete packet
         final int seen = t.checkedFlags();
-        final int clear = NS_BUF_CHANGED | NS_REPORT;
-        if ((seen & (NS_MOREFRAG | clear)) == 0) { // the common case: whole packets, nothing to clear
+        // netmap_pipe_txsync: the receiver gets each slot whole (*rs = *ts), NS_BUF_CHANGED included,
+        // so it knows the buffer is not the one it last saw there; only the sender's copy loses the flag
+        if ((seen & (NS_MOREFRAG | NS_BUF_CHANGED)) == 0) { // the common case: whole packets, nothing to clear
             r.copySlots(tr, hwcur, head);
             published = head;
         } else {
             for (int i = hwcur; i != head; ) {
-                int fl = r.copySlot(tr, i, clear);
-                if ((fl & clear) != 0) tr.slotFlags(i, fl & ~clear);
+                int fl = r.copySlot(tr, i, 0);
                 i = i == lim ? 0 : i + 1;
                 if ((fl & NS_MOREFRAG) == 0) published = i;
+            }
+            // an unfinished chain is copied again at the next sync: it keeps its flags until then
+            if ((seen & NS_BUF_CHANGED) != 0) for (int i = hwcur; i != published && published >= 0; i = i == lim ? 0 : i + 1) {
+                int fl = tr.slotFlags(i);
+                if ((fl & NS_BUF_CHANGED) != 0) tr.slotFlags(i, fl & ~NS_BUF_CHANGED);
             }
         }
         if (published < 0) return 0; // only part of a packet so far: publish nothing
@@ -205,8 +213,8 @@ final class PipeAdapter extends NetmapAdapter {
         if (head == hwcur) return 0;
         if ((r.checkedFlags() & NS_BUF_CHANGED) != 0) for (int i = hwcur; i != head; i = i == lim ? 0 : i + 1) {
             int fl = rr.slotFlags(i);
-            if ((fl & NS_BUF_CHANGED) != 0) { // the user swapped in another buffer: the sender gets it
-                t.copySlot(rr, i, NS_BUF_CHANGED);
+            if ((fl & NS_BUF_CHANGED) != 0) { // the user swapped in another buffer: the sender gets the slot whole, flag included
+                t.copySlot(rr, i, 0);
                 rr.slotFlags(i, fl & ~NS_BUF_CHANGED);
             }
         }

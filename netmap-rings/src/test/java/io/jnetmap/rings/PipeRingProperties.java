@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * into its own TX ring) and syncs. After every sync: 0 <= head, cur, tail < num_slots;
  * space <= num_slots - 1; a sync fails exactly when the move broke netmap's rules; the receiver
  * sees exactly the slots the sender published, in order, with their buffers (no copy), lengths and
- * flags minus NS_BUF_CHANGED / NS_REPORT, and only whole NS_MOREFRAG chains; no invalid slot ever
+ * flags, whole as netmap's {@code *rs = *ts} (the sender's slot loses only NS_BUF_CHANGED), and only whole NS_MOREFRAG chains; no invalid slot ever
  * reaches the receiver; and the multiset of buffer indices over sender and receiver rings of both
  * directions, each position counted on the side that owns it, never changes. Closing returns every
  * buffer to the region.
@@ -94,6 +94,8 @@ class PipeRingProperties {
         final End[] ends = new End[2];
         /** Per direction d (end d's TX to end 1-d's RX): published end, and what the receiver has not yet seen. */
         final int[] pubEnd = new int[2];
+        /** Each TX ring's slot flags just before its last sync: what the receiver must see. */
+        final int[][] txFlagsBefore = new int[2][];
         final int[] rxSeen = new int[2];
         @SuppressWarnings("unchecked")
         final ArrayDeque<Sent>[] inFlight = new ArrayDeque[] {new ArrayDeque<>(), new ArrayDeque<>()};
@@ -180,7 +182,15 @@ class PipeRingProperties {
 
         // ---- TX
 
+        void noteTxFlags(int d) {
+            NetmapRing tx = ends[d].tx;
+            int[] f = new int[tx.numSlots()];
+            for (int i = 0; i < f.length; i++) f[i] = tx.slotFlags(i);
+            txFlagsBefore[d] = f;
+        }
+
         void txsync(int d, boolean viaPoll) {
+            noteTxFlags(d);
             End e = ends[d];
             boolean valid = txValid(e);
             int head = e.tx.head();
@@ -205,8 +215,9 @@ class PipeRingProperties {
                 for (int i = pubEnd[d]; i != head; i = (i + 1) % n)
                     if ((e.tx.slotFlags(i) & NS_MOREFRAG) == 0) end = (i + 1) % n;
                 for (int i = pubEnd[d]; i != end; i = (i + 1) % n) {
-                    assertEquals(0, e.tx.slotFlags(i) & (NS_BUF_CHANGED | NS_REPORT), "cleared in the sender's slot");
-                    inFlight[d].add(new Sent(seqOf(e.tx, i), e.tx.len(i), e.tx.slotFlags(i), e.tx.bufIdx(i)));
+                    int before = txFlagsBefore[d][i];
+                    assertEquals(before & ~NS_BUF_CHANGED, e.tx.slotFlags(i), "only NS_BUF_CHANGED is cleared in the sender's slot");
+                    inFlight[d].add(new Sent(seqOf(e.tx, i), e.tx.len(i), before, e.tx.bufIdx(i)));
                 }
                 pubEnd[d] = end;
             } else {
@@ -251,7 +262,9 @@ class PipeRingProperties {
                 assertRestored(e.rx, "RX", e.rxGarbage);
             }
             assertEquals(pubEnd[d], e.rx.tail(), "everything published is visible after an rxsync");
-            // newly visible slots are exactly what the sender published, in order, zero copy
+            // newly visible slots are exactly what the sender published, in order, zero copy; those the
+            // user released in the same sync (head may reach the peer's new tail) lost NS_BUF_CHANGED
+            int released = valid && within(head, rxSeen[d], pubEnd[d]) ? dist(rxSeen[d], head) : 0;
             for (int i = rxSeen[d]; i != e.rx.tail(); i = (i + 1) % n) {
                 Sent sent = inFlight[d].poll();
                 assertNotNull(sent, "the receiver sees a slot nobody sent");
@@ -260,7 +273,8 @@ class PipeRingProperties {
                 assertEquals(sent.bufIdx(), idx, "the sender's buffer, not a copy");
                 assertEquals(sent.seq(), seqOf(e.rx, i), "content, in order");
                 assertEquals(sent.len(), e.rx.len(i));
-                assertEquals(sent.flags() & ~(NS_BUF_CHANGED | NS_REPORT), e.rx.slotFlags(i));
+                int flags = dist(rxSeen[d], i) < released ? sent.flags() & ~NS_BUF_CHANGED : sent.flags();
+                assertEquals(flags, e.rx.slotFlags(i), "the slot whole, flags included (*rs = *ts)");
             }
             assertTrue(inFlight[d].isEmpty(), "everything published was seen");
             if (e.rx.tail() != rxSeen[d])
@@ -279,6 +293,7 @@ class PipeRingProperties {
             boolean txSynced = wantTx || e.tx.head() != pubEnd[x]; // netmap_poll: asked for space, or unsent slots
             boolean txOk = txValid(e), rxOk = rxValid(e, 1 - x);
             int txH = e.tx.head(), rxH = e.rx.head();
+            noteTxFlags(x);
             int rev = e.port.poll(events, 0);
             assertEquals((txSynced && !txOk) || (wantRx && !rxOk), (rev & NetmapPort.POLLERR) != 0, "POLLERR (rev " + rev + ")");
             if (txSynced) afterTxsync(x, txOk, txH);

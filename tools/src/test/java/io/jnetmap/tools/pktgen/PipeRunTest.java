@@ -1,5 +1,7 @@
 package io.jnetmap.tools.pktgen;
 
+import io.jnetmap.rings.NetmapPort;
+import io.jnetmap.rings.NetmapRing;
 import io.jnetmap.sys.OffHeapBuffer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -43,6 +45,45 @@ class PipeRunTest {
         assertTrue(r[1].out().contains("Received 100000 packets 6000000 bytes"), r[1].out());
         assertTrue(r[1].out().contains("Sequence: 0 gaps (0 packets missing), 0 out of order."), r[1].out());
         assertFalse(r[1].err().contains("Sequence GAP"), r[1].err());
+        assertFalse(Cli.regionLeft(p));
+    }
+
+    /**
+     * netmap's pipes hand a released slot back whole (*ts = *rs): a receiver that keeps each frame
+     * and gives back another buffer (here poisoned with 0xEE) marks it NS_BUF_CHANGED, and pkt-gen,
+     * which writes each buffer's frame once, must see the flag and write the frame again rather
+     * than send the poison.
+     */
+    @Test
+    void pktGenBehindAReceiverThatSwapsBuffersNeverSendsAStaleFrame() throws Exception {
+        String p = Cli.pipe();
+        int count = 20_000;
+        try (NetmapPort s = NetmapPort.open("netmap:" + p + "}1")) {
+            Cli.Running tx = Cli.start("-f", "tx", "-i", "netmap:" + p + "{1", "-n", Integer.toString(count), "-l", "60");
+            NetmapRing rx = s.rxRing(0), spare = s.txRing(0); // the slave never sends: its TX buffers are its spares
+            int bufSize = s.region().bufSize();
+            int j = spare.head();
+            long got = 0, stale = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (got < count && System.nanoTime() < deadline) {
+                s.poll(NetmapPort.POLLIN, 100);
+                for (int i = rx.head(); i != rx.tail(); i = rx.next(i)) {
+                    int off = rx.slotBufOffset(i);
+                    if (rx.len(i) != 60 || rx.buffers().getByte(off + 12) != 0x08 || rx.buffers().getByte(off + 13) != 0x00) stale++;
+                    got++;
+                    spare.buffers().fill(spare.slotBufOffset(j), bufSize, (byte) 0xEE);
+                    rx.swapBuffers(i, spare, j); // keep the frame, give the pipe the poisoned buffer
+                    j = spare.next(j);
+                    if (j == spare.tail()) j = spare.head();
+                }
+                rx.advance(rx.tail());
+            }
+            while (!tx.result.isDone() && System.nanoTime() < deadline) s.poll(NetmapPort.POLLIN, 10); // give the last slots back: pkt-gen waits for them
+            Cli.Result r = tx.await();
+            assertEquals(0, r.rc(), r.toString());
+            assertEquals(count, got, "frames received");
+            assertEquals(0, stale, "frames that were a swapped-in buffer's old contents, not pkt-gen's frame");
+        }
         assertFalse(Cli.regionLeft(p));
     }
 
