@@ -76,7 +76,8 @@ public final class NetmapPort implements AutoCloseable {
         }
         long ifOff = region.ifObjectOffset(ifObject);
         OffHeapBuffer ifMem = region.memory().slice(ifOff, MemoryRegion.IF_OBJ_SIZE);
-        NetmapIf.format(ifMem, name.name(), nTx, nRx, reportedHostTx, reportedHostRx);
+        // ni_name is the adapter's name: for a pipe end netmap's NAME{ID / NAME}ID, not the region NAME
+        NetmapIf.format(ifMem, name.isPipe() ? adapter.name() : name.name(), nTx, nRx, reportedHostTx, reportedHostRx);
         nif = new NetmapIf(ifMem);
         for (int i = tx[0]; i < tx[1]; i++) {
             Kring k = adapter.txKring(i);

@@ -72,6 +72,16 @@ class PipeSemanticsTest {
     }
 
     @Test
+    void eachEndsNetmapIfIsNamedAsNetmapNamesPipeEnds() {
+        String shortName = "pn" + ProcessHandle.current().pid() % 100000; // ni_name holds 15 characters
+        try (NetmapPort m = NetmapPort.open("netmap:" + shortName + "{7"); NetmapPort s = NetmapPort.open("netmap:" + shortName + "}7")) {
+            regionFile = m.region().file();
+            assertEquals(shortName + "{7", m.nif().name(), "the master end's ni_name");
+            assertEquals(shortName + "}7", s.nif().name(), "the slave end's ni_name");
+        }
+    }
+
+    @Test
     void theReceiverSeesNothingUntilTheLastFragmentIsSent() {
         try (NetmapPort m = open("{2"); NetmapPort s = open("}2")) {
             NetmapRing tx = m.txRing(0), rx = s.rxRing(0);
