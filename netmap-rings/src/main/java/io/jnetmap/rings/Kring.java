@@ -37,6 +37,10 @@ public final class Kring {
     private final int lim;
     private final int bufSize;
     private final int numBuffers;
+    /** Shortest packet this TX ring's device sends ({@link NetmapAdapter#minTxFrame}); 0: any length, empty slots too. */
+    private final int minFrame;
+    /** Bytes of the packet a {@link #checkRangeMin} pass is in, carried over the wrap to the second pass. */
+    private int chainLen;
     private String lastError;
     private long errors;
     private int checkedFlags;
@@ -58,6 +62,7 @@ public final class Kring {
         this.lim = slots - 1;
         this.bufSize = region.bufSize();
         this.numBuffers = region.numBuffers();
+        this.minFrame = tx && !host && adapter != null ? adapter.minTxFrame() : 0;
     }
 
     /**
@@ -315,24 +320,57 @@ public final class Kring {
      * not bounce the sender's cache lines.
      */
     private boolean checkSlots(int from, int to) {
+        chainLen = 0;
         // at most two counted loops rather than one wrapping loop: the JIT unrolls these and drops bounds checks
-        int or = from <= to ? checkRange(from, to) : checkRange(from, numSlots);
+        int or = from <= to ? check(from, to) : check(from, numSlots);
         if (or >= 0 && to < from) {
-            int more = checkRange(0, to);
+            int more = check(0, to);
             or = more < 0 ? more : or | more;
         }
         if (or < 0) {
             int i = -or - 1;
             long w = ring.slotWord(i);
-            int idx = NetmapRing.wordBufIdx(w);
-            reinit("slot " + i + (idx < FIRST_BUFFER || idx >= numBuffers
-                    ? " has buffer index " + idx + ", outside " + FIRST_BUFFER + ".." + (numBuffers - 1)
-                    : " has length " + NetmapRing.wordLen(w) + ", more than the buffer size " + bufSize));
+            int idx = NetmapRing.wordBufIdx(w), len = NetmapRing.wordLen(w);
+            String why;
+            if (idx < FIRST_BUFFER || idx >= numBuffers) why = " has buffer index " + idx + ", outside " + FIRST_BUFFER + ".." + (numBuffers - 1);
+            else if (len > bufSize) why = " has length " + len + ", more than the buffer size " + bufSize;
+            else if (len == 0) why = " has length 0: the NIC takes no empty fragment";
+            else why = " ends a packet of " + chainLen + " bytes, shorter than the " + minFrame
+                    + " bytes the NIC sends (pad the frame to at least that)";
+            reinit("slot " + i + why);
             checkedFlags = 0;
             return false;
         }
         checkedFlags = or;
         return true;
+    }
+
+    private int check(int from, int to) { return minFrame == 0 ? checkRange(from, to) : checkRangeMin(from, to); }
+
+    /**
+     * {@link #checkRange} for a NIC's TX ring, which also refuses an empty slot and a packet (a slot
+     * or an NS_MOREFRAG chain, which starts at hwcur at the latest) shorter than {@link #minFrame}:
+     * the chip would send garbage or stall on it. A chain still open at {@code to} is checked when
+     * its last fragment comes.
+     */
+    private int checkRangeMin(int from, int to) {
+        int or = checkRange(from, to);
+        if (or < 0) return or;
+        final NetmapRing r = ring;
+        final int min = minFrame;
+        int acc = chainLen;
+        for (int i = from; i < to; i++) {
+            long w = r.slotWord(i);
+            int len = NetmapRing.wordLen(w);
+            acc += len;
+            if (len == 0) { chainLen = acc; return -(i + 1); }
+            if ((NetmapRing.wordFlags(w) & NS_MOREFRAG) == 0) {
+                if (acc < min) { chainLen = acc; return -(i + 1); }
+                acc = 0;
+            }
+        }
+        chainLen = acc;
+        return or;
     }
 
     /** Checks slots [from, to) without wrapping; returns the union of their flags, or -(i + 1) for the first bad slot i. */

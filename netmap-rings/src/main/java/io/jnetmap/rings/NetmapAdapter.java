@@ -64,6 +64,14 @@ public abstract class NetmapAdapter {
 
     // ---- what a port knows about its device; software ports keep the defaults
 
+    /**
+     * The shortest packet the device's TX rings send, in bytes; a slot that ends a shorter packet,
+     * or an empty slot, is refused by the ring rules ({@link Kring}) as a bad slot, before the
+     * back-end sees it. 0 (the default, software ports): any length. Read once, when the krings
+     * are made.
+     */
+    public int minTxFrame() { return 0; }
+
     /** Whether the link is up (software ports: always). */
     public boolean linkUp() { return true; }
 

@@ -62,6 +62,17 @@ public abstract class IntelAdapter extends NicAdapter {
 
     // ------------------------------------------------------------------ the port's view of the device
 
+    /**
+     * With TCTL.PSP (set by every Intel init here) the 1G chips pad a short frame to 64 bytes, but
+     * only from 17 bytes up: Linux's e1000e and igb pad shorter skbs to 17 before they post them.
+     * We do not copy to pad: the ring rules refuse a shorter packet, and an empty fragment, as a
+     * bad slot.
+     */
+    public static final int MIN_TX_FRAME = 17;
+
+    @Override
+    public int minTxFrame() { return MIN_TX_FRAME; }
+
     @Override
     public boolean linkUp() {
         int s = regs.read32(STATUS);

@@ -433,6 +433,27 @@ class E1000eAdapterTest extends ModelAdapterHarness<E1000eModel, E1000eAdapter> 
     }
 
     @Test
+    void packetsShorterThanTheChipTakesAndEmptyFragmentsAreRefusedAsBadSlots() {
+        open();
+        NetmapRing tx = port.txRing(0);
+        int free = adapter.region().freeBuffers();
+        for (int[] lens : TOO_SHORT) {
+            int h = tx.head(), writes = model.tdtWrites;
+            putFragments(tx, lens);
+            RingStateException e = assertThrows(RingStateException.class, () -> port.txsync(), java.util.Arrays.toString(lens));
+            assertTrue(e.getMessage().contains("length 0") || e.getMessage().contains("shorter than the 17 bytes"), e.getMessage());
+            assertEquals(writes, model.tdtWrites, "no doorbell for " + java.util.Arrays.toString(lens));
+            assertEquals(h, tx.head(), "ring reset to the port's state");
+        }
+        assertEquals(0, model.wire.size(), "nothing short went out");
+        assertEquals(free, adapter.region().freeBuffers(), "no buffer lost");
+        putFragments(tx, 17);
+        putFragments(tx, 10, 7);
+        port.txsync();
+        assertEquals(2, model.wire.size(), "17 bytes, alone or in fragments, is what the chip takes");
+    }
+
+    @Test
     void badRxSlotsNeverReachADescriptor() {
         open();
         NetmapRing rx = port.rxRing(0);

@@ -48,6 +48,24 @@ public final class TestFrames {
     }
 
     /**
+     * Packets an Intel 1G chip must never be given, as slot lengths of one packet each: shorter
+     * than the 17 bytes TCTL.PSP pads from, alone or as a chain, and chains with an empty fragment.
+     */
+    public static final int[][] TOO_SHORT = {{16}, {0}, {10, 6}, {60, 0}, {0, 60}, {1}};
+
+    /** One packet at the ring's head in slots of {@code lens} bytes (NS_MOREFRAG on all but the last); advances head. */
+    public static void putFragments(NetmapRing tx, int... lens) {
+        int i = tx.head();
+        for (int k = 0; k < lens.length; k++) {
+            tx.buffers().fill(tx.slotBufOffset(i), lens[k], (byte) (0x40 + k));
+            tx.len(i, lens[k]);
+            tx.slotFlags(i, k < lens.length - 1 ? io.jnetmap.rings.NetmapLayout.NS_MOREFRAG : 0);
+            i = tx.next(i);
+        }
+        tx.advance(i);
+    }
+
+    /**
      * Puts {@code f} at the ring's head in as many slots as the buffer size needs (NS_MOREFRAG on
      * all but the last, {@code lastFlags} on the last), advances head; returns the slots used.
      */
