@@ -242,7 +242,7 @@ public final class Kring {
         } else if (!checkSlots(hwcur(), head)) {
             result = ERR_SLOT;
         } else if (head != hwcur() && (ring.flags() & NR_FORWARD) != 0) {
-            adapter.forwardReleased(this, hwcur(), head);
+            adapter.forwardReleased(this, hwcur(), head, flags);
         }
         if (adapter.syncRx(this, flags) != 0) return backendError();
         finish();

@@ -129,11 +129,13 @@ public abstract class NetmapAdapter {
     /**
      * NS_FORWARD (netmap's NR_FORWARD rings): the user released slots [from, to) of RX ring
      * {@code kring}. From a NIC RX ring, packets whose slots carry NS_FORWARD are copied to the
-     * kernel through the host stack; from the host RX ring, they are swapped (zero copy) into NIC
-     * TX ring 0 at its head, which advances, and leave at the next txsync; what does not fit is
-     * dropped, as netmap_sw_to_nic does.
+     * kernel through the host stack. From the host RX ring, as netmap_sw_to_nic, and only when the
+     * syncing port binds every NIC TX ring ({@link SyncFlags#CAN_FORWARD_DOWN}: no other thread
+     * drives them): each NS_FORWARD slot's buffer is swapped (zero copy) into the first NIC TX ring
+     * with room, at its head, which advances (head = cur), both slots marked NS_BUF_CHANGED; the
+     * next txsync sends them. What finds no room is dropped, as in netmap.
      */
-    protected void forwardReleased(Kring kring, int from, int to) {
+    protected void forwardReleased(Kring kring, int from, int to, int flags) {
         if (host == null) return;
         NetmapRing r = kring.ring();
         int lim = kring.lim();
@@ -153,17 +155,23 @@ public abstract class NetmapAdapter {
             }
             return;
         }
-        if (numTxRings == 0) return;
-        Kring txk = txKrings[0];
-        NetmapRing tx = txk.ring();
-        for (int i = from; i != to; i = i == lim ? 0 : i + 1) {
-            if ((r.slotFlags(i) & NetmapLayout.NS_FORWARD) == 0) continue;
-            int h = tx.head();
-            if (h == tx.tail()) continue; // no room: dropped, as in netmap
-            r.swapBuffers(i, tx, h);
-            tx.slotFlags(h, tx.slotFlags(h) & ~NetmapLayout.NS_FORWARD);
-            kring.noteBuffer(i, r.bufIdx(i));
-            tx.advance(tx.next(h));
+        if ((flags & SyncFlags.CAN_FORWARD_DOWN) == 0) return;
+        int i = from;
+        for (int t = 0; t < numTxRings && i != to; t++) {
+            NetmapRing tx = txKrings[t].ring();
+            for (; i != to; i = i == lim ? 0 : i + 1) {
+                if (tx.cur() == tx.tail()) break; // this ring is full: try the next one
+                if ((r.slotFlags(i) & NetmapLayout.NS_FORWARD) == 0) continue;
+                int h = tx.head(), idx = tx.bufIdx(h);
+                if (!region.validBuffer(idx)) break; // never take a stray index into the host ring
+                tx.bufIdx(h, r.bufIdx(i));
+                tx.len(h, r.len(i));
+                tx.slotFlags(h, NetmapLayout.NS_BUF_CHANGED);
+                r.bufIdx(i, idx);
+                r.slotFlags(i, NetmapLayout.NS_BUF_CHANGED);
+                kring.noteBuffer(i, idx);
+                tx.advance(tx.next(h));
+            }
         }
     }
 

@@ -46,6 +46,8 @@ public final class NetmapPort implements AutoCloseable {
     private final Kring[] boundTx, boundRx;
     private final int firstTx, lastTx, firstRx, lastRx;
     private final boolean noTxPoll;
+    /** SyncFlags.CAN_FORWARD_DOWN when this port binds every NIC TX ring (netmap's condition for NS_FORWARD to the NIC), else 0. */
+    private final int forwardDown;
     private String lastError;
     private boolean closed;
 
@@ -60,6 +62,7 @@ public final class NetmapPort implements AutoCloseable {
         if ((name.flags() & NR_TX_RINGS_ONLY) != 0) rx = new int[] {0, 0};
         firstTx = tx[0]; lastTx = tx[1] - 1; firstRx = rx[0]; lastRx = rx[1] - 1;
         noTxPoll = (name.flags() & NR_NO_TX_POLL) != 0;
+        forwardDown = nTx > 0 && firstTx == 0 && lastTx >= nTx - 1 ? SyncFlags.CAN_FORWARD_DOWN : 0;
 
         int reportedHostTx = Math.max(1, hTx), reportedHostRx = Math.max(1, hRx);
         txRings = new NetmapRing[nTx + reportedHostTx];
@@ -194,7 +197,7 @@ public final class NetmapPort implements AutoCloseable {
     /** Returns released RX slots to the port and imports new packets on every bound RX ring (NIOCRXSYNC). */
     public void rxsync() {
         String err = null;
-        for (Kring k : boundRx) if (k.rxsync(SyncFlags.FORCE_READ) != Kring.OK) err = firstError(err, k);
+        for (Kring k : boundRx) if (k.rxsync(SyncFlags.FORCE_READ | forwardDown) != Kring.OK) err = firstError(err, k);
         if (err != null) fail(err);
     }
 
@@ -209,7 +212,7 @@ public final class NetmapPort implements AutoCloseable {
     public void rxsync(int ring) {
         Kring k = adapter.rxKring(ring);
         checkBound(k, false);
-        if (k.rxsync(SyncFlags.FORCE_READ) != Kring.OK) fail(k.takeError());
+        if (k.rxsync(SyncFlags.FORCE_READ | forwardDown) != Kring.OK) fail(k.takeError());
     }
 
     private void checkBound(Kring k, boolean tx) {
@@ -287,7 +290,7 @@ public final class NetmapPort implements AutoCloseable {
         }
         if (wantRx) {
             for (Kring k : boundRx) {
-                if (k.rxsync(SyncFlags.FORCE_READ) != Kring.OK) {
+                if (k.rxsync(SyncFlags.FORCE_READ | forwardDown) != Kring.OK) {
                     lastError = k.takeError();
                     revents |= POLLERR;
                 }

@@ -29,10 +29,12 @@ class HostStackTest {
     static final class LoopNic extends NetmapAdapter {
         private final String tapName;
 
-        LoopNic(MemoryRegion region, String tapName) {
+        LoopNic(MemoryRegion region, String tapName) { this(region, tapName, 1); }
+
+        LoopNic(MemoryRegion region, String tapName, int txRings) {
             super("loopnic", region);
             this.tapName = tapName;
-            createKrings(1, 1, 1, 1, 256, 256);
+            createKrings(txRings, 1, 1, 1, 256, 256);
         }
 
         @Override public int txsync(Kring k, int flags) {
@@ -132,6 +134,61 @@ class HostStackTest {
             assertArrayEquals(before, after, "read(2) wrote below the buffer pool, through the stray index");
             assertEquals(good, rx.bufIdx(slot), "the slot gets back the buffer the port knew");
             assertTrue(rx.len(slot) >= 14, "the frame is in that buffer: length " + rx.len(slot));
+        }
+    }
+
+    /**
+     * netmap_sw_to_nic: NS_FORWARD slots released on the host RX ring of an NR_FORWARD ring move,
+     * zero copy, into the first NIC TX ring with room (not only ring 0), both slots flagged
+     * NS_BUF_CHANGED; and only when the port binds every NIC TX ring, since it writes their heads.
+     */
+    @Test
+    void hostToNicForwardingFillsEveryNicTxRingAndOnlyFromAPortHoldingThemAll() throws Exception {
+        LoopNic nic = new LoopNic(region, tap, 2);
+        try (NetmapPort all = NetmapPort.bind(PortName.parse("netmap:loopnic*"), nic);
+             NetmapPort hostOnly = NetmapPort.bind(PortName.parse("netmap:loopnic^"), nic)) {
+            sh("ip", "link", "set", tap, "netns", ns); // down in there: the kernel sends us nothing
+            NetmapRing tx0 = all.txRing(0), tx1 = all.txRing(1), hostRx = all.rxRing(1);
+            Kring hk = nic.rxKring(1);
+            hostRx.flags(hostRx.flags() | NR_FORWARD);
+            tx0.advance(tx0.tail()); // the user filled TX ring 0: no room there
+            all.txsync(0);
+            tx0.advance(tx0.tail());
+
+            // four frames from the kernel, as HostStack.rxsync would leave them; three to forward
+            int[] bufs = new int[4];
+            for (int i = 0; i < 4; i++) {
+                bufs[i] = hostRx.bufIdx(i);
+                hostRx.buffers().putInt(hostRx.slotBufOffset(i), 0x1000 + i);
+                hostRx.len(i, 60 + i);
+            }
+            hk.hwtail(4);
+            hostOnly.rxsync(1);
+            for (int i = 0; i < 4; i++) hostRx.slotFlags(i, i == 1 ? 0 : NS_FORWARD);
+
+            // a port without the NIC TX rings only releases them
+            hostRx.advance(1);
+            int h1 = tx1.head(), h0 = tx0.head();
+            hostOnly.rxsync(1);
+            assertEquals(h1, tx1.head(), "a port holding no NIC TX ring never writes one");
+            assertEquals(bufs[0], hostRx.bufIdx(0), "released, not forwarded");
+
+            hostRx.advance(4);
+            all.rxsync();
+            assertEquals(h0, tx0.head(), "TX ring 0 had no room");
+            assertEquals((h1 + 2) % tx1.numSlots(), tx1.head(), "slots 2 and 3 went to TX ring 1 (slot 1 had no NS_FORWARD)");
+            assertEquals(tx1.head(), tx1.cur());
+            for (int k = 0; k < 2; k++) {
+                int s = (h1 + k) % tx1.numSlots(), from = 2 + k;
+                assertEquals(bufs[from], tx1.bufIdx(s), "zero copy");
+                assertEquals(60 + from, tx1.len(s));
+                assertEquals(NS_BUF_CHANGED, tx1.slotFlags(s));
+                assertEquals(NS_BUF_CHANGED, hostRx.slotFlags(from), "the host slot got a TX buffer in exchange");
+                assertNotEquals(bufs[from], hostRx.bufIdx(from));
+            }
+            assertEquals(bufs[1], hostRx.bufIdx(1), "without NS_FORWARD a slot stays");
+            all.txsync(1);
+            assertEquals(tx1.numSlots() - 1, tx1.space(), "the forwarded frames left on TX ring 1");
         }
     }
 
