@@ -20,10 +20,20 @@ import static io.jnetmap.rings.NetmapLayout.*;
  * RX: [hwcur, hwtail) received and not yet released to the port.
  */
 public final class Kring {
-    /** Sync results. */
-    public static final int OK = 0, ERR_POINTERS = 1, ERR_SLOT = 2, ERR_BACKEND = 3;
+    /**
+     * Sync results. BUSY: another thread or process was syncing this ring, so this sync did
+     * nothing (netmap's nm_kr_tryget failing: the ioctl and poll skip the ring, no error).
+     */
+    public static final int OK = 0, ERR_POINTERS = 1, ERR_SLOT = 2, ERR_BACKEND = 3, BUSY = 4;
 
+    /**
+     * K_BUSY, netmap's nr_busy: 0, or the pid of the process whose thread is in a sync of this
+     * ring. It lives in the region, on its own cache line, so it guards a ring that two processes
+     * can reach (both ends of a pipe map the same krings).
+     */
     private static final int K_HWCUR = 0, K_RHEAD = 4, K_RCUR = 8, K_RTAIL = 12, K_HWTAIL = 64, K_SHADOW = MemoryRegion.KSTATE_SIZE;
+    static final int K_BUSY = 128;
+    private static final int PID = io.jnetmap.sys.Libc.getpid();
 
     private final NetmapAdapter adapter;
     private final MemoryRegion region;
@@ -85,6 +95,7 @@ public final class Kring {
         int tail = tx ? numSlots - 1 : 0;
         st.putInt(K_RTAIL, tail);
         st.putInt(K_HWTAIL, tail);
+        st.putIntRelease(K_BUSY, 0);
         if (withBuffers) {
             try {
                 for (int i = 0; i < numSlots; i++) {
@@ -220,12 +231,17 @@ public final class Kring {
      * reset to the port's state and the back-end is not called.
      */
     public int txsync(int flags) {
-        int head = txPrologue();
-        if (head < 0) return ERR_POINTERS;
-        if (!checkSlots(hwcur(), head)) return ERR_SLOT;
-        if (adapter.syncTx(this, flags) != 0) return backendError();
-        finish();
-        return OK;
+        if (!tryGet()) return BUSY;
+        try {
+            int head = txPrologue();
+            if (head < 0) return ERR_POINTERS;
+            if (!checkSlots(hwcur(), head)) return ERR_SLOT;
+            if (adapter.syncTx(this, flags) != 0) return backendError();
+            finish();
+            return OK;
+        } finally {
+            put();
+        }
     }
 
     /**
@@ -235,20 +251,50 @@ public final class Kring {
      * the sync still imports new packets.
      */
     public int rxsync(int flags) {
-        int result = OK;
-        int head = rxPrologue();
-        if (head < 0) {
-            result = ERR_POINTERS;
-        } else if (!checkSlots(hwcur(), head)) {
-            result = ERR_SLOT;
-        } else if (head != hwcur() && (ring.flags() & NR_FORWARD) != 0) {
-            adapter.forwardReleased(this, hwcur(), head, flags);
+        if (!tryGet()) return BUSY;
+        try {
+            int result = OK;
+            int head = rxPrologue();
+            if (head < 0) {
+                result = ERR_POINTERS;
+            } else if (!checkSlots(hwcur(), head)) {
+                result = ERR_SLOT;
+            } else if (head != hwcur() && (ring.flags() & NR_FORWARD) != 0) {
+                adapter.forwardReleased(this, hwcur(), head, flags);
+            }
+            if (adapter.syncRx(this, flags) != 0) return backendError();
+            finish();
+            ring.timestamp(Clock.epochMicros());
+            return result;
+        } finally {
+            put();
         }
-        if (adapter.syncRx(this, flags) != 0) return backendError();
-        finish();
-        ring.timestamp(Clock.epochMicros());
-        return result;
     }
+
+    /**
+     * nm_kr_tryget: one CAS per sync, never per packet, no lock, no allocation. A holder that is
+     * a process which died inside a sync (kill -9) would leave the ring busy for good; the first
+     * sync that meets a pid that is not alive takes the ring over instead (a recycled pid would
+     * keep it busy until that process exits: Linux recycles pids only after wrapping around).
+     */
+    private boolean tryGet() {
+        return state.compareAndSetInt(K_BUSY, 0, PID) || takeOverFromDeadHolder();
+    }
+
+    private boolean takeOverFromDeadHolder() {
+        int holder = state.getIntVolatile(K_BUSY);
+        if (holder == 0) return state.compareAndSetInt(K_BUSY, 0, PID);
+        return holder != PID && !MemoryRegion.pidAlive(holder) && state.compareAndSetInt(K_BUSY, holder, PID);
+    }
+
+    /** The pid of the process syncing this ring now, 0 when none. */
+    int busyHolder() { return state.getIntVolatile(K_BUSY); }
+
+    /** Byte offset in the region of the busy word. */
+    long busyWordOffset() { return state.address() - region.memory().address() + K_BUSY; }
+
+    /** nm_kr_put: a release store, so the next holder sees everything this sync wrote. */
+    private void put() { state.putIntRelease(K_BUSY, 0); }
 
     private int backendError() {
         errors++;
@@ -258,7 +304,7 @@ public final class Kring {
 
     /** nm_txsync_prologue: rhead_prev <= head <= rtail_prev and head <= cur <= rtail_prev, circularly. Returns head, or -1 after a reset. */
     private int txPrologue() {
-        int head = ring.head(), cur = ring.cur();
+        int head = ring.headAcquire(), cur = ring.cur(); // head first: see NetmapRing.advance
         int rhead = rhead(), rtail = rtail();
         restoreTail(rtail);
         String err = null;
@@ -284,7 +330,7 @@ public final class Kring {
 
     /** nm_rxsync_prologue: hwcur <= head <= hwtail and head <= cur <= hwtail, circularly. */
     private int rxPrologue() {
-        int head = ring.head(), cur = ring.cur();
+        int head = ring.headAcquire(), cur = ring.cur(); // head first: see NetmapRing.advance
         int hwcur = hwcur(), hwtail = hwtail();
         restoreTail(rtail());
         String err = null;

@@ -27,8 +27,11 @@ import static io.jnetmap.rings.NetmapLayout.*;
  * }
  * }</pre>
  *
- * <p>A port is driven by one thread at a time per ring, as in netmap; syncs take no locks and
- * allocate nothing.
+ * <p>As in netmap, a ring is meant to be driven by one thread at a time; a sync that finds another
+ * thread (or process) inside a sync of the same ring skips that ring (netmap's nm_kr_tryget: the
+ * ioctls and poll pass over it, no error), so poll() on {@code netmap:X} and a thread on
+ * {@code netmap:X-K} never import twice or corrupt the tail. Syncs take no locks (one CAS per
+ * ring and sync) and allocate nothing.
  */
 public final class NetmapPort implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NetmapPort.class);
@@ -190,14 +193,14 @@ public final class NetmapPort implements AutoCloseable {
      */
     public void txsync() {
         String err = null;
-        for (Kring k : boundTx) if (k.txsync(SyncFlags.FORCE_RECLAIM) != Kring.OK) err = firstError(err, k);
+        for (Kring k : boundTx) if (failed(k.txsync(SyncFlags.FORCE_RECLAIM))) err = firstError(err, k);
         if (err != null) fail(err);
     }
 
     /** Returns released RX slots to the port and imports new packets on every bound RX ring (NIOCRXSYNC). */
     public void rxsync() {
         String err = null;
-        for (Kring k : boundRx) if (k.rxsync(SyncFlags.FORCE_READ | forwardDown) != Kring.OK) err = firstError(err, k);
+        for (Kring k : boundRx) if (failed(k.rxsync(SyncFlags.FORCE_READ | forwardDown))) err = firstError(err, k);
         if (err != null) fail(err);
     }
 
@@ -205,15 +208,18 @@ public final class NetmapPort implements AutoCloseable {
     public void txsync(int ring) {
         Kring k = adapter.txKring(ring);
         checkBound(k, true);
-        if (k.txsync(SyncFlags.FORCE_RECLAIM) != Kring.OK) fail(k.takeError());
+        if (failed(k.txsync(SyncFlags.FORCE_RECLAIM))) fail(k.takeError());
     }
 
     /** rxsync of one RX ring, by netmap index. */
     public void rxsync(int ring) {
         Kring k = adapter.rxKring(ring);
         checkBound(k, false);
-        if (k.rxsync(SyncFlags.FORCE_READ | forwardDown) != Kring.OK) fail(k.takeError());
+        if (failed(k.rxsync(SyncFlags.FORCE_READ | forwardDown))) fail(k.takeError());
     }
+
+    /** A sync that met a busy ring (another thread's sync of it) did nothing and is no error, as netmap's ioctl. */
+    private static boolean failed(int rc) { return rc != Kring.OK && rc != Kring.BUSY; }
 
     private void checkBound(Kring k, boolean tx) {
         NetmapRing[] rings = tx ? txRings : rxRings;
@@ -278,7 +284,9 @@ public final class NetmapPort implements AutoCloseable {
             for (Kring k : boundTx) {
                 NetmapRing r = k.ring();
                 if (!lookingForSpace && r.head() == k.hwcur()) continue; // nothing to push here
-                if (k.txsync(0) != Kring.OK) {
+                int rc = k.txsync(0);
+                if (rc == Kring.BUSY) continue; // another thread is syncing it: netmap_poll skips the ring
+                if (rc != Kring.OK) {
                     lastError = k.takeError();
                     revents |= POLLERR;
                 }
@@ -290,7 +298,9 @@ public final class NetmapPort implements AutoCloseable {
         }
         if (wantRx) {
             for (Kring k : boundRx) {
-                if (k.rxsync(SyncFlags.FORCE_READ | forwardDown) != Kring.OK) {
+                int rc = k.rxsync(SyncFlags.FORCE_READ | forwardDown);
+                if (rc == Kring.BUSY) continue;
+                if (rc != Kring.OK) {
                     lastError = k.takeError();
                     revents |= POLLERR;
                 }

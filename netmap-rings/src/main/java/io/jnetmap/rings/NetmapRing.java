@@ -52,8 +52,16 @@ public final class NetmapRing {
     public void head(int h) { ring.putInt(RING_HEAD, h); }
     public int cur() { return ring.getInt(RING_CUR); }
     public void cur(int c) { ring.putInt(RING_CUR, c); }
-    /** Sets head and cur together, the common case. */
-    public void advance(int headAndCur) { ring.putInt(RING_HEAD, headAndCur); ring.putInt(RING_CUR, headAndCur); }
+    /**
+     * Sets head and cur together, the common case. cur first, then head with release (netmap's
+     * {@code ring->head = ring->cur = i} stores in that order too): a sync running in another
+     * thread (poll on the whole port) that reads head, then cur, never sees head past cur, and
+     * sees the slots written before head moved.
+     */
+    public void advance(int headAndCur) { ring.putInt(RING_CUR, headAndCur); ring.putIntRelease(RING_HEAD, headAndCur); }
+
+    /** head, read with acquire: the port reads it before cur (see {@link #advance}). */
+    int headAcquire() { return ring.getIntAcquire(RING_HEAD); }
     public int tail() { return ring.getInt(RING_TAIL); }
     /** Writing tail is the port's job; netmap silently restores a tail the user overwrote, and so do we. */
     public void tail(int t) { ring.putInt(RING_TAIL, t); }
