@@ -19,17 +19,44 @@ import java.util.Optional;
  * A device reached without an IOMMU: BARs mmap'd from sysfs {@code resourceN} (uncached), the
  * command register through sysfs {@code config}, INTx through {@code /dev/uioN} from
  * uio_pci_generic, and DMA with physical addresses ({@link PagemapDmaSpace}). Needs root.
+ *
+ * <p>{@code /dev/uioN} is opened with the device, before bus mastering is turned on, and held
+ * until it is closed, whether interrupts are on or not: uio_pci_generic clears bus mastering
+ * when that fd is released, which the kernel does for us when the process dies (kill -9, a JVM
+ * crash). Without it nothing would stop the card's DMA into hugepages the kernel has taken back.
+ * For the same reason the interrupt vector reads that fd rather than a second one, whose close
+ * (interrupts off) would clear bus mastering under a running device.
  */
 final class UioDevice extends PciDevice {
     private static final Logger LOG = LoggerFactory.getLogger(UioDevice.class);
 
     private final int configFd;
     private final ConfigSpace config;
+    /** /dev/uioN, held from open to close (see the class comment); -1 when the device has no UIO node. */
+    private int uioFd = -1;
+    private String uioNode;
 
     private UioDevice(SysfsPciFunction fn, OpenOptions options, int configFd) {
         super(fn, options);
         this.configFd = configFd;
         this.config = new ConfigSpace(configFd, 0, fn.address() + " (sysfs)");
+    }
+
+    /** Opens /dev/uioN if uio_pci_generic drives the device; without it a crash would leave bus mastering on: say so. */
+    private void holdUioNode() {
+        Optional<String> uio = sysfs().uioName();
+        if (uio.isEmpty()) {
+            LOG.warn("{} has no UIO node (not bound to uio_pci_generic): if this process dies, bus mastering stays on and the"
+                    + " card may DMA into freed memory until the next open. Bind it with `{}`", address(),
+                    PciException.bindCommand(address(), "uio_pci_generic"));
+            return;
+        }
+        uioNode = options.paths().dev(uio.get()).toString();
+        try {
+            uioFd = Libc.open(uioNode, Libc.O_RDWR | Libc.O_NONBLOCK, 0, null);
+        } catch (NativeException e) {
+            throw IommuContainer.denied(e, uioNode, "open the UIO node of " + address());
+        }
     }
 
     static UioDevice open(SysfsPciFunction fn, OpenOptions options) {
@@ -43,6 +70,7 @@ final class UioDevice extends PciDevice {
         UioDevice d = null;
         try {
             d = new UioDevice(fn, options, fd);
+            d.holdUioNode(); // before bus mastering goes on: from here a crash turns it off
             String type = fn.iommuGroupType();
             if (fn.iommuGroup().isPresent() && !"identity".equals(type)) {
                 LOG.warn("{} is behind an IOMMU that translates its DMA (group {} type {}): UIO's physical addresses will not"
@@ -52,7 +80,10 @@ final class UioDevice extends PciDevice {
             d.config.enableMemoryAndBusMaster();
             return d;
         } catch (RuntimeException e) {
-            if (d != null) d.config.close();
+            if (d != null) {
+                d.config.close();
+                if (d.uioFd >= 0) Libc.closeQuietly(d.uioFd);
+            }
             Libc.closeQuietly(fd);
             throw e;
         }
@@ -133,26 +164,13 @@ final class UioDevice extends PciDevice {
     @Override
     Interrupts doEnableInterrupts(InterruptMode mode, int count) {
         Optional<String> uio = sysfs().uioName();
-        if (uio.isEmpty()) {
+        if (uio.isEmpty() || uioFd < 0) {
             throw new PciException(PciException.Reason.INTERRUPTS, address() + " has no UIO node: bind it to uio_pci_generic (`"
                     + PciException.bindCommand(address(), "uio_pci_generic") + "`)");
         }
-        String node = options.paths().dev(uio.get()).toString();
-        int fd;
-        try {
-            fd = Libc.open(node, Libc.O_RDWR | Libc.O_NONBLOCK, 0, null);
-        } catch (NativeException e) {
-            throw IommuContainer.denied(e, node, "open the interrupt node of " + address());
-        }
-        UioVector v;
-        try {
-            v = new UioVector(fd, node, config, eventCount(uio.get()));
-            config.setIntxDisabled(false);
-        } catch (RuntimeException e) {
-            Libc.closeQuietly(fd);
-            throw e;
-        }
-        LOG.debug("{}: INTx through {}", address(), node);
+        UioVector v = new UioVector(uioFd, uioNode, config, eventCount(uio.get()));
+        config.setIntxDisabled(false);
+        LOG.debug("{}: INTx through {}", address(), uioNode);
         return new Interrupts(InterruptMode.INTX, List.of(v), () -> {
             if (!configClosed) config.setIntxDisabled(true);
         });
@@ -181,11 +199,14 @@ final class UioDevice extends PciDevice {
         configClosed = true;
         config.close();
         Libc.closeQuietly(configFd);
+        if (uioFd >= 0) Libc.closeQuietly(uioFd); // uio_pci_generic clears bus mastering again: harmless
+        uioFd = -1;
     }
 
     /**
      * INTx through /dev/uioN: a read returns the total interrupt count (s32); uio_pci_generic sets
-     * the command register's INTx Disable on each interrupt, so acknowledging clears it again.
+     * the command register's INTx Disable on each interrupt, so acknowledging clears it again. The
+     * fd is the device's, which closes it.
      */
     static final class UioVector extends InterruptVector {
         private final int fd;
@@ -220,8 +241,7 @@ final class UioDevice extends PciDevice {
         @Override
         public void close() {
             super.close();
-            Libc.closeQuietly(fd);
-            count.close();
+            count.close(); // not the fd: closing it would clear bus mastering (the device closes it last)
         }
     }
 }

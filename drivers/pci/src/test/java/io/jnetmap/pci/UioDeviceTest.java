@@ -126,6 +126,39 @@ class UioDeviceTest {
         assertTrue((command() & ConfigSpace.COMMAND_INTX_DISABLE) != 0, "INTx masked again after close");
     }
 
+    /**
+     * uio_pci_generic clears bus mastering when /dev/uioN is released, which the kernel does when a
+     * process dies: so the device holds it from open to close, interrupts on or off, and turning
+     * interrupts off does not close it (that would stop DMA under a running device).
+     */
+    @Test
+    void theUioNodeIsHeldFromOpenToCloseSoACrashTurnsBusMasteringOff() throws IOException {
+        Path node = tmp.resolve("dev/uio0").toRealPath();
+        try (PciDevice d = open()) {
+            assertEquals(1, fdsOn(node), "held with interrupts off: a kill -9 releases it and the kernel clears bus mastering");
+            Interrupts irqs = d.enableInterrupts(1);
+            assertEquals(1, fdsOn(node), "the interrupt vector reads the device's fd, not a second one");
+            irqs.close();
+            assertEquals(1, fdsOn(node), "interrupts off: still held");
+        }
+        assertEquals(0, fdsOn(node), "closed with the device");
+    }
+
+    /** How many of this process's fds are open on {@code file}. */
+    static long fdsOn(Path file) throws IOException {
+        long n = 0;
+        try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    if (Files.readSymbolicLink(fd).equals(file)) n++;
+                } catch (IOException gone) {
+                    // the directory's own fd, closed by now
+                }
+            }
+        }
+        return n;
+    }
+
     @Test
     void dmaIsRefusedBehindATranslatingIommu() {
         fs.group(NIC, 4, "DMA");
