@@ -88,14 +88,14 @@ class LoopbackRingProperties {
         }
 
         @Override
-        void play(List<Move> moves) {
+        protected void play(List<Move> moves) {
             super.play(moves);
             p.close();
             assertEquals(f.freeBeforeNic, f.region.freeBuffers(), "closing returned every buffer");
         }
 
         @Override
-        void apply(Move m) {
+        protected void apply(Move m) {
             int a = m.a(), b = m.b();
             switch (m.kind()) {
                 case TX_FILL -> {

@@ -112,7 +112,7 @@ class PipeRingProperties {
         int seqOf(NetmapRing r, int slot) { return r.buffers().getInt(r.bufIdx(slot) * bs); }
 
         @Override
-        void apply(Move m) {
+        protected void apply(Move m) {
             End e = ends[m.end()];
             int a = m.a(), b = m.b();
             switch (m.kind()) {

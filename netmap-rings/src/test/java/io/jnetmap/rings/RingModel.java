@@ -13,26 +13,27 @@ import static io.jnetmap.rings.NetmapLayout.FIRST_BUFFER;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * What the ring properties ({@link LoopbackRingProperties}, {@link PipeRingProperties}) share: the
- * arithmetic of an n-slot ring as the user sees it, the oracle's slot check, garbling a user-owned
- * slot, the checks after a sync, and playing a list of moves step by step.
+ * What the ring properties ({@link LoopbackRingProperties}, {@link PipeRingProperties}, and the
+ * drivers' through the test-jar) share: the arithmetic of an n-slot ring as the user sees it, the
+ * oracle's slot check, garbling a user-owned slot, the checks after a sync, and playing a list of
+ * moves step by step.
  *
  * @param <M> a move
  */
-abstract class RingModel<M> {
-    final int n, nb, bs;
+public abstract class RingModel<M> {
+    protected final int n, nb, bs;
 
-    RingModel(int n, int nb, int bs) {
+    protected RingModel(int n, int nb, int bs) {
         this.n = n;
         this.nb = nb;
         this.bs = bs;
     }
 
     /** Applies one move, asserting what it must. */
-    abstract void apply(M m);
+    protected abstract void apply(M m);
 
     /** Applies the moves in order; a failed assertion names the step and the move. */
-    void play(List<M> moves) {
+    protected void play(List<M> moves) {
         int step = 0;
         for (M m : moves) {
             step++;
@@ -44,13 +45,13 @@ abstract class RingModel<M> {
         }
     }
 
-    int dist(int from, int to) { return Math.floorMod(to - from, n); }
+    protected int dist(int from, int to) { return Math.floorMod(to - from, n); }
     /** x in the circular interval [a, b]. */
-    boolean within(int x, int a, int b) { return x >= 0 && x < n && dist(a, x) <= dist(a, b); }
-    boolean validBuf(int idx) { return idx >= FIRST_BUFFER && idx < nb; }
+    protected boolean within(int x, int a, int b) { return x >= 0 && x < n && dist(a, x) <= dist(a, b); }
+    protected boolean validBuf(int idx) { return idx >= FIRST_BUFFER && idx < nb; }
 
     /** The slot checks of netmap's sync: every slot in [from, to) has a valid buffer and length. */
-    boolean slotsValid(NetmapRing r, int from, int to) {
+    protected boolean slotsValid(NetmapRing r, int from, int to) {
         for (int i = from; i != to; i = (i + 1) % n)
             if (!validBuf(r.bufIdx(i)) || r.len(i) > bs) return false;
         return true;
@@ -64,7 +65,7 @@ abstract class RingModel<M> {
      *
      * @return the slot that got a long length, or -1
      */
-    int garble(NetmapRing r, Kring k, int head, int tail, Map<Integer, Integer> garbage, int a, int b, int lenSpan, int[] bad) {
+    protected int garble(NetmapRing r, Kring k, int head, int tail, Map<Integer, Integer> garbage, int a, int b, int lenSpan, int[] bad) {
         int room = dist(head, tail);
         if (room == 0) return -1;
         int s = (head + Math.floorMod(a, room)) % n;
@@ -80,7 +81,7 @@ abstract class RingModel<M> {
     }
 
     /** After a reset every garbled index of {@code r} (a {@code kind} ring) is back, and no length exceeds the buffer. */
-    void assertRestored(NetmapRing r, String kind, Map<Integer, Integer> garbage) {
+    protected void assertRestored(NetmapRing r, String kind, Map<Integer, Integer> garbage) {
         for (Map.Entry<Integer, Integer> e : garbage.entrySet())
             assertEquals((int) e.getValue(), r.bufIdx(e.getKey()), "garbled " + kind + " slot " + e.getKey() + " got its buffer back");
         garbage.clear();
@@ -88,14 +89,14 @@ abstract class RingModel<M> {
     }
 
     /** After any sync: head, cur and tail in the ring, space at most n - 1, head <= cur <= tail. */
-    void ringInvariants(NetmapRing r) {
+    protected void ringInvariants(NetmapRing r) {
         for (int v : new int[] {r.head(), r.cur(), r.tail()}) assertTrue(v >= 0 && v < n, r.toString());
         assertTrue(r.space() <= n - 1, "space " + r.space());
         assertTrue(within(r.cur(), r.head(), r.tail()), "head <= cur <= tail: " + r);
     }
 
     /** POLLIN, POLLOUT or both, from a raw number. */
-    static int pollEvents(int a) {
+    protected static int pollEvents(int a) {
         return switch (Math.floorMod(a, 3)) {
             case 0 -> NetmapPort.POLLIN;
             case 1 -> NetmapPort.POLLOUT;
@@ -104,14 +105,14 @@ abstract class RingModel<M> {
     }
 
     /** Each kind, drawn as often as its weight says. */
-    static <K extends Enum<K>> Arbitrary<K> weighted(K[] kinds, ToIntFunction<K> weight) {
+    protected static <K extends Enum<K>> Arbitrary<K> weighted(K[] kinds, ToIntFunction<K> weight) {
         List<Tuple.Tuple2<Integer, Arbitrary<K>>> f = Arrays.stream(kinds)
                 .map(k -> Tuple.of(weight.applyAsInt(k), Arbitraries.just(k))).toList();
         return Arbitraries.frequencyOf(f);
     }
 
     /** The raw numbers moves draw their values from: mostly -3..16, sometimes one of {@code extremes}. */
-    static Arbitrary<Integer> rawValues(Integer... extremes) {
+    protected static Arbitrary<Integer> rawValues(Integer... extremes) {
         return Arbitraries.frequencyOf(
                 Tuple.of(12, Arbitraries.integers().between(-3, 16)),
                 Tuple.of(1, Arbitraries.of(extremes)));

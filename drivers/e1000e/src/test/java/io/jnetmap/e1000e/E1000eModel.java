@@ -1,6 +1,7 @@
 package io.jnetmap.e1000e;
 
 import io.jnetmap.intel.IntelStats;
+import io.jnetmap.nic.ChipRing;
 import io.jnetmap.nic.MiiPhy;
 import io.jnetmap.nic.RegisterModel;
 import io.jnetmap.sys.EventFd;
@@ -232,7 +233,7 @@ final class E1000eModel extends RegisterModel {
                     count64(IntelStats.GOTCL, frame.length + 4);
                     count64(IntelStats.TOTL, frame.length + 4);
                     if (isBroadcast(frame)) count(IntelStats.BPTC, 1);
-                    else if ((frame[0] & 1) != 0) count(IntelStats.MPTC, 1);
+                    else if (frame.length > 0 && (frame[0] & 1) != 0) count(IntelStats.MPTC, 1); // a runt the driver let through: sent as is
                 }
             }
             if ((cmd & 0x08) != 0) { // RS: write back DD
@@ -304,6 +305,7 @@ final class E1000eModel extends RegisterModel {
     }
 
     static boolean isBroadcast(byte[] f) {
+        if (f.length < 6) return false;
         for (int i = 0; i < 6; i++) if (f[i] != (byte) 0xff) return false;
         return true;
     }
@@ -319,5 +321,17 @@ final class E1000eModel extends RegisterModel {
         int o = q * QUEUE_STRIDE;
         int n = get(RDLEN + o) / 16, h = get(RDH + o), t = get(RDT + o);
         return t >= h ? t - h : n - h + t;
+    }
+
+    // ------------------------------------------------------------------ the chip's view of its rings (tests)
+
+    ChipRing txRing(int q) {
+        int o = q * QUEUE_STRIDE;
+        return descriptorRing(TDBAL + o, TDLEN + o, TDH + o, TDT + o);
+    }
+
+    ChipRing rxRing(int q) {
+        int o = q * QUEUE_STRIDE;
+        return descriptorRing(RDBAL + o, RDLEN + o, RDH + o, RDT + o);
     }
 }

@@ -1,6 +1,7 @@
 package io.jnetmap.igb;
 
 import io.jnetmap.intel.IntelStats;
+import io.jnetmap.nic.ChipRing;
 import io.jnetmap.nic.MiiPhy;
 import io.jnetmap.nic.RegisterModel;
 import io.jnetmap.sys.EventFd;
@@ -47,6 +48,8 @@ final class Igb82576Model extends RegisterModel {
     final MiiPhy phy = new MiiPhy(1, MDIC_FIELDS, this::autonegRestarted);
     private final ByteArrayOutputStream[] txPartial = new ByteArrayOutputStream[QUEUES];
     private final int[] txPaylen = new int[QUEUES];
+    /** Queues whose last descriptor was not a packet's last: the next one continues that packet. */
+    private final boolean[] txMidPacket = new boolean[QUEUES];
 
     /** A frame the model put on the wire, and the TX queue it came from. */
     record Sent(int queue, byte[] frame) { }
@@ -104,6 +107,7 @@ final class Igb82576Model extends RegisterModel {
         put(RAH0, macHigh() | RAH_AV);
         phy.reset(0x7949 | BMSR_LSTATUS, 0x02a8, 0x0391);
         for (ByteArrayOutputStream b : txPartial) b.reset();
+        Arrays.fill(txMidPacket, false);
     }
 
     static int rxBase(int q) { return 0xC000 + 0x40 * q; }
@@ -315,7 +319,8 @@ final class Igb82576Model extends RegisterModel {
             if ((cmd & AdvancedTxFormat.DCMD_IFCS) == 0) protocolErrors.add("TX descriptor without IFCS");
             int len = cmd & 0xffff;
             ByteArrayOutputStream pkt = txPartial[q];
-            if (pkt.size() == 0) txPaylen[q] = olinfo >>> AdvancedTxFormat.PAYLEN_SHIFT;
+            if (!txMidPacket[q]) txPaylen[q] = olinfo >>> AdvancedTxFormat.PAYLEN_SHIFT; // the first descriptor's, even of 0 bytes
+            txMidPacket[q] = (cmd & AdvancedTxFormat.DCMD_EOP) == 0;
             if (checkDma(addr, len, "TX queue " + q)) {
                 byte[] data = new byte[len];
                 OffHeapBuffer.wrap(addr, len).getBytes(0, data, 0, len);
@@ -465,4 +470,10 @@ final class Igb82576Model extends RegisterModel {
         }
         return new int[] {0, 0};
     }
+
+    // ------------------------------------------------------------------ the chip's view of its rings (tests)
+
+    ChipRing txRing(int q) { return descriptorRing(txBase(q), txBase(q) + 0x08, tdh(q), tdt(q)); }
+
+    ChipRing rxRing(int q) { return descriptorRing(rxBase(q), rxBase(q) + 0x08, rdh(q), rdt(q)); }
 }

@@ -24,6 +24,7 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongPredicate;
 
 import static io.jnetmap.igb.IgbRegs.*;
 import static io.jnetmap.igb.Packets.*;
@@ -44,10 +45,14 @@ class IgbAdapterTest extends ModelAdapterHarness<Igb82576Model, IgbAdapter> {
         if (model == null) model = new Igb82576Model(MAC);
         dev = new ModelDevice(model, I82576, ADDRESS, interruptMode);
         adapter = IgbAdapter.open(dev, cfg);
-        MemoryRegion r = adapter.region();
-        long first = r.bufferAddress(0), size = r.bufSize(), n = r.numBuffers();
-        model.dmaCheck = a -> (a - first) % size == 0 && (a - first) / size >= FIRST_BUFFER && (a - first) / size < n;
+        model.dmaCheck = netmapBuffers(adapter.region());
         port = bind("netmap:" + ADDRESS);
+    }
+
+    /** Device addresses of the region's buffers (identity DMA in the model): what a descriptor may point at. */
+    static LongPredicate netmapBuffers(MemoryRegion r) {
+        long first = r.bufferAddress(0), size = r.bufSize(), n = r.numBuffers();
+        return a -> (a - first) % size == 0 && (a - first) / size >= FIRST_BUFFER && (a - first) / size < n;
     }
 
     void open() { open(config(), "MSIX"); }

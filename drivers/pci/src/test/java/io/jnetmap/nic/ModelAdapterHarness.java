@@ -54,6 +54,34 @@ public abstract class ModelAdapterHarness<M extends RegisterModel, A extends Nic
         }
     }
 
+    /**
+     * For properties, whose tries get no JUnit callbacks: the region settings, {@code body}, then
+     * the after-test checks and closing; a failure of the body comes first, with the checks'
+     * failures attached.
+     */
+    protected final void eachTry(Runnable body) {
+        smallRegion();
+        try {
+            body.run();
+        } catch (Throwable t) {
+            try {
+                close();
+            } catch (Throwable s) {
+                t.addSuppressed(s);
+            } finally {
+                model = null;
+                adapter = null;
+            }
+            throw t;
+        }
+        try {
+            close();
+        } finally {
+            model = null;
+            adapter = null;
+        }
+    }
+
     /** Checks of the model after the test (what it saw the driver do wrong), before it is closed. */
     protected void checkModel() { }
 }

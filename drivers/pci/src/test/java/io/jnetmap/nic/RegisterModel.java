@@ -42,6 +42,14 @@ public abstract class RegisterModel implements DeviceModel {
         if (logWrites) writes.add(new int[] {off, v});
     }
 
+    /**
+     * A descriptor ring as the chip sees it (tests' invariants): its base (low register
+     * {@code bal}, high at {@code bal + 4}), length, head and tail registers.
+     */
+    public ChipRing descriptorRing(int bal, int len, int head, int tail) {
+        return new ChipRing(this, bal, len, head, tail);
+    }
+
     // ------------------------------------------------------------------ counters
 
     public synchronized void count(int off, int delta) { put(off, get(off) + delta); }
