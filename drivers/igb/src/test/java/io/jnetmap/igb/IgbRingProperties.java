@@ -1,43 +1,28 @@
 package io.jnetmap.igb;
 
 import io.jnetmap.nic.ChipRing;
+import io.jnetmap.nic.DriverRingHarness;
 import io.jnetmap.nic.DriverRingModel;
-import io.jnetmap.nic.ModelAdapterHarness;
 import io.jnetmap.nic.ModelDevice;
 import io.jnetmap.nic.WirePeer;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.EdgeCasesMode;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 
 import java.util.List;
 
 import static io.jnetmap.igb.Packets.MAC;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/**
- * Issue #10 §3: the igb driver's rings under random application behaviour against the 82576
- * model as the wire ({@link DriverRingModel}): 100 runs of 1,000 steps, one queue pair.
- */
-class IgbRingProperties extends ModelAdapterHarness<Igb82576Model, IgbAdapter> {
-    static final int STEPS = 1000;
-
-    @Provide
-    Arbitrary<List<DriverRingModel.Move>> moves() { return DriverRingModel.moves(STEPS); }
-
-    @Property(tries = 100, edgeCases = EdgeCasesMode.NONE) // every try plays all 1,000 steps: 100,000 per run
-    void ringsHoldUnderAnyApplication(@ForAll("moves") List<DriverRingModel.Move> moves) {
-        eachTry(() -> {
-            model = new Igb82576Model(MAC);
-            dev = new ModelDevice(model, IgbAdapterTest.I82576, IgbAdapterTest.ADDRESS, "MSIX");
-            adapter = IgbAdapter.open(dev, IgbAdapterTest.config().withQueues(1));
-            model.dmaCheck = IgbAdapterTest.netmapBuffers(adapter.region());
-            port = bind("netmap:" + IgbAdapterTest.ADDRESS);
-            model.holdTx = true; // the chip sends when a move says so
-            model.logWrites = false;
-            new DriverRingModel(port, adapter, new Wire(model)).play(moves);
-        });
+/** Issue #10 §3: the igb driver's rings under random application behaviour, the 82576 model as the wire ({@link DriverRingModel}). */
+class IgbRingProperties extends DriverRingHarness<Igb82576Model, IgbAdapter> {
+    @Override
+    protected WirePeer open() {
+        model = new Igb82576Model(MAC);
+        dev = new ModelDevice(model, IgbAdapterTest.I82576, IgbAdapterTest.ADDRESS, "MSIX");
+        adapter = IgbAdapter.open(dev, IgbAdapterTest.config().withQueues(1));
+        model.dmaCheck = IgbAdapterTest.netmapBuffers(adapter.region());
+        port = bind("netmap:" + IgbAdapterTest.ADDRESS);
+        model.holdTx = true;
+        model.logWrites = false;
+        return new Wire(model);
     }
 
     @Override

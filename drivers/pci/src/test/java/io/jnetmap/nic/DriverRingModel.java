@@ -506,14 +506,18 @@ public final class DriverRingModel extends RingModel<DriverRingModel.Move> {
     private void txsync() {
         Outcome o = txOutcome();
         int head = tx.head();
-        boolean refused = false;
+        afterTxsync(o, refused(port::txsync, "TX"), head);
+    }
+
+    /** Runs a sync of the port; whether it refused the ring (a RingStateException naming it). */
+    private static boolean refused(Runnable sync, String ring) {
         try {
-            port.txsync();
+            sync.run();
+            return false;
         } catch (RingStateException e) {
-            refused = true;
-            assertTrue(e.getMessage().contains("TX ring 0: "), e.getMessage());
+            assertTrue(e.getMessage().contains(ring + " ring 0: "), e.getMessage());
+            return true;
         }
-        afterTxsync(o, refused, head);
     }
 
     private void afterTxsync(Outcome o, boolean refused, int head) {
@@ -554,14 +558,7 @@ public final class DriverRingModel extends RingModel<DriverRingModel.Move> {
         boolean valid = rxValid();
         int head = rx.head();
         if (valid) readUpTo(head);
-        boolean threw = false;
-        try {
-            port.rxsync();
-        } catch (RingStateException e) {
-            threw = true;
-            assertTrue(e.getMessage().contains("RX ring 0: "), e.getMessage());
-        }
-        assertEquals(!valid, threw, "rxsync must fail exactly when the move broke the rules");
+        assertEquals(!valid, refused(port::rxsync, "RX"), "rxsync must fail exactly when the move broke the rules");
         afterRxsync(valid, head);
     }
 
