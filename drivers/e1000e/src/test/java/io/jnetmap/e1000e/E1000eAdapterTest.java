@@ -4,6 +4,7 @@ import io.jnetmap.intel.IntelStats;
 import io.jnetmap.nic.ModelAdapterHarness;
 import io.jnetmap.nic.ModelDevice;
 import io.jnetmap.nic.NicRegion;
+import io.jnetmap.nic.RxFlood;
 import io.jnetmap.pci.PciException;
 import io.jnetmap.pci.PciId;
 import io.jnetmap.rings.NetmapPort;
@@ -311,6 +312,26 @@ class E1000eAdapterTest extends ModelAdapterHarness<E1000eModel, E1000eAdapter> 
         }
         chip.join(5000);
         assertEquals(n, got);
+    }
+
+    /**
+     * Issue 10: an unpaced flood, the chip dropping at a full ring as silicon does, the
+     * application taking frames in poll(): RX keeps delivering, every frame is either delivered
+     * or counted by the chip (rx_missed), and once the flood is over each single frame still wakes
+     * poll(). With interrupts (each mode) and busy-polling.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"MSIX", "MSI", "INTX", "BUSY_POLL"})
+    void keepsReceivingThroughAnUnpacedFloodThatOverrunsTheRing(String mode) throws Exception {
+        boolean busy = mode.equals("BUSY_POLL");
+        open(busy ? config().withInterrupts(false) : config(), busy ? "MSIX" : mode);
+        model.dropWhenFull = true;
+        RxFlood.Result r = RxFlood.run(port, 0, 30_000, seq -> assertTrue(model.receive(0, toUs(seq, 60))));
+        assertTrue(r.inOrder(), r.toString());
+        assertTrue(model.rxDropped > 0, "the flood overran the ring at least once (" + r + ")");
+        assertEquals(RxFlood.LATE_FRAMES, r.late(), r.toString());
+        assertEquals(r.sent(), r.received() + model.rxDropped, "every frame delivered or dropped by the chip: " + r);
+        assertEquals(model.rxDropped, adapter.statistics().get("rx_missed"), "the chip's drops show in rx_missed");
     }
 
     static int[] slotBuffers(NetmapRing r) {
