@@ -13,6 +13,7 @@ LAB_PKGS=(
   kmod              # modprobe inside the guest
   iproute2 iputils-ping tcpdump pciutils
   socat             # relays the guest's link-pull port to QEMU's monitor
+  dpdk dpdk-dev     # DPDK 22.11; dpdk-testpmd (in dpdk-dev on Debian 12): a sender we did not write (TestpmdFloodLabTest)
 )
 LAB_QEMU_MIN=8.0
 

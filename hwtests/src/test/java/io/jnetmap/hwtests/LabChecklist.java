@@ -318,6 +318,140 @@ public abstract class LabChecklist<A extends IntelAdapter> {
         }
     }
 
+    // ================================================================== full-speed RX (issue 10)
+
+    /** What {@link #receiveUnpacedFlood} saw. */
+    public static final class Flood {
+        public long sent, received, others, outOfOrder, notExact, chipDrops, late, lateWanted;
+        /** Longest time without a delivered frame while the peer was still sending, ms. */
+        public long longestGapMillis;
+        public double seconds;
+        /** Frames delivered in each second of the flood. */
+        public final List<Long> perSecond = new java.util.ArrayList<>();
+        public String sender = "", firstProblem;
+
+        /** Frames that reached neither the ring nor a chip counter: dropped before the chip (an emulator's queue). */
+        public long lostBeforeChip() { return sent - received - chipDrops; }
+
+        @Override
+        public String toString() {
+            return String.format("%,d sent, %,d received (%,.0f frames/s), %,d dropped and counted by the chip, %,d lost before"
+                            + " the chip; longest gap while sending %d ms; per second %s; after the flood %d of %d frames;"
+                            + " %d out of order, %d not byte-exact, %d other frames%s", sent, received, received / Math.max(seconds, 1e-9),
+                    chipDrops, lostBeforeChip(), longestGapMillis, perSecond, late, lateWanted, outOfOrder, notExact, others,
+                    firstProblem == null ? "" : "; first problem: " + firstProblem);
+        }
+    }
+
+    /** Frames the chip dropped and counted, from two {@code statistics()} snapshots (rx_missed; a chip adds its own). */
+    protected long chipDrops(Map<String, Long> before, Map<String, Long> after) {
+        return delta(before, after, "rx_missed");
+    }
+
+    protected static long delta(Map<String, Long> before, Map<String, Long> after, String counter) {
+        return after.getOrDefault(counter, 0L) - before.getOrDefault(counter, 0L);
+    }
+
+    /**
+     * The full-speed phase every RX check has (issue 10): the peer sends {@code n} numbered frames
+     * of {@code size} bytes as fast as its kernel lets it (all credit at once: no pacing), the port
+     * takes them in poll() on every ring as an application would. What arrived must be in order and
+     * byte-exact (gaps are drops); then, with the flood over, {@code lateFrames} more frames from a
+     * fresh sender must all arrive: RX kept going through the overruns and nobody had to write a
+     * tail register to revive it.
+     */
+    protected Flood receiveUnpacedFlood(int n, int size, int lateFrames, long timeoutMillis) {
+        Flood r = new Flood();
+        long peerTx0 = peer.counter("tx_packets");
+        Map<String, Long> st0 = adapter.statistics();
+        byte[] f = new byte[16384], expect = new byte[16384];
+        long t0 = System.nanoTime();
+        try (PeerPort.Sender snd = peer.sender(n, size, mac)) {
+            snd.credit(n);
+            long deadline = t0 + timeoutMillis * 1_000_000L, lastFrame = System.nanoTime();
+            long[] last = {-1};
+            while (System.nanoTime() < deadline) {
+                boolean sending = !snd.done();
+                if (!sending && System.nanoTime() - lastFrame > 3_000_000_000L) break;
+                port.poll(NetmapPort.POLLIN, 500);
+                long got = takeTestFrames(r, f, expect, last);
+                long now = System.nanoTime();
+                if (got > 0) {
+                    int sec = (int) ((now - t0) / 1_000_000_000L);
+                    while (r.perSecond.size() <= sec) r.perSecond.add(0L);
+                    r.perSecond.set(sec, r.perSecond.get(sec) + got);
+                    lastFrame = now;
+                } else if (sending) {
+                    r.longestGapMillis = Math.max(r.longestGapMillis, (now - lastFrame) / 1_000_000);
+                }
+            }
+            r.seconds = (lastFrame - t0) / 1e9;
+            r.sender = snd.output().replace('\n', ' ');
+        }
+        port.rxsync();
+        r.sent = peer.counter("tx_packets") - peerTx0;
+        r.chipDrops = chipDrops(st0, adapter.statistics());
+        // after the flood: a few frames, sent at once, each must arrive
+        r.lateWanted = lateFrames;
+        try (PeerPort.Sender snd = peer.sender(lateFrames, size, mac)) {
+            snd.credit(lateFrames);
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            long[] last = {-1};
+            Flood late = new Flood();
+            while (late.received < lateFrames && System.nanoTime() < deadline) {
+                port.poll(NetmapPort.POLLIN, 500);
+                takeTestFrames(late, f, expect, last);
+            }
+            r.late = late.received;
+            if (late.firstProblem != null && r.firstProblem == null) r.firstProblem = "after the flood: " + late.firstProblem;
+            r.outOfOrder += late.outOfOrder;
+            r.notExact += late.notExact;
+        }
+        port.rxsync();
+        return r;
+    }
+
+    /** Takes every frame on the port's RX rings into {@code r}: the peer's test frames checked in order and byte-exact. */
+    private long takeTestFrames(Flood r, byte[] f, byte[] expect, long[] last) {
+        long got = 0;
+        for (int ring = port.firstRxRing(); ring <= port.lastRxRing(); ring++) {
+            NetmapRing rx = port.rxRing(ring);
+            while (!rx.empty()) {
+                int len = Frames.take(rx, f);
+                if (!Frames.isTestFrame(f, len) || !Frames.from(f, peerMac)) {
+                    r.others++;
+                    continue;
+                }
+                int seq = Frames.seq(f);
+                int elen = Frames.fillPeer(expect, mac, peerMac, seq, len);
+                if (len != elen || !java.util.Arrays.equals(f, 0, len, expect, 0, elen)) {
+                    r.notExact++;
+                    if (r.firstProblem == null) r.firstProblem = "frame " + seq + " (" + len + " B) is not what the peer sent";
+                }
+                if (seq <= last[0]) {
+                    r.outOfOrder++;
+                    if (r.firstProblem == null) r.firstProblem = "frame " + seq + " after frame " + last[0];
+                }
+                last[0] = seq;
+                r.received++;
+                got++;
+            }
+        }
+        return got;
+    }
+
+    /** The checks on a {@link Flood}: never wedged, nothing delivered that was not sent, in order, byte-exact. */
+    protected void assertFloodReceived(Flood r) {
+        report("RX %s full speed: %s", kind, r);
+        assertTrue(r.received > 0, "nothing delivered during the flood: " + r);
+        assertTrue(r.longestGapMillis < 10_000, "RX stopped for " + r.longestGapMillis + " ms while the peer was sending: " + r);
+        assertEquals(r.lateWanted, r.late, "RX after the flood (a wedged ring delivers nothing): " + r);
+        assertEquals(0, r.outOfOrder, "frames out of order: " + r);
+        assertEquals(0, r.notExact, "frames not byte-exact: " + r);
+        assertTrue(r.received + r.chipDrops <= r.sent, "more frames delivered or counted than the peer sent: " + r);
+        assertNoBufferLeaked();
+    }
+
     // ================================================================== helpers
 
     /** Bytes in frames 0..n-1 of sizes 60 + seq % 1455. */

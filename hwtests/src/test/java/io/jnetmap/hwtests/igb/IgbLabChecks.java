@@ -275,6 +275,28 @@ abstract class IgbLabChecks extends LabChecklist<IgbAdapter> {
         assertNoBufferLeaked();
     }
 
+    /**
+     * Issue 10: the peer sends as fast as it can, no pacing; the port must keep receiving on its
+     * rings (drops at a full ring counted by the chip, never a wedge), in order and byte-exact, and
+     * still receive after the flood.
+     */
+    @Test
+    @Order(2)
+    void keepsReceivingAnUnpacedFloodAndCountsWhatItDrops() {
+        assertFloodReceived(receiveUnpacedFlood(FLOOD_FRAMES, 60, 500, 300_000));
+    }
+
+    /** Frames of the full-speed phase (JNETMAP_LAB_FLOOD_FRAMES). */
+    static final int FLOOD_FRAMES = Integer.parseInt(envOr("JNETMAP_LAB_FLOOD_FRAMES", "100000"));
+
+    /** igb drops at a full queue (SRRCTL.DROP_EN) and counts per queue (RQDPC), besides rx_missed. */
+    @Override
+    protected long chipDrops(Map<String, Long> before, Map<String, Long> after) {
+        long n = super.chipDrops(before, after);
+        for (int q = 0; q < RINGS; q++) n += delta(before, after, "rx_queue_" + q + "_drops");
+        return n;
+    }
+
     static boolean isPktgen(byte[] f, int len) {
         return len >= 50 && (f[12] & 0xff) == 0x08 && f[13] == 0 && be32(f, 42) == PKTGEN_MAGIC;
     }
