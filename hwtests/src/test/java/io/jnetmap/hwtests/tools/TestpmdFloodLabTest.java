@@ -81,9 +81,9 @@ class TestpmdFloodLabTest {
                     "--forward-mode=txonly", "--txpkts=60", "--eth-peer=0," + Frames.macString(rx.mac()),
                     "--total-num-mbufs=8192", "--nb-cores=1")) {
                 assertTrue(pmd.awaitOutput("Press enter to exit", 120_000), "testpmd did not start: " + pmd.out() + pmd.err());
-                start = rates(rxGen.out()).size();
+                start = rates(rxGen).size();
                 Shell.sleep(SECONDS * 1000L);
-                sending = rates(rxGen.out()).size() - start;
+                sending = rates(rxGen).size() - start;
                 pmd.writeLine("");
                 assertTrue(pmd.awaitExit(60), "testpmd did not stop");
                 sender = pmd.out();
@@ -92,7 +92,7 @@ class TestpmdFloodLabTest {
             Assumptions.assumeTrue(sent > 1024, "testpmd sent only " + sent + " frames (the 82576 model's TX sometimes stops"
                     + " after its first burst: nothing to receive)");
             rxGen.interrupt(60);
-            List<Long> perSecond = rates(rxGen.out());
+            List<Long> perSecond = rates(rxGen);
             List<Long> during = perSecond.subList(Math.min(start, perSecond.size()), perSecond.size());
             long received = during.stream().mapToLong(Long::longValue).sum();
             int silence = longestSilence(during, sending);
@@ -100,13 +100,18 @@ class TestpmdFloodLabTest {
                             + " while sending; frames/s each second: %s; %.0f s in all", receiver, rx.bdf(), sent, received,
                     100.0 * received / sent, silence, during, (System.nanoTime() - t0) / 1e9);
             Checks.report("tools-lab.txt", "%s", figures);
-            assertTrue(received > 0, "nothing received: " + figures + "; pkt-gen: " + rxGen.err());
+            assertTrue(received > 0, "nothing received: " + figures + "; pkt-gen: "
+                    + Checks.lastLines(rxGen.out() + rxGen.err(), 8));
             assertTrue(silence < LONGEST_SILENCE_SECONDS, "RX stopped while testpmd was sending: " + figures);
             assertTrue(received <= sent, "more received than sent: " + figures);
         }
     }
 
-    /** pkt-gen's per-second receive rates, in order. */
+    /** pkt-gen's per-second receive rates so far, in order (the report lines go to stderr). */
+    static List<Long> rates(Shell.Background pktGen) {
+        return rates(pktGen.out() + "\n" + pktGen.err());
+    }
+
     static List<Long> rates(String out) {
         List<Long> l = new ArrayList<>();
         Matcher m = RX_LINE.matcher(out);
