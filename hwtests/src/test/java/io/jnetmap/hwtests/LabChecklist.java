@@ -322,7 +322,8 @@ public abstract class LabChecklist<A extends IntelAdapter> {
 
     /** What {@link #receiveUnpacedFlood} saw. */
     public static final class Flood {
-        public long sent, received, others, outOfOrder, notExact, chipDrops, late, lateWanted;
+        public long sent, received, others, outOfOrder, duplicates, notExact, chipDrops, late, lateWanted;
+        final java.util.BitSet seen = new java.util.BitSet();
         /** Longest time without a delivered frame while the peer was still sending, ms. */
         public long longestGapMillis;
         public double seconds;
@@ -337,8 +338,9 @@ public abstract class LabChecklist<A extends IntelAdapter> {
         public String toString() {
             return String.format("%,d sent, %,d received (%,.0f frames/s), %,d dropped and counted by the chip, %,d lost before"
                             + " the chip; longest gap while sending %d ms; per second %s; after the flood %d of %d frames;"
-                            + " %d out of order, %d not byte-exact, %d other frames%s", sent, received, received / Math.max(seconds, 1e-9),
-                    chipDrops, lostBeforeChip(), longestGapMillis, perSecond, late, lateWanted, outOfOrder, notExact, others,
+                            + " %d out of order, %d twice, %d not byte-exact, %d other frames%s", sent, received,
+                    received / Math.max(seconds, 1e-9), chipDrops, lostBeforeChip(), longestGapMillis, perSecond, late, lateWanted,
+                    outOfOrder, duplicates, notExact, others,
                     firstProblem == null ? "" : "; first problem: " + firstProblem);
         }
     }
@@ -355,8 +357,8 @@ public abstract class LabChecklist<A extends IntelAdapter> {
     /**
      * The full-speed phase every RX check has (issue 10): the peer sends {@code n} numbered frames
      * of {@code size} bytes as fast as its kernel lets it (all credit at once: no pacing), the port
-     * takes them in poll() on every ring as an application would. What arrived must be in order and
-     * byte-exact (gaps are drops); then, with the flood over, {@code lateFrames} more frames from a
+     * takes them in poll() on every ring as an application would. What arrived must be byte-exact
+     * and arrive once (gaps are drops); then, with the flood over, {@code lateFrames} more frames from a
      * fresh sender (at most half the ring, so even silicon drops none) must all arrive: RX kept
      * going through the overruns and nobody had to write a tail register to revive it.
      */
@@ -406,6 +408,7 @@ public abstract class LabChecklist<A extends IntelAdapter> {
             r.late = late.received;
             if (late.firstProblem != null && r.firstProblem == null) r.firstProblem = "after the flood: " + late.firstProblem;
             r.outOfOrder += late.outOfOrder;
+            r.duplicates += late.duplicates;
             r.notExact += late.notExact;
         }
         port.rxsync();
@@ -429,6 +432,12 @@ public abstract class LabChecklist<A extends IntelAdapter> {
                     r.notExact++;
                     if (r.firstProblem == null) r.firstProblem = "frame " + seq + " (" + len + " B) is not what the peer sent";
                 }
+                if (seq >= 0 && r.seen.get(seq)) {
+                    r.duplicates++;
+                    if (r.firstProblem == null) r.firstProblem = "frame " + seq + " delivered twice";
+                } else if (seq >= 0) {
+                    r.seen.set(seq);
+                }
                 if (seq <= last[0]) {
                     r.outOfOrder++;
                     if (r.firstProblem == null) r.firstProblem = "frame " + seq + " after frame " + last[0];
@@ -441,13 +450,18 @@ public abstract class LabChecklist<A extends IntelAdapter> {
         return got;
     }
 
-    /** The checks on a {@link Flood}: never wedged, nothing delivered that was not sent, in order, byte-exact. */
+    /**
+     * The checks on a {@link Flood}: never wedged, nothing delivered twice or that was not sent,
+     * byte-exact. Order is reported, not asserted: the peer's kernel spreads one socket's frames
+     * over its TX queues as the sender moves between CPUs (seen in the lab: frame 2046 after 3556
+     * with nothing lost), so the wire itself may carry them out of order; the paced phases check order.
+     */
     protected void assertFloodReceived(Flood r) {
         report("RX %s full speed: %s", kind, r);
         assertTrue(r.received > 0, "nothing delivered during the flood: " + r);
         assertTrue(r.longestGapMillis < 10_000, "RX stopped for " + r.longestGapMillis + " ms while the peer was sending: " + r);
         assertEquals(r.lateWanted, r.late, "RX after the flood (a wedged ring delivers nothing): " + r);
-        assertEquals(0, r.outOfOrder, "frames out of order: " + r);
+        assertEquals(0, r.duplicates, "frames delivered twice: " + r);
         assertEquals(0, r.notExact, "frames not byte-exact: " + r);
         assertTrue(r.received + r.chipDrops <= r.sent, "more frames delivered or counted than the peer sent: " + r);
         assertNoBufferLeaked();

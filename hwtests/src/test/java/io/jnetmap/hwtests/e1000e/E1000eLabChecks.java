@@ -202,7 +202,7 @@ abstract class E1000eLabChecks extends LabChecklist<E1000eAdapter> {
 
     /**
      * Issue 10: the peer sends as fast as it can, no credit, no pacing; the port must keep
-     * receiving (drops at a full ring are counted, never a wedge), deliver in order and
+     * receiving (drops at a full ring are counted, never a wedge), deliver each frame once and
      * byte-exact, and still receive after the flood.
      */
     @Test

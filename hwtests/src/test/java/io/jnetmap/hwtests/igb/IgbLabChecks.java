@@ -277,7 +277,7 @@ abstract class IgbLabChecks extends LabChecklist<IgbAdapter> {
 
     /**
      * Issue 10: the peer sends as fast as it can, no pacing; the port must keep receiving on its
-     * rings (drops at a full ring counted by the chip, never a wedge), in order and byte-exact, and
+     * rings (drops at a full ring counted by the chip, never a wedge), each frame once and byte-exact, and
      * still receive after the flood.
      */
     @Test
