@@ -452,9 +452,10 @@ public abstract class LabChecklist<A extends IntelAdapter> {
 
     /**
      * The checks on a {@link Flood}: never wedged, nothing delivered twice or that was not sent,
-     * byte-exact. Order is reported, not asserted: the peer's kernel spreads one socket's frames
-     * over its TX queues as the sender moves between CPUs (seen in the lab: frame 2046 after 3556
-     * with nothing lost), so the wire itself may carry them out of order; the paced phases check order.
+     * byte-exact. Order is reported, not asserted: QEMU reorders frames it held back from a full
+     * 82574L ring (a tail write flushes its hub port's queue, the newer frames, before the NIC's own
+     * queue, the older ones): in the lab the wire pcap carried 0..99,999 in order while the port got
+     * frame 2046 after 3556, all byte-exact, nothing lost. The paced phases check order.
      */
     protected void assertFloodReceived(Flood r) {
         report("RX %s full speed: %s", kind, r);
