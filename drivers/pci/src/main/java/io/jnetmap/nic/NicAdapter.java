@@ -114,11 +114,35 @@ public abstract class NicAdapter extends NetmapAdapter {
     protected static <C extends NicChip, A extends NicAdapter> A openDevice(
             NicDevice device, BiFunction<PciId, String, C> identify, long bar0Size, int wantedQueues,
             int slotsPerQueuePair, Constructor<C, A> constructor, Consumer<? super A> initialize) {
+        return openDevice(device, d -> {
+            C chip = identify.apply(d.id(), d.address());
+            return new Probed<>(chip, d.registers(0, bar0Size));
+        }, wantedQueues, slotsPerQueuePair, constructor, initialize);
+    }
+
+    /** A chip identified and its register window mapped ({@link ChipProbe}). */
+    public record Probed<C extends NicChip>(C chip, Registers regs) { }
+
+    /**
+     * Identifies the chip behind a device and maps its registers, throwing for a chip the driver
+     * does not support. For chips that are told apart by a register rather than by their PCI ID
+     * (Realtek: the XID in TxConfig), and whose registers are not in BAR0.
+     */
+    @FunctionalInterface
+    protected interface ChipProbe<C extends NicChip> {
+        Probed<C> probe(NicDevice device);
+    }
+
+    /** {@link #openDevice(NicDevice, BiFunction, long, int, int, Constructor, Consumer)} with the chip identified by {@code probe}. */
+    protected static <C extends NicChip, A extends NicAdapter> A openDevice(
+            NicDevice device, ChipProbe<C> probe, int wantedQueues,
+            int slotsPerQueuePair, Constructor<C, A> constructor, Consumer<? super A> initialize) {
         NicRegion.Lease lease = null;
         A a;
         try {
-            C chip = identify.apply(device.id(), device.address());
-            Registers regs = device.registers(0, bar0Size);
+            Probed<C> probed = probe.probe(device);
+            C chip = probed.chip();
+            Registers regs = probed.regs();
             int queues = Math.min(wantedQueues, chip.queues());
             if (queues < wantedQueues)
                 LOG.warn("{}: the {} has {} queue pair(s); using {}", device.address(), chip.model(), chip.queues(), queues);
@@ -337,9 +361,18 @@ public abstract class NicAdapter extends NetmapAdapter {
     @Override
     public Map<String, Long> statistics() {
         synchronized (controlLock) {
-            if (!destroyed) counters.accumulate(regs);
+            if (!destroyed) refreshCounters();
         }
         return counters.snapshot();
+    }
+
+    /**
+     * Brings the totals up to date: reads the chip's clear-on-read counter registers by default; a
+     * chip whose counters come another way (Realtek's DMA'd tally block) reads them here. Called
+     * with the control lock held, never after {@link #destroy}.
+     */
+    protected void refreshCounters() {
+        counters.accumulate(regs);
     }
 
     /** The counters (tests, chip code clearing them after link setup). */
@@ -359,7 +392,7 @@ public abstract class NicAdapter extends NetmapAdapter {
             refresh = refresher.scheduleWithFixedDelay(() -> {
                 try {
                     synchronized (controlLock) {
-                        if (!destroyed) counters.accumulate(regs);
+                        if (!destroyed) refreshCounters();
                     }
                 } catch (RuntimeException e) {
                     LOG.warn("{}: counter refresh failed: {}", name(), e.toString());

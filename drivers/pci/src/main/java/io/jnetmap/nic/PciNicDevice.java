@@ -106,6 +106,10 @@ public final class PciNicDevice implements NicDevice {
 
         @Override public int read32(int offset) { return bar.read32(offset); }
         @Override public void write32(int offset, int value) { bar.write32(offset, value); }
+        @Override public int read16(int offset) { return bar.read16(offset); }
+        @Override public void write16(int offset, int value) { bar.write16(offset, value); }
+        @Override public int read8(int offset) { return bar.read8(offset); }
+        @Override public void write8(int offset, int value) { bar.write8(offset, value); }
         @Override public String toString() { return bar.toString(); }
     }
 }

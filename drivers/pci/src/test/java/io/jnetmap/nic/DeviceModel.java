@@ -9,6 +9,9 @@ import io.jnetmap.sys.EventFd;
  * {@link ModelDevice} puts one behind the {@link NicDevice} seam.
  */
 public interface DeviceModel extends Registers {
+    /** The memory BAR the model's registers are in (0 on the Intel chips, 1 or 2 on Realtek's). */
+    default int registerBar() { return 0; }
+
     /** Size of the register BAR the model serves. */
     long barSize();
 

@@ -51,8 +51,9 @@ public final class ModelDevice implements NicDevice {
 
     @Override
     public Registers registers(int bar, long minSize) {
-        if (bar != 0 || minSize > model.barSize())
-            throw new PciException(PciException.Reason.BAR, "the model has BAR0 of " + model.barSize() + " bytes only");
+        if (bar != model.registerBar() || minSize > model.barSize())
+            throw new PciException(PciException.Reason.BAR, "the model has BAR" + model.registerBar() + " of "
+                    + model.barSize() + " bytes only (asked for BAR" + bar + ", " + minSize + " bytes)");
         return model;
     }
 

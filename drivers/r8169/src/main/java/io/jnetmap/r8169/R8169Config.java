@@ -1,0 +1,58 @@
+package io.jnetmap.r8169;
+
+import io.jnetmap.rings.PortName;
+
+/**
+ * How an r8169 port is set up when its NIC is first opened in the process, from the first port
+ * name's {@code @conf:} options, else system properties {@code jnetmap.r8169.*}, else defaults.
+ *
+ * @param txSlots TX descriptors = slots, 64 to 1024 (the RTL8169's ring limit); default 512
+ * @param rxSlots RX descriptors, likewise; default 512
+ * @param jumbo accept and send frames up to the version's jumbo size (RxMaxSize,
+ *        MaxTxPacketSize), spanning slots with NS_MOREFRAG; default true
+ * @param interrupts use interrupts for poll(); false makes poll() spin and park; default true
+ * @param linkWaitMillis how long opening waits for autonegotiation; default 4000
+ */
+public record R8169Config(int txSlots, int rxSlots, boolean jumbo, boolean interrupts, long linkWaitMillis) {
+    public static final int DEFAULT_SLOTS = 512, MIN_SLOTS = 64, MAX_SLOTS = 1024;
+
+    public R8169Config {
+        check("TX", txSlots);
+        check("RX", rxSlots);
+        if (linkWaitMillis < 0) throw new IllegalArgumentException("link wait " + linkWaitMillis + " ms");
+    }
+
+    private static void check(String dir, int n) {
+        if (n < MIN_SLOTS || n > MAX_SLOTS)
+            throw new IllegalArgumentException(dir + " ring size " + n + " must be from " + MIN_SLOTS + " to " + MAX_SLOTS
+                    + " (the RTL8169 rings hold at most 1024 descriptors)");
+    }
+
+    public static R8169Config defaults() { return new R8169Config(DEFAULT_SLOTS, DEFAULT_SLOTS, true, true, 4000); }
+
+    public static R8169Config fromSystemProperties() {
+        int slots = Integer.getInteger("jnetmap.r8169.slots", DEFAULT_SLOTS);
+        return new R8169Config(Integer.getInteger("jnetmap.r8169.txSlots", slots),
+                Integer.getInteger("jnetmap.r8169.rxSlots", slots),
+                Boolean.parseBoolean(System.getProperty("jnetmap.r8169.jumbo", "true")),
+                Boolean.parseBoolean(System.getProperty("jnetmap.r8169.interrupts", "true")),
+                Long.getLong("jnetmap.r8169.linkWaitMillis", 4000));
+    }
+
+    /** {@code @conf:slots=,tx-slots=,rx-slots=} over the system properties; more than one ring pair is refused. */
+    public static R8169Config from(PortName name) {
+        R8169Config p = fromSystemProperties();
+        int rings = Math.max(name.conf("rings", 1), Math.max(name.conf("tx-rings", 1), name.conf("rx-rings", 1)));
+        if (rings > 1)
+            throw new IllegalArgumentException("the RTL8169/8168 has one RX and one TX ring; asked for " + rings
+                    + " (drop rings= from the port name)");
+        int slots = name.conf("slots", -1);
+        return new R8169Config(name.conf("tx-slots", slots > 0 ? slots : p.txSlots()),
+                name.conf("rx-slots", slots > 0 ? slots : p.rxSlots()), p.jumbo, p.interrupts, p.linkWaitMillis);
+    }
+
+    public R8169Config withSlots(int tx, int rx) { return new R8169Config(tx, rx, jumbo, interrupts, linkWaitMillis); }
+    public R8169Config withJumbo(boolean j) { return new R8169Config(txSlots, rxSlots, j, interrupts, linkWaitMillis); }
+    public R8169Config withInterrupts(boolean i) { return new R8169Config(txSlots, rxSlots, jumbo, i, linkWaitMillis); }
+    public R8169Config withLinkWait(long ms) { return new R8169Config(txSlots, rxSlots, jumbo, interrupts, ms); }
+}

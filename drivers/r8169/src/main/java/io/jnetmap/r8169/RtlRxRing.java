@@ -1,0 +1,145 @@
+package io.jnetmap.r8169;
+
+import io.jnetmap.nic.DmaMemory;
+import io.jnetmap.rings.Kring;
+import io.jnetmap.rings.NetmapRing;
+import io.jnetmap.sys.OffHeapBuffer;
+
+import static io.jnetmap.r8169.RtlRegs.*;
+import static io.jnetmap.rings.NetmapLayout.NS_BUF_CHANGED;
+import static io.jnetmap.rings.NetmapLayout.NS_MOREFRAG;
+
+/**
+ * The receive ring as a netmap RX ring, zero copy: the chip writes frames straight into the slots'
+ * buffers. No tail register: the chip fills every descriptor it owns (OWN, with the buffer size in
+ * opts1 bits 13:0) in order from the ring's start and stops at the first it does not own, so the
+ * one slot netmap keeps empty (the one before hwcur) is simply a descriptor without OWN. As on TX,
+ * descriptor d belongs to slot (base + d) mod n, base being hwtail when the ring was armed.
+ *
+ * <p>rxsync:
+ * <ol>
+ * <li>import: descriptors the chip gave back (OWN clear) from hwtail on become slots. A frame
+ *     larger than a buffer spans descriptors (FS on the first, LS on the last; RxMaxSize above
+ *     the buffer size allows it): every slot but the last gets NS_MOREFRAG and a full buffer;
+ *     the LS descriptor's length (bits 13:0) is the whole frame's, FCS included, and the FCS is
+ *     not delivered (the 4 bytes come off the end: a last fragment holding only FCS bytes is
+ *     delivered empty, the one before shortened). hwtail moves past complete frames only;</li>
+ * <li>refill: released slots get their (possibly swapped) buffer's address and OWN, the old
+ *     reserved slot's OWN last (release store), since the chip is parked on it.</li>
+ * </ol>
+ */
+public final class RtlRxRing {
+    private final Kring kring;
+    private final NetmapRing ring;
+    private final DmaMemory memory;
+    private final OffHeapBuffer desc;
+    private final long[] iova;
+    private final int n, lim, bufSize;
+    private int base;
+    private long packets, errorPackets;
+
+    /** @param bufSize the receive buffer size programmed into each descriptor (the region's buffer size, ≤ 16383) */
+    public RtlRxRing(Kring kring, DmaMemory memory, long[] bufferIova, int bufSize) {
+        if (memory.size() < 16L * kring.numSlots())
+            throw new IllegalArgumentException("RX descriptor memory " + memory.size() + " B is too small for "
+                    + kring.numSlots() + " descriptors");
+        this.kring = kring;
+        this.ring = kring.ring();
+        this.memory = memory;
+        this.desc = memory.buffer();
+        this.iova = bufferIova;
+        this.n = kring.numSlots();
+        this.lim = kring.lim();
+        this.bufSize = Math.min(bufSize, RX_LEN_MASK);
+    }
+
+    public Kring kring() { return kring; }
+    public DmaMemory memory() { return memory; }
+    public long packets() { return packets; }
+    /** Frames delivered with the error summary bit (RxRES) set. */
+    public long errorPackets() { return errorPackets; }
+    public int bufferSize() { return bufSize; }
+
+    private int descOf(int slot) {
+        int d = slot - base;
+        return d < 0 ? d + n : d;
+    }
+
+    private int opts(int di, boolean own) {
+        return (own ? DESC_OWN : 0) | (di == n - 1 ? DESC_EOR : 0) | bufSize;
+    }
+
+    /**
+     * Arms every descriptor with its slot's buffer, giving the chip the slots the port owns except
+     * the reserved one: [hwtail, hwcur - 1). Call with RX disabled, before RxDescAddr is programmed.
+     */
+    public void arm() {
+        desc.fill(0, n * 16, (byte) 0);
+        final Kring k = kring;
+        base = k.hwtail();
+        int stop = k.prev(k.hwcur());
+        boolean own = base != stop;
+        for (int j = 0, i = base; j < n; j++, i = i == lim ? 0 : i + 1) {
+            if (i == stop) own = false;
+            int off = j << 4;
+            desc.putLong(off + 8, iova[ring.bufIdx(i)]);
+            desc.putInt(off + 4, 0);
+            desc.putInt(off, opts(j, own));
+        }
+    }
+
+    /** netmap rxsync; see the class comment. Returns 0. */
+    public int rxsync(int flags) {
+        final Kring k = kring;
+        final NetmapRing r = ring;
+        final OffHeapBuffer d = desc;
+        // 1. import
+        final int stop = k.prev(k.hwcur());
+        int i = k.hwtail(), published = -1, frags = 0;
+        while (i != stop) {
+            int st = d.getIntAcquire(descOf(i) << 4);
+            if ((st & DESC_OWN) != 0) break;
+            frags++;
+            if ((st & DESC_LS) == 0) {
+                r.len(i, bufSize);
+                r.slotFlags(i, NS_MOREFRAG);
+            } else {
+                int data = (st & RX_LEN_MASK) - FCS_LEN - (frags - 1) * bufSize;
+                if (data < 0) { // the FCS straddles: the previous fragment loses its tail
+                    int prev = k.prev(i);
+                    r.len(prev, Math.max(0, r.len(prev) + data));
+                    data = 0;
+                }
+                r.len(i, data);
+                r.slotFlags(i, 0);
+                packets++;
+                if ((st & RX_RES) != 0) errorPackets++;
+                frags = 0;
+                published = i == lim ? 0 : i + 1;
+            }
+            i = i == lim ? 0 : i + 1;
+        }
+        if (published >= 0) k.hwtail(published);
+        // 2. refill
+        final int head = k.rhead();
+        final int hwcur = k.hwcur();
+        if (head != hwcur) {
+            final long[] bufIova = iova;
+            final boolean changed = (k.checkedFlags() & NS_BUF_CHANGED) != 0;
+            final int newStop = k.prev(head);
+            for (int j = hwcur; j != head; j = j == lim ? 0 : j + 1) {
+                int di = descOf(j), off = di << 4;
+                d.putLong(off + 8, bufIova[r.bufIdx(j)]);
+                d.putInt(off + 4, 0);
+                d.putInt(off, opts(di, j != newStop));
+                if (changed) {
+                    int fl = r.slotFlags(j);
+                    if ((fl & NS_BUF_CHANGED) != 0) r.slotFlags(j, fl & ~NS_BUF_CHANGED);
+                }
+            }
+            d.putIntRelease(descOf(stop) << 4, opts(descOf(stop), true)); // the chip is parked here: released last
+            k.hwcur(head);
+        }
+        return 0;
+    }
+}
