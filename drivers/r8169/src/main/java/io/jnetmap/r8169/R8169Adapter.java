@@ -270,6 +270,7 @@ public final class R8169Adapter extends NicAdapter {
     public int txsync(Kring kring, int flags) {
         if (!linkSeenUp || txStoppedByLinkLoss) return txLinkRecovery(flags);
         int r = txRing.txsync(flags);
+        if (txRing.stalled() && !linkUp()) return txLinkRecovery(flags); // one PHYstatus read, only when stalled
         return r;
     }
 
@@ -290,8 +291,9 @@ public final class R8169Adapter extends NicAdapter {
             if (linkUp()) return txLinkRecovery(flags);
             return 0;
         }
-        // the link is back: start TX on fresh descriptors at hwcur
-        txRing.dropPending();
+        // the link is back: everything pending was given back while it was down; start TX on fresh
+        // descriptors at hwcur (the chip starts again at descriptor 0 when TX is enabled)
+        txRing.reset();
         regs.write8(CFG9346, CFG9346_UNLOCK);
         programTxBase();
         regs.write8(CFG9346, CFG9346_LOCK);

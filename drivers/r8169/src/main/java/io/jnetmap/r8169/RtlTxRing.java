@@ -44,6 +44,8 @@ public final class RtlTxRing {
     /** The slot descriptor 0 belongs to. */
     private int base;
     private long kicks, packets, dropped;
+    /** The last sync found work pending that the chip did not progress on (a lost kick, or no link). */
+    private boolean stalled;
 
     public RtlTxRing(Kring kring, DmaMemory memory, Registers regs, long[] bufferIova) {
         if (memory.size() < 16L * kring.numSlots())
@@ -104,9 +106,14 @@ public final class RtlTxRing {
                 pushed = true;
             }
         }
-        if (!reclaim() && !pushed && k.hwtail() != k.prev(k.hwcur())) kick(); // work pending, no progress: re-kick
+        stalled = !reclaim() && !pushed && k.hwtail() != k.prev(k.hwcur());
+        if (stalled) kick(); // work pending, no progress: re-kick
         return 0;
     }
+
+    /** Whether the last sync found pending work the chip made no progress on. */
+    public boolean stalled() { return stalled; }
+
 
     private void push(int from, int end, int seen) {
         final NetmapRing r = ring;
