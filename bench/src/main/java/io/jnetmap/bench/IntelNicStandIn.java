@@ -9,11 +9,8 @@ import io.jnetmap.nic.NicInterrupts;
 import io.jnetmap.nic.Registers;
 import io.jnetmap.pci.PciException;
 import io.jnetmap.pci.PciId;
-import io.jnetmap.sys.Mapping;
 import io.jnetmap.sys.OffHeapBuffer;
 
-import java.util.ArrayList;
-import java.util.List;
 
 import static io.jnetmap.intel.IntelRegs.*;
 
@@ -66,7 +63,7 @@ final class IntelNicStandIn implements NicDevice, Registers {
     private final byte[] role = new byte[BAR_SIZE / 4];
     private final byte[] queueOf = new byte[BAR_SIZE / 4];
     private final int[] phy = new int[32];
-    private final List<Dma> dma = new ArrayList<>();
+    private final StandInDma dma;
     private final Object domain = new Object();
     // each queue's descriptor ring as the chip last resolved it from its base registers
     private final OffHeapBuffer[] txView, rxView;
@@ -80,6 +77,7 @@ final class IntelNicStandIn implements NicDevice, Registers {
         this.model = model;
         this.mac = mac.clone();
         this.queues = queues;
+        this.dma = new StandInDma(address);
         this.txView = new OffHeapBuffer[queues.length];
         this.rxView = new OffHeapBuffer[queues.length];
         this.txBase = new long[queues.length];
@@ -125,7 +123,7 @@ final class IntelNicStandIn implements NicDevice, Registers {
     long txDoorbells() { return txDoorbells; }
     long rxDoorbells() { return rxDoorbells; }
     /** DMA allocations not yet given back. */
-    int liveDma() { return dma.size(); }
+    int liveDma() { return dma.live(); }
 
     /** Power-on / function-reset state. */
     private void powerOn() {
@@ -262,13 +260,7 @@ final class IntelNicStandIn implements NicDevice, Registers {
 
     /** The CPU's view of a descriptor ring the driver programmed: it must lie in DMA memory this device handed out. */
     private OffHeapBuffer view(long iova, int bytes, String dir, int q) {
-        for (int i = 0; i < dma.size(); i++) {
-            Dma m = dma.get(i);
-            if (iova >= m.iova() && iova + bytes <= m.iova() + m.size())
-                return m.buffer().slice(iova - m.iova(), bytes);
-        }
-        throw new IllegalStateException(address + ": " + dir + " queue " + q + " ring base 0x" + Long.toHexString(iova)
-                + " (" + bytes + " B) is not in DMA memory of this device");
+        return dma.view(iova, bytes, dir + " queue " + q + " ring");
     }
 
     // ------------------------------------------------------------------ the device seam
@@ -285,46 +277,10 @@ final class IntelNicStandIn implements NicDevice, Registers {
     }
 
     @Override
-    public DmaMemory allocateDma(long size, int alignment, String what) {
-        if (alignment > 4096) throw new IllegalArgumentException("alignment " + alignment + " > 4096");
-        Dma m = new Dma(Mapping.anonymous((size + 4095) & ~4095L, what), size); // page-aligned, zeroed
-        dma.add(m);
-        return m;
-    }
-
-    /** Descriptor memory at identity device addresses (device address = virtual address). */
-    private final class Dma implements DmaMemory {
-        private final Mapping mapping;
-        private final long size;
-
-        Dma(Mapping mapping, long size) {
-            this.mapping = mapping;
-            this.size = size;
-        }
-
-        @Override public OffHeapBuffer buffer() { return mapping.buffer(); }
-        @Override public long iova() { return mapping.address(); }
-        @Override public long size() { return size; }
-
-        @Override
-        public void close() {
-            if (dma.remove(this)) mapping.close();
-        }
-    }
+    public DmaMemory allocateDma(long size, int alignment, String what) { return dma.allocate(size, alignment, what); }
 
     @Override
-    public DmaWindow mapDma(long vaddr, long length) {
-        return new DmaWindow() {
-            @Override
-            public long iova(long va, long len) {
-                if (va < vaddr || va + len > vaddr + length)
-                    throw new IllegalArgumentException("0x" + Long.toHexString(va) + "+" + len + " is outside the DMA window");
-                return va;
-            }
-
-            @Override public void close() { }
-        };
-    }
+    public DmaWindow mapDma(long vaddr, long length) { return dma.window(vaddr, length); }
 
     @Override public Object dmaDomain() { return domain; }
 
@@ -348,6 +304,6 @@ final class IntelNicStandIn implements NicDevice, Registers {
         closed = true;
         powerOn();
         busMaster = false;
-        while (!dma.isEmpty()) dma.get(dma.size() - 1).close(); // what the driver did not free
+        dma.closeAll(); // what the driver did not free
     }
 }

@@ -7,13 +7,10 @@ import io.jnetmap.nic.NicInterrupts;
 import io.jnetmap.nic.Registers;
 import io.jnetmap.pci.PciException;
 import io.jnetmap.pci.PciId;
-import io.jnetmap.sys.Mapping;
 import io.jnetmap.sys.OffHeapBuffer;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
-import java.util.List;
 
 import static io.jnetmap.r8169.RtlRegs.*;
 
@@ -43,17 +40,18 @@ final class RealtekNicStandIn implements NicDevice, Registers {
     private final String address;
     private final byte[] mac;
     private final ByteBuffer reg = ByteBuffer.allocate(BAR_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-    private final List<Dma> dma = new ArrayList<>();
+    private final StandInDma dma;
     private final Object domain = new Object();
     private OffHeapBuffer txView, rxView;
     private long txViewBase, rxViewBase;
-    private int txIndex, rxIndex, ringBytes;
+    private int txIndex, rxIndex;
     private boolean txOn, rxOn, busMaster, closed;
     private long framesSent, framesReceived, txPolls;
 
     RealtekNicStandIn(String address, byte[] mac) {
         this.address = address;
         this.mac = mac.clone();
+        this.dma = new StandInDma(address);
         powerOn();
     }
 
@@ -173,11 +171,9 @@ final class RealtekNicStandIn implements NicDevice, Registers {
         framesReceived = got;
     }
 
-    /** The CPU's view of a descriptor ring: it must start in DMA memory this device handed out. */
+    /** The CPU's view of a descriptor ring the driver programmed: no length register (EOR ends it), so to the end of its DMA memory. */
     private OffHeapBuffer view(long iova) {
-        for (Dma m : dma)
-            if (iova >= m.iova() && iova < m.iova() + m.size()) return m.buffer().slice(iova - m.iova(), m.size() - (iova - m.iova()));
-        throw new IllegalStateException(address + ": ring base 0x" + Long.toHexString(iova) + " is not in this device's DMA memory");
+        return dma.viewToEnd(iova, "descriptor ring");
     }
 
     // ------------------------------------------------------------------ the device seam
@@ -194,45 +190,10 @@ final class RealtekNicStandIn implements NicDevice, Registers {
     }
 
     @Override
-    public DmaMemory allocateDma(long size, int alignment, String what) {
-        if (alignment > 4096) throw new IllegalArgumentException("alignment " + alignment + " > 4096");
-        Dma m = new Dma(Mapping.anonymous((size + 4095) & ~4095L, what), size);
-        dma.add(m);
-        return m;
-    }
-
-    private final class Dma implements DmaMemory {
-        private final Mapping mapping;
-        private final long size;
-
-        Dma(Mapping mapping, long size) {
-            this.mapping = mapping;
-            this.size = size;
-        }
-
-        @Override public OffHeapBuffer buffer() { return mapping.buffer(); }
-        @Override public long iova() { return mapping.address(); }
-        @Override public long size() { return size; }
-
-        @Override
-        public void close() {
-            if (dma.remove(this)) mapping.close();
-        }
-    }
+    public DmaMemory allocateDma(long size, int alignment, String what) { return dma.allocate(size, alignment, what); }
 
     @Override
-    public DmaWindow mapDma(long vaddr, long length) {
-        return new DmaWindow() {
-            @Override
-            public long iova(long va, long len) {
-                if (va < vaddr || va + len > vaddr + length)
-                    throw new IllegalArgumentException("0x" + Long.toHexString(va) + "+" + len + " is outside the DMA window");
-                return va;
-            }
-
-            @Override public void close() { }
-        };
-    }
+    public DmaWindow mapDma(long vaddr, long length) { return dma.window(vaddr, length); }
 
     @Override public Object dmaDomain() { return domain; }
 
@@ -251,6 +212,6 @@ final class RealtekNicStandIn implements NicDevice, Registers {
         closed = true;
         powerOn();
         busMaster = false;
-        while (!dma.isEmpty()) dma.get(dma.size() - 1).close();
+        dma.closeAll();
     }
 }

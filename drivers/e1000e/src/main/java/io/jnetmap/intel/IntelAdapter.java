@@ -297,11 +297,4 @@ public abstract class IntelAdapter extends NicAdapter {
 
     protected final void markRxEnabled(boolean on) { rxEnabled = on; }
 
-    /** "02:00:00:00:00:01" */
-    public static String formatMac(byte[] m) {
-        if (m == null) return "unknown";
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < m.length; i++) b.append(i == 0 ? "" : ":").append(String.format("%02x", m[i] & 0xff));
-        return b.toString();
-    }
 }

@@ -353,6 +353,14 @@ public abstract class NicAdapter extends NetmapAdapter {
         }
     }
 
+    /** "02:00:00:00:00:01" (a MAC address in messages). */
+    public static String formatMac(byte[] m) {
+        if (m == null) return "unknown";
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < m.length; i++) b.append(i == 0 ? "" : ":").append(String.format("%02x", m[i] & 0xff));
+        return b.toString();
+    }
+
     /** Link state changes seen since the adapter was created (interrupts and reads). */
     public final long linkChanges() { return linkChanges; }
 

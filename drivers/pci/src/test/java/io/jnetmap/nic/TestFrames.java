@@ -105,4 +105,11 @@ public final class TestFrames {
         rx.advance(i);
         return b.toByteArray();
     }
+
+    /** A copy of the first {@code len} bytes of {@code b} (descriptor memory before and after a refused sync). */
+    public static byte[] snapshot(io.jnetmap.sys.OffHeapBuffer b, int len) {
+        byte[] s = new byte[len];
+        b.getBytes(0, s, 0, len);
+        return s;
+    }
 }

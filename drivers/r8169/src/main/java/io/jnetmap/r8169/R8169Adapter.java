@@ -415,11 +415,4 @@ public final class R8169Adapter extends NicAdapter {
         m.put("driver_link_changes", linkChanges());
         return m;
     }
-
-    /** "02:00:00:00:00:01" */
-    static String formatMac(byte[] m) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < m.length; i++) b.append(i == 0 ? "" : ":").append(String.format("%02x", m[i] & 0xff));
-        return b.toString();
-    }
 }

@@ -299,12 +299,6 @@ class R8169AdapterTest extends ModelAdapterHarness<R8169Model, R8169Adapter> {
         assertEquals(2, model.wire.size(), "from 14 bytes (an Ethernet header) the chip takes it and pads");
     }
 
-    static byte[] snapshot(OffHeapBuffer b, int len) {
-        byte[] s = new byte[len];
-        b.getBytes(0, s, 0, len);
-        return s;
-    }
-
     // ------------------------------------------------------------------ counters
 
     @Test
