@@ -271,8 +271,26 @@ public final class E1000eAdapter extends IntelAdapter {
         regs.write32(TCTL, TCTL_EN | TCTL_PSP | TCTL_RTLC | (TCTL_CT_DEFAULT << TCTL_CT_SHIFT)
                 | (TCTL_COLD_FULL_DUPLEX << TCTL_COLD_SHIFT));
 
+        markTxRunning(true);
+
         // §7.4 Interrupts
         routeInterrupts();
+    }
+
+    /**
+     * The 82574's queues have no enable of their own that stops a queue's DMA (its TXDCTL has
+     * none; TARC's bit 10 only takes part in arbitration), so the transmitter is stopped as a
+     * whole while one queue's head is moved: TCTL.EN off, flushed.
+     */
+    @Override
+    protected void stopTxQueue(int q) {
+        regs.clear32(TCTL, TCTL_EN);
+        flush();
+    }
+
+    @Override
+    protected void startTxQueue(int q) {
+        regs.set32(TCTL, TCTL_EN);
     }
 
     /** RSS over the two queues (needs extended descriptors and RXCSUM.PCSD): hash IPv4/IPv6 headers, alternate queues. */

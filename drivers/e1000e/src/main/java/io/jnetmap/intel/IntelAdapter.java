@@ -37,9 +37,19 @@ public abstract class IntelAdapter extends NicAdapter {
     protected IntelRxRing[] rxRings = new IntelRxRing[0];
     /** Descriptor memory of each queue's TX and RX ring ({@link #createRings}; null entries not allocated or freed). */
     private DmaMemory[] txMemory = new DmaMemory[0], rxMemory = new DmaMemory[0];
+    private QueueRegisters[] queueRegs = new QueueRegisters[0];
     protected byte[] mac;
     private boolean promiscuous, allMulticast, broadcast = true;
     private volatile boolean rxEnabled;
+    /** Link losses seen (the TX rings compare it with the count they last saw: {@link TxLink}). */
+    private volatile int linkLosses;
+    /** TX queues programmed and enabled (between startRings and stopRings): only then are they taken back on a link loss. */
+    private volatile boolean txRunning;
+    private final TxLink txLink = new TxLink() {
+        @Override public boolean carrier() { return linkRecordedUp(); }
+        @Override public int losses() { return linkLosses; }
+        @Override public void restartQueue(int q, int start) { restartTxQueue(q, start); }
+    };
 
     protected IntelAdapter(String name, NicDevice device, NicRegion.Lease lease, Registers regs, Counters counters) {
         super(name, device, lease, regs, counters);
@@ -111,10 +121,11 @@ public abstract class IntelAdapter extends NicAdapter {
     @Override
     public Map<String, Long> statistics() {
         Map<String, Long> m = new LinkedHashMap<>(super.statistics());
-        long txPackets = 0, rxPackets = 0, rxErrors = 0, txDoorbells = 0, rxDoorbells = 0;
-        for (IntelTxRing r : txRings) { txPackets += r.packets(); txDoorbells += r.doorbells(); }
+        long txPackets = 0, txDropped = 0, rxPackets = 0, rxErrors = 0, txDoorbells = 0, rxDoorbells = 0;
+        for (IntelTxRing r : txRings) { txPackets += r.packets(); txDropped += r.dropped(); txDoorbells += r.doorbells(); }
         for (IntelRxRing r : rxRings) { rxPackets += r.packets(); rxErrors += r.errorPackets(); rxDoorbells += r.doorbells(); }
         m.put("driver_tx_packets", txPackets);
+        m.put("tx_dropped", txDropped); // pending at a link loss, or handed over while the link was down
         m.put("driver_rx_packets", rxPackets);
         m.put("driver_rx_error_packets", rxErrors);
         m.put("driver_tx_doorbells", txDoorbells);
@@ -122,6 +133,51 @@ public abstract class IntelAdapter extends NicAdapter {
         m.put("driver_link_changes", linkChanges());
         return m;
     }
+
+    // ------------------------------------------------------------------ link loss
+
+    /**
+     * The link dropped: a real chip's transmit DMA stops, and what it holds would leave stale after
+     * the re-plug (Linux's e1000e/igb watchdog resets the controller when the link drops with TX
+     * work pending). Each TX queue is taken back from the chip at once (head = tail, so the chip
+     * owns no descriptor), then the loss is counted: each ring, at its next sync, returns its
+     * pending slots to the application as dropped ({@link IntelTxRing}).
+     */
+    @Override
+    protected void linkChanged(boolean up) {
+        if (up) return;
+        if (txRunning) {
+            for (int q = 0; q < txRings.length; q++) restartTxQueue(q, regs.read32(queueRegisters(q).tdt()));
+        }
+        linkLosses++;
+        driverLog().info("{}: link lost; TX queues taken back from the chip, pending frames dropped at the next sync", name());
+    }
+
+    /**
+     * Queue {@code q}'s head and tail to {@code start} with the queue stopped (its own enable,
+     * or the transmitter's where the chip has none), then restarted. Serialized: the link-change
+     * handler and a ring's own recovery may both ask.
+     */
+    protected final synchronized void restartTxQueue(int q, int start) {
+        if (!txRunning || isDestroyed()) return;
+        QueueRegisters r = queueRegisters(q);
+        stopTxQueue(q);
+        regs.write32(r.tdh(), start);
+        regs.write32(r.tdt(), start);
+        startTxQueue(q);
+    }
+
+    /** Queue {@code q}'s registers (as {@link #createRings} was given them). */
+    protected final QueueRegisters queueRegisters(int q) { return queueRegs[q]; }
+
+    /** Stops queue {@code q}'s transmit DMA so its head may be written (the chip's queue enable, or TCTL.EN). */
+    protected abstract void stopTxQueue(int q);
+
+    /** Undoes {@link #stopTxQueue}. */
+    protected abstract void startTxQueue(int q);
+
+    /** Marks the TX queues programmed and enabled (startRings) or stopped (stopRings). */
+    protected final synchronized void markTxRunning(boolean on) { txRunning = on; }
 
     // ------------------------------------------------------------------ steps every Intel chip takes alike
 
@@ -158,11 +214,13 @@ public abstract class IntelAdapter extends NicAdapter {
         createKrings(queues, queues, 1, 1, txSlots, rxSlots); // one host ring pair: netmap:NIC^ and NIC*
         IntelTxRing[] tx = new IntelTxRing[queues];
         IntelRxRing[] rx = new IntelRxRing[queues];
+        QueueRegisters[] qr = new QueueRegisters[queues];
         for (int q = 0; q < queues; q++) {
-            QueueRegisters r = queueRegs.apply(q);
-            tx[q] = new IntelTxRing(txKring(q), txMemory[q], regs, r.tdt(), txFormat, bufferIova);
+            QueueRegisters r = qr[q] = queueRegs.apply(q);
+            tx[q] = new IntelTxRing(txKring(q), txMemory[q], regs, r.tdt(), txFormat, bufferIova, txLink, q);
             rx[q] = new IntelRxRing(rxKring(q), rxMemory[q], regs, r.rdt(), bufferIova, rxErrorMask);
         }
+        this.queueRegs = qr;
         txRings = tx;
         rxRings = rx;
     }
@@ -189,6 +247,7 @@ public abstract class IntelAdapter extends NicAdapter {
      * 10 ms for in-flight DMA to drain.
      */
     protected final void stopReceiveAndTransmit() {
+        markTxRunning(false);
         maskInterrupts();
         regs.write32(RCTL, 0);
         disableQueues();
@@ -203,6 +262,7 @@ public abstract class IntelAdapter extends NicAdapter {
     /** Stop the chip for good before its memory goes away: RX/TX off, interrupts masked, driver unloaded (CTRL_EXT.DRV_LOAD), global reset. */
     @Override
     protected final void shutdownHardware() {
+        markTxRunning(false);
         maskInterrupts();
         regs.write32(RCTL, 0);
         regs.write32(TCTL, 0);

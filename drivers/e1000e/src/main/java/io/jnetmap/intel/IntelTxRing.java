@@ -27,6 +27,14 @@ import static io.jnetmap.rings.NetmapLayout.NS_REPORT;
  * <li>reclaim: completed report points (DD written back by the chip: a memory read, no register
  *     read) move hwtail; a reported descriptor completes every descriptor before it.</li>
  * </ol>
+ * Link loss ({@link TxLink}): a real chip stops transmit DMA while the link is down, so what is
+ * queued never completes and would leave stale after the re-plug. When the port's count of link
+ * losses moved since the last sync, the ring first takes its descriptors back from the chip
+ * ({@link TxLink#restartQueue}: head = tail = hwcur) and returns every pending slot to the
+ * application, counting its packets as dropped; while the link is down, slots handed over are
+ * returned at once and counted as dropped, no descriptor written (Linux stops the queue while
+ * the carrier is off); the first push after it moves the chip's head and tail up to hwcur. Two
+ * volatile reads per sync; the recovery itself is rare and control-path.
  * One thread drives a ring at a time (netmap's rule); nothing here locks or allocates.
  */
 public final class IntelTxRing {
@@ -41,15 +49,25 @@ public final class IntelTxRing {
     private final int lim, half;
     /** Report points not yet seen complete, oldest first (a circular FIFO of descriptor indices). */
     private final int[] reports;
+    /** Packets pushed up to and including each report point (parallel to {@link #reports}). */
+    private final long[] reportPackets;
     private int reportHead, reportCount;
-    private long doorbells, packets;
+    private long doorbells, packets, completedPackets;
+    private final TxLink link;
+    private final int queue;
+    private int seenLosses;
+    /** Where the chip's head and tail stand when it owns nothing: hwcur as of the last push or restart. */
+    private int chipAt;
+    /** Packets dropped: pending at a link loss, or handed over while the link was down (read by statistics). */
+    private volatile long dropped;
 
     /**
      * @param tdtOffset the queue's tail register
      * @param bufferIova device address of each region buffer by index ({@link io.jnetmap.nic.NicRegion})
+     * @param link the port's link state, and how to take queue {@code queue} back from the chip
      */
     public IntelTxRing(Kring kring, DmaMemory memory, Registers regs, int tdtOffset, TxDescriptorFormat format,
-                       long[] bufferIova) {
+                       long[] bufferIova, TxLink link, int queue) {
         if (memory.size() < 16L * kring.numSlots())
             throw new IllegalArgumentException("TX descriptor memory " + memory.size() + " B is too small for "
                     + kring.numSlots() + " descriptors");
@@ -64,6 +82,10 @@ public final class IntelTxRing {
         this.lim = kring.lim();
         this.half = kring.numSlots() / 2;
         this.reports = new int[kring.numSlots()];
+        this.reportPackets = new long[kring.numSlots()];
+        this.link = link;
+        this.queue = queue;
+        this.seenLosses = link.losses();
     }
 
     public Kring kring() { return kring; }
@@ -72,6 +94,8 @@ public final class IntelTxRing {
     public long doorbells() { return doorbells; }
     /** Packets handed to the chip so far. */
     public long packets() { return packets; }
+    /** Packets dropped because the link was lost with them queued, or was down when they were handed over. */
+    public long dropped() { return dropped; }
 
     /**
      * Forgets everything in flight: the chip was reset or its ring reprogrammed with TDH = TDT =
@@ -81,6 +105,9 @@ public final class IntelTxRing {
         desc.fill(0, (int) Math.min(memory.size(), Integer.MAX_VALUE), (byte) 0);
         reportHead = 0;
         reportCount = 0;
+        completedPackets = packets;
+        seenLosses = link.losses();
+        chipAt = kring.hwcur();
     }
 
     /** Where the chip's head and tail must start for this ring (the kring's hwcur). */
@@ -90,6 +117,7 @@ public final class IntelTxRing {
     public int txsync(int flags) {
         final Kring k = kring;
         final NetmapRing r = ring;
+        if (link.losses() != seenLosses) recoverFromLinkLoss();
         final int head = k.rhead();
         final int hwcur = k.hwcur();
         if (head != hwcur) {
@@ -100,7 +128,10 @@ public final class IntelTxRing {
                 for (int i = hwcur; i != head; i = i == lim ? 0 : i + 1)
                     if ((r.slotFlags(i) & NS_MOREFRAG) == 0) end = i == lim ? 0 : i + 1;
             }
-            if (end >= 0) push(hwcur, end, seen);
+            if (end >= 0) {
+                if (link.carrier()) push(hwcur, end, seen);
+                else dropWhileDown(hwcur, end);
+            }
         }
         reclaim();
         return 0;
@@ -113,6 +144,8 @@ public final class IntelTxRing {
         final TxDescriptorFormat f = format;
         final boolean clear = (seen & (NS_BUF_CHANGED | NS_REPORT)) != 0;
         final boolean sum = f.needsPacketLength() && (seen & NS_MOREFRAG) != 0;
+        // slots were dropped while the link was down: the chip's head and tail are still behind
+        if (from != chipAt && reportCount == 0) link.restartQueue(queue, from);
         boolean first = true, report = false;
         int lastEop = -1, lastReported = -1, pktLen = 0;
         for (int i = from; i != end; i = i == lim ? 0 : i + 1) {
@@ -142,8 +175,44 @@ public final class IntelTxRing {
             addReport(lastEop);
         }
         kring.hwcur(end);
+        chipAt = end;
         regs.write32(tdt, end); // release store: every descriptor above is visible to the chip first
         doorbells++;
+    }
+
+    /**
+     * The link was lost since the last sync: the chip may hold descriptors it will never complete
+     * (or send stale after the re-plug). Head and tail of the queue go to hwcur, so the chip owns
+     * nothing; only then are the descriptors zeroed and every pending slot returned.
+     */
+    private void recoverFromLinkLoss() {
+        seenLosses = link.losses();
+        int hwcur = kring.hwcur();
+        if (takeBackFromChip(hwcur)) kring.hwtail(kring.prev(hwcur));
+    }
+
+    /** If the chip holds descriptors: head and tail to {@code hwcur}, their packets counted as dropped, descriptors zeroed. */
+    private boolean takeBackFromChip(int hwcur) {
+        if (reportCount == 0) return false; // every pushed packet completed: nothing stale
+        link.restartQueue(queue, hwcur);
+        dropped += packets - completedPackets;
+        reset();
+        return true;
+    }
+
+    /** The link is down: slots [from, end) are taken and given back at once, their packets counted as dropped. */
+    private void dropWhileDown(int from, int end) {
+        final NetmapRing r = ring;
+        long n = 0;
+        for (int i = from; i != end; i = i == lim ? 0 : i + 1) {
+            int fl = r.slotFlags(i);
+            if ((fl & NS_MOREFRAG) == 0) n++;
+            if ((fl & (NS_BUF_CHANGED | NS_REPORT)) != 0) r.slotFlags(i, fl & ~(NS_BUF_CHANGED | NS_REPORT));
+        }
+        takeBackFromChip(from);
+        dropped += n;
+        kring.hwcur(end);
+        kring.hwtail(kring.prev(end));
     }
 
     /** Sum of the fragment lengths of the packet starting at slot {@code i}. */
@@ -160,6 +229,7 @@ public final class IntelTxRing {
         int tail = reportHead + reportCount;
         if (tail > lim) tail -= reports.length;
         reports[tail] = i;
+        reportPackets[tail] = packets;
         reportCount++;
     }
 
@@ -171,6 +241,7 @@ public final class IntelTxRing {
             int p = reports[reportHead];
             if (!format.done(d, p << 4)) break;
             newTail = p;
+            completedPackets = reportPackets[reportHead];
             reportHead = reportHead == lim ? 0 : reportHead + 1;
             reportCount--;
         }

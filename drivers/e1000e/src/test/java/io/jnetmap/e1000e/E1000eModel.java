@@ -207,9 +207,14 @@ final class E1000eModel extends RegisterModel {
 
     // ------------------------------------------------------------------ link
 
+    /**
+     * Plugs or pulls the cable. As on the silicon (not QEMU's model), transmit DMA stops while the
+     * link is down: what TDT offers stays queued, and goes out when the link comes back.
+     */
     synchronized void setLink(boolean up) {
         linkUp = up;
         raise(ICR_LSC);
+        if (up && !holdTx) { processTx(0); processTx(1); }
     }
 
     // ------------------------------------------------------------------ transmit
@@ -217,7 +222,7 @@ final class E1000eModel extends RegisterModel {
     /** Processes queue {@code q}'s descriptors from TDH to TDT, as the chip does after a TDT write. */
     synchronized void processTx(int q) {
         int o = q * QUEUE_STRIDE;
-        if ((get(TCTL) & TCTL_EN) == 0) return;
+        if ((get(TCTL) & TCTL_EN) == 0 || !linkUp) return; // no link: the silicon's TX DMA stands still
         int n = get(TDLEN + o) / 16;
         if (n == 0) return;
         long base = (get(TDBAL + o) & 0xffffffffL) | ((long) get(TDBAH + o) << 32);
@@ -235,7 +240,7 @@ final class E1000eModel extends RegisterModel {
             if ((cmd & 0x01) != 0) { // EOP
                 byte[] frame = txPartial[q].toByteArray();
                 txPartial[q].reset();
-                if (linkUp) {
+                {
                     wire.add(frame);
                     count(IntelStats.GPTC, 1);
                     count(IntelStats.TPT, 1);

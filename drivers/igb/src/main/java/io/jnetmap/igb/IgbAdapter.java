@@ -278,6 +278,18 @@ public final class IgbAdapter extends IntelAdapter {
         regs.write32(TCTL, TCTL_EN | TCTL_PSP | TCTL_RTLC | (TCTL_CT_DEFAULT << TCTL_CT_SHIFT)
                 | (TCTL_COLD_FULL_DUPLEX << TCTL_COLD_SHIFT));
         flush();
+        markTxRunning(true);
+    }
+
+    /** The queue's own enable (TXDCTL bit 25) off, until the chip reports it stopped: its head may then be written. */
+    @Override
+    protected void stopTxQueue(int q) {
+        disableQueue(IgbQueueRegs.of(q).rings().txdctl(), "TX", q);
+    }
+
+    @Override
+    protected void startTxQueue(int q) {
+        enableQueue(IgbQueueRegs.of(q).rings().txdctl(), TXDCTL_THRESHOLDS, "TX", q);
     }
 
     /** Clears the queue's enable bit and waits until the chip reports it stopped (10 ms). */

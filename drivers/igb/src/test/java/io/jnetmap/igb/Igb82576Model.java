@@ -235,6 +235,7 @@ final class Igb82576Model extends RegisterModel {
         autonegDone = true;
         phy.set(PHY_BMSR, BMSR_ANEGCOMPLETE);
         if (cable) raiseIcr(ICR_LSC);
+        resumeTx();
     }
 
     // ------------------------------------------------------------------ interrupts
@@ -292,13 +293,20 @@ final class Igb82576Model extends RegisterModel {
     synchronized void setCable(boolean plugged) {
         cable = plugged;
         raiseIcr(ICR_LSC);
+        resumeTx();
+    }
+
+    /** The link is back: the queues go on from where their DMA stopped (stale frames included). */
+    private void resumeTx() {
+        if (linkUp() && !holdTx) for (int q = 0; q < QUEUES; q++) processTx(q);
     }
 
     // ------------------------------------------------------------------ transmit
 
     /** Sends what queue {@code q} holds from TDH to TDT, as the chip does after a TDT write. */
     synchronized void processTx(int q) {
-        if ((get(TCTL) & TCTL_EN) == 0 || (get(txdctl(q)) & DCTL_QUEUE_ENABLE) == 0) return;
+        // no link: the silicon's TX DMA stands still (QEMU's model completes descriptors regardless)
+        if ((get(TCTL) & TCTL_EN) == 0 || (get(txdctl(q)) & DCTL_QUEUE_ENABLE) == 0 || !linkUp()) return;
         int b = txBase(q);
         int n = get(b + 0x08) / 16;
         if (n == 0) return;

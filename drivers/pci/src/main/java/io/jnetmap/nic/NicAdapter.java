@@ -57,6 +57,12 @@ public abstract class NicAdapter extends NetmapAdapter {
     private static final int HOST_FD_BIT = 1 << 31;
     /** Background counter refresh period, seconds (system property jnetmap.nic.counterRefreshSeconds). */
     static final long REFRESH_SECONDS = Long.getLong("jnetmap.nic.counterRefreshSeconds", 10);
+    /**
+     * Link watchdog period, ms (system property jnetmap.nic.linkWatchdogMillis; 0: off): the link
+     * state is read this often even when no interrupt reports a change (interrupts off, or nobody
+     * in poll()), as Linux's e1000e/igb watchdog does every 2 s.
+     */
+    static final long WATCHDOG_MILLIS = Long.getLong("jnetmap.nic.linkWatchdogMillis", 1000);
 
     private static ScheduledExecutorService refresher;
 
@@ -78,9 +84,10 @@ public abstract class NicAdapter extends NetmapAdapter {
     private final Logger driverLog = LoggerFactory.getLogger(getClass());
 
     private volatile boolean destroyed;
-    private ScheduledFuture<?> refresh;
+    private ScheduledFuture<?> refresh, watchdog;
     private Runnable onDestroy;
     private volatile boolean linkWasUp;
+    private final Object linkLock = new Object();
     private volatile long linkChanges;
 
     protected NicAdapter(String name, NicDevice device, NicRegion.Lease lease, Registers regs, Counters counters) {
@@ -345,12 +352,14 @@ public abstract class NicAdapter extends NetmapAdapter {
      * {@link #linkUp()}); logs changes.
      */
     protected final void noteLink(boolean up, long mbps) {
-        if (up != linkWasUp) {
+        synchronized (linkLock) {
+            if (up == linkWasUp) return;
             linkWasUp = up;
             linkChanges++;
-            if (up) LOG.info("{}: link up, {} Mb/s", name(), mbps);
-            else LOG.info("{}: link down", name());
         }
+        if (up) LOG.info("{}: link up, {} Mb/s", name(), mbps);
+        else LOG.info("{}: link down", name());
+        linkChanged(up);
     }
 
     /** "02:00:00:00:00:01" (a MAC address in messages). */
@@ -360,6 +369,16 @@ public abstract class NicAdapter extends NetmapAdapter {
         for (int i = 0; i < m.length; i++) b.append(i == 0 ? "" : ":").append(String.format("%02x", m[i] & 0xff));
         return b.toString();
     }
+
+    /**
+     * The link went up or down (once per change, from the thread that saw it: an interrupt's
+     * service in poll(), a STATUS read, the watchdog). A chip driver stops or recovers its TX
+     * queues here; nothing by default.
+     */
+    protected void linkChanged(boolean up) { }
+
+    /** The link state last recorded. */
+    protected final boolean linkRecordedUp() { return linkWasUp; }
 
     /** Link state changes seen since the adapter was created (interrupts and reads). */
     public final long linkChanges() { return linkChanges; }
@@ -386,9 +405,11 @@ public abstract class NicAdapter extends NetmapAdapter {
     /** The counters (tests, chip code clearing them after link setup). */
     protected final Counters counters() { return counters; }
 
-    /** Starts the background refresh that keeps clear-on-read counters from wrapping. */
+    /**
+     * Starts the background refresh that keeps clear-on-read counters from wrapping, and the link
+     * watchdog ({@link #WATCHDOG_MILLIS}): a link lost with nobody in poll() is still noticed.
+     */
     protected final void startCounterRefresh() {
-        if (REFRESH_SECONDS <= 0) return;
         synchronized (NicAdapter.class) {
             if (refresher == null) {
                 refresher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -397,15 +418,24 @@ public abstract class NicAdapter extends NetmapAdapter {
                     return t;
                 });
             }
-            refresh = refresher.scheduleWithFixedDelay(() -> {
-                try {
-                    synchronized (controlLock) {
-                        if (!destroyed) refreshCounters();
-                    }
-                } catch (RuntimeException e) {
-                    LOG.warn("{}: counter refresh failed: {}", name(), e.toString());
-                }
-            }, REFRESH_SECONDS, REFRESH_SECONDS, TimeUnit.SECONDS);
+            if (REFRESH_SECONDS > 0) {
+                refresh = refresher.scheduleWithFixedDelay(() -> background("counter refresh", this::refreshCounters),
+                        REFRESH_SECONDS, REFRESH_SECONDS, TimeUnit.SECONDS);
+            }
+            if (WATCHDOG_MILLIS > 0) {
+                watchdog = refresher.scheduleWithFixedDelay(() -> background("link watchdog", this::linkUp),
+                        WATCHDOG_MILLIS, WATCHDOG_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    private void background(String what, Runnable r) {
+        try {
+            synchronized (controlLock) {
+                if (!destroyed) r.run();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("{}: {} failed: {}", name(), what, e.toString());
         }
     }
 
@@ -430,6 +460,7 @@ public abstract class NicAdapter extends NetmapAdapter {
             destroyed = true;
         }
         if (refresh != null) refresh.cancel(false);
+        if (watchdog != null) watchdog.cancel(false);
         step("stopping the chip", this::shutdownHardware);
         NicInterrupts irq = interrupts;
         interrupts = null;
