@@ -1,5 +1,6 @@
 package io.jnetmap.e1000e;
 
+import io.jnetmap.intel.CopperPhy;
 import io.jnetmap.intel.IntelAdapter;
 import io.jnetmap.intel.IntelException;
 import io.jnetmap.intel.IntelRegs;
@@ -46,7 +47,7 @@ public final class E1000eAdapter extends IntelAdapter {
     private final E1000eChip chip;
     private final E1000eConfig config;
     private final int queues;
-    private final Mdic phy;
+    private final CopperPhy phy;
     private final int rxBufferSize;
 
     // interrupt routing, set up in startRings
@@ -61,7 +62,11 @@ public final class E1000eAdapter extends IntelAdapter {
         this.chip = chip;
         this.config = config;
         this.queues = queues;
-        this.phy = new Mdic(regs, Mdic.INTERNAL_PHY, device.address());
+        this.phy = new CopperPhy(new Mdic(regs, Mdic.INTERNAL_PHY, device.address()), new CopperPhy.Ownership() {
+            private boolean owned;
+            @Override public void acquire() { owned = acquireMdio(); }
+            @Override public void release() { if (owned) releaseMdio(); }
+        });
         this.rxBufferSize = IntelRegs.largestRxBuffer(lease.region().bufSize());
     }
 
@@ -90,6 +95,9 @@ public final class E1000eAdapter extends IntelAdapter {
     void initialize() {
         // PCI command register: memory space and bus mastering (nic-facts §0; QEMU receives only with it)
         device.enableBusMaster();
+        // 82574/82583 errata: ASPM L0s and L1 off in the PCIe Link Control register (Linux:
+        // FLAG2_DISABLE_ASPM_L0S/L1 in e1000_82574_info; unreliable completions otherwise)
+        disableAspm();
 
         // §4.6.1 Interrupts during initialization: mask them all, the driver polls while it sets up
         regs.write32(IMC, 0xffff_ffff);
@@ -100,8 +108,10 @@ public final class E1000eAdapter extends IntelAdapter {
         // Packet buffer split (PBA): RX 20 KB / TX 20 KB so the TX FIFO holds two 9 KB frames;
         // written before RX and TX are enabled (Linux e1000e_reset does this for jumbo MTUs)
         if (jumbo()) regs.write32(PBA, PBA_RX_KB_JUMBO);
-        // Receive address filters: RAR0 holds the MAC the chip loaded from the NVM; no VLAN
-        // filtering; the 128-entry multicast hash table cleared (e1000_init_hw_82571)
+        // Receive address filters: RAR0 holds the MAC the chip loaded from the NVM, every other
+        // entry invalidated (they survive a reset); no VLAN filtering; the 128-entry multicast hash
+        // table cleared (e1000_init_hw_82571, e1000_init_rx_addrs)
+        clearOtherReceiveAddresses(chip.receiveAddresses());
         clearVlanFilter();
         clearMulticastTable();
 
@@ -187,23 +197,49 @@ public final class E1000eAdapter extends IntelAdapter {
         regs.set32(GCR2, 1);
     }
 
-    /** §4.6.3 Link setup for copper: the MAC takes speed and duplex from the PHY; the PHY autonegotiates. */
+    /**
+     * §4.6.3 Link setup for copper: the MAC takes speed and duplex from the PHY; flow control's MAC
+     * side; the PHY powered up and reset (Linux powers it down when it releases the port), then
+     * autonegotiation with the pause abilities only when flow control is on.
+     */
     private void setupLink() {
         int ctrl = regs.read32(CTRL);
         regs.write32(CTRL, (ctrl | CTRL_SLU) & ~(CTRL_FRCSPD | CTRL_FRCDPX));
-        boolean owned = acquireMdio();
-        try {
-            // advertise 10/100 half and full, 1000 full (the PHY's pause bits left as the NVM set them)
-            int anar = phy.read(PHY_ANAR);
-            phy.write(PHY_ANAR, (anar & ~0x01E0) | ANAR_ALL_10_100);
-            phy.write(PHY_CTRL1000, phy.read(PHY_CTRL1000) | CTRL1000_FULL);
-            // autonegotiation on and restarted
-            phy.write(PHY_BMCR, phy.read(PHY_BMCR) | BMCR_ANENABLE | BMCR_ANRESTART);
-        } finally {
-            if (owned) releaseMdio();
-        }
+        setupFlowControl();
+        if (phy.powerUpAndReset(name())) LOG.info("{}: the PHY was powered down (BMCR.PDOWN); powered up", name());
+        phy.startAutonegotiation(config.flowControl());
         awaitLink(config.linkWaitMillis());
     }
+
+    /**
+     * Clears the chip's ASPM control bits ({@link E1000eChip#aspmOff}) in the PCIe Link Control
+     * register, through configuration space (VFIO's region or sysfs's config file under UIO). The
+     * upstream port is not ours to change; with the endpoint's enables off the link enters
+     * neither state from this side. Read back: vfio-pci may keep the register to itself.
+     */
+    private void disableAspm() {
+        int cap = device.findCapability(NicDevice.CAP_PCIE);
+        if (cap < 0) {
+            LOG.debug("{}: no PCI Express capability; no ASPM to disable", name());
+            return;
+        }
+        int lnkctl = cap + NicDevice.PCIE_LINK_CONTROL;
+        int v = device.configRead16(lnkctl);
+        if ((v & chip.aspmOff()) == 0) return;
+        device.configWrite16(lnkctl, v & ~chip.aspmOff());
+        int after = device.configRead16(lnkctl);
+        if ((after & chip.aspmOff()) != 0)
+            LOG.warn("{}: ASPM stays enabled in PCIe Link Control (0x{}): the write was not taken; boot with"
+                    + " pcie_aspm=off or clear it with setpci, else the 82574 may time out transmits (errata)",
+                    name(), Integer.toHexString(after));
+        else LOG.info("{}: PCIe ASPM L0s/L1 disabled (82574 errata)", name());
+    }
+
+    @Override protected CopperPhy copperPhy() { return phy; }
+    @Override protected boolean flowControlOn() { return config.flowControl(); }
+    /** PBA's receive part, KB (low 16 bits). */
+    @Override protected int rxPacketBufferBytes() { return (regs.read32(PBA) & 0xffff) * 1024; }
+    @Override protected int maxFrameBytes() { return jumbo() ? chip.maxFrame() : 1522; }
 
     /** 82574 MDIO semaphore (EXTCNF_CTRL.MDIO_SW_OWNERSHIP): set until it reads back set, 2 ms apart, 10 tries. */
     private boolean acquireMdio() {
@@ -390,6 +426,11 @@ public final class E1000eAdapter extends IntelAdapter {
         if (msix && vector != linkVector) return; // queue causes auto-cleared (EIAC)
         int icr = regs.read32(ICR);
         if (icr != 0) regs.write32(ICR, icr); // acknowledge what was read (ICR is write-1-to-clear)
+        // The read (and the acknowledgement) also took queue causes whose messages had not gone out
+        // yet (masked, or held by throttling): raise them again (ICS) so their vectors still fire
+        // (Linux e1000_msix_other)
+        int queueCauses = icr & (ICR_RXQ0 | ICR_RXQ1 | ICR_TXQ0 | ICR_TXQ1);
+        if (msix && queueCauses != 0) regs.write32(ICS, queueCauses);
         if ((icr & ICR_LSC) != 0) {
             boolean up = linkUp();
             LOG.debug("{}: link-status-change interrupt: link {}", name(), up ? "up" : "down");

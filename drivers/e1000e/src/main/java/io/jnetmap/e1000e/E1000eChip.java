@@ -14,12 +14,18 @@ import io.jnetmap.pci.SupportedDevices;
  * @param msix MSI-X with per-queue vectors (5 vectors on the 82574)
  * @param queues queue pairs
  * @param maxFrame largest frame including CRC the chip takes with RCTL.LPE (9 KB jumbo)
+ * @param receiveAddresses receive address registers RAR 0..n-1 (16 on both: E1000_RAR_ENTRIES + RAR0)
+ * @param aspmOff PCIe link states Linux disables for the chip (PCI Link Control bits: 1 = L0s, 2 = L1);
+ *        e1000e's 82574/82583 info: FLAG2_DISABLE_ASPM_L0S | FLAG2_DISABLE_ASPM_L1 (errata)
  */
-public record E1000eChip(PciId id, String model, boolean msix, int queues, int maxFrame) implements NicChip {
+public record E1000eChip(PciId id, String model, boolean msix, int queues, int maxFrame, int receiveAddresses, int aspmOff)
+        implements NicChip {
+    /** Link Control ASPM control bits: L0s entry, L1 entry. */
+    public static final int ASPM_L0S = 1, ASPM_L1 = 2;
     public static final int INTEL = 0x8086;
-    public static final E1000eChip I82574L = new E1000eChip(new PciId(INTEL, 0x10D3), "82574L", true, 2, 9018);
-    public static final E1000eChip I82574LA = new E1000eChip(new PciId(INTEL, 0x10F6), "82574LA", true, 2, 9018);
-    public static final E1000eChip I82583V = new E1000eChip(new PciId(INTEL, 0x150C), "82583V", false, 1, 9018);
+    public static final E1000eChip I82574L = new E1000eChip(new PciId(INTEL, 0x10D3), "82574L", true, 2, 9018, 16, ASPM_L0S | ASPM_L1);
+    public static final E1000eChip I82574LA = new E1000eChip(new PciId(INTEL, 0x10F6), "82574LA", true, 2, 9018, 16, ASPM_L0S | ASPM_L1);
+    public static final E1000eChip I82583V = new E1000eChip(new PciId(INTEL, 0x150C), "82583V", false, 1, 9018, 16, ASPM_L0S | ASPM_L1);
 
     public static final java.util.List<E1000eChip> ALL = java.util.List.of(I82574L, I82574LA, I82583V);
 

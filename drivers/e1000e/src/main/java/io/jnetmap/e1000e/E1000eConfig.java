@@ -13,8 +13,12 @@ import io.jnetmap.rings.PortName;
  * @param jumbo accept frames up to the chip's jumbo size (RCTL.LPE); default true
  * @param interrupts use interrupts for poll(); false makes poll() spin and park; default true
  * @param linkWaitMillis how long opening waits for autonegotiation to bring the link up; default 4000
+ * @param flowControl 802.3x flow control: pause abilities advertised and, after link-up, resolved
+ *        with the partner's into CTRL.RFCE/TFCE; default off (no pause advertised, none honoured or
+ *        sent), as netmap's pkt-gen documentation asks for benchmarks
  */
-public record E1000eConfig(int txSlots, int rxSlots, int queues, boolean jumbo, boolean interrupts, long linkWaitMillis) {
+public record E1000eConfig(int txSlots, int rxSlots, int queues, boolean jumbo, boolean interrupts, long linkWaitMillis,
+                           boolean flowControl) {
     public static final int DEFAULT_SLOTS = 1024, MIN_SLOTS = 64, MAX_SLOTS = 4096;
 
     public E1000eConfig {
@@ -32,10 +36,10 @@ public record E1000eConfig(int txSlots, int rxSlots, int queues, boolean jumbo, 
     }
 
     public static E1000eConfig defaults() {
-        return new E1000eConfig(DEFAULT_SLOTS, DEFAULT_SLOTS, 1, true, true, 4000);
+        return new E1000eConfig(DEFAULT_SLOTS, DEFAULT_SLOTS, 1, true, true, 4000, false);
     }
 
-    /** Properties jnetmap.e1000e.slots / .txSlots / .rxSlots / .queues / .jumbo / .interrupts / .linkWaitMillis. */
+    /** Properties jnetmap.e1000e.slots / .txSlots / .rxSlots / .queues / .jumbo / .interrupts / .linkWaitMillis / .flowControl. */
     public static E1000eConfig fromSystemProperties() {
         int slots = Integer.getInteger("jnetmap.e1000e.slots", DEFAULT_SLOTS);
         return new E1000eConfig(Integer.getInteger("jnetmap.e1000e.txSlots", slots),
@@ -43,10 +47,11 @@ public record E1000eConfig(int txSlots, int rxSlots, int queues, boolean jumbo, 
                 Integer.getInteger("jnetmap.e1000e.queues", 1),
                 Boolean.parseBoolean(System.getProperty("jnetmap.e1000e.jumbo", "true")),
                 Boolean.parseBoolean(System.getProperty("jnetmap.e1000e.interrupts", "true")),
-                Long.getLong("jnetmap.e1000e.linkWaitMillis", 4000));
+                Long.getLong("jnetmap.e1000e.linkWaitMillis", 4000),
+                Boolean.parseBoolean(System.getProperty("jnetmap.e1000e.flowControl", "false")));
     }
 
-    /** The port name's {@code @conf:slots=,tx-slots=,rx-slots=,rings=} over the system properties. */
+    /** The port name's {@code @conf:slots=,tx-slots=,rx-slots=,rings=,flow-control=} (1 on, 0 off) over the system properties. */
     public static E1000eConfig from(PortName name) {
         E1000eConfig p = fromSystemProperties();
         int slots = name.conf("slots", -1);
@@ -54,12 +59,14 @@ public record E1000eConfig(int txSlots, int rxSlots, int queues, boolean jumbo, 
         int rx = name.conf("rx-slots", slots > 0 ? slots : p.rxSlots());
         int rings = name.conf("rings", -1);
         int q = rings > 0 ? rings : Math.max(name.conf("tx-rings", p.queues()), name.conf("rx-rings", p.queues()));
-        return new E1000eConfig(tx, rx, q, p.jumbo(), p.interrupts(), p.linkWaitMillis());
+        boolean fc = name.conf("flow-control", p.flowControl() ? 1 : 0) != 0;
+        return new E1000eConfig(tx, rx, q, p.jumbo(), p.interrupts(), p.linkWaitMillis(), fc);
     }
 
-    public E1000eConfig withSlots(int tx, int rx) { return new E1000eConfig(tx, rx, queues, jumbo, interrupts, linkWaitMillis); }
-    public E1000eConfig withQueues(int q) { return new E1000eConfig(txSlots, rxSlots, q, jumbo, interrupts, linkWaitMillis); }
-    public E1000eConfig withJumbo(boolean j) { return new E1000eConfig(txSlots, rxSlots, queues, j, interrupts, linkWaitMillis); }
-    public E1000eConfig withInterrupts(boolean i) { return new E1000eConfig(txSlots, rxSlots, queues, jumbo, i, linkWaitMillis); }
-    public E1000eConfig withLinkWait(long ms) { return new E1000eConfig(txSlots, rxSlots, queues, jumbo, interrupts, ms); }
+    public E1000eConfig withSlots(int tx, int rx) { return new E1000eConfig(tx, rx, queues, jumbo, interrupts, linkWaitMillis, flowControl); }
+    public E1000eConfig withQueues(int q) { return new E1000eConfig(txSlots, rxSlots, q, jumbo, interrupts, linkWaitMillis, flowControl); }
+    public E1000eConfig withJumbo(boolean j) { return new E1000eConfig(txSlots, rxSlots, queues, j, interrupts, linkWaitMillis, flowControl); }
+    public E1000eConfig withInterrupts(boolean i) { return new E1000eConfig(txSlots, rxSlots, queues, jumbo, i, linkWaitMillis, flowControl); }
+    public E1000eConfig withFlowControl(boolean on) { return new E1000eConfig(txSlots, rxSlots, queues, jumbo, interrupts, linkWaitMillis, on); }
+    public E1000eConfig withLinkWait(long ms) { return new E1000eConfig(txSlots, rxSlots, queues, jumbo, interrupts, ms, flowControl); }
 }

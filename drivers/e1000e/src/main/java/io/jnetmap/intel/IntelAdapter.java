@@ -145,7 +145,10 @@ public abstract class IntelAdapter extends NicAdapter {
      */
     @Override
     protected void linkChanged(boolean up) {
-        if (up) return;
+        if (up) {
+            if (flowControlOn()) resolveFlowControl();
+            return;
+        }
         if (txRunning) {
             for (int q = 0; q < txRings.length; q++) restartTxQueue(q, regs.read32(queueRegisters(q).tdt()));
         }
@@ -178,6 +181,60 @@ public abstract class IntelAdapter extends NicAdapter {
 
     /** Marks the TX queues programmed and enabled (startRings) or stopped (stopRings). */
     protected final synchronized void markTxRunning(boolean on) { txRunning = on; }
+
+    // ------------------------------------------------------------------ flow control
+
+    /** The chip's PHY (MDIC under the chip's PHY ownership protocol). */
+    protected abstract CopperPhy copperPhy();
+
+    /** Whether the configuration turned 802.3x flow control on (default off, as netmap's pkt-gen asks). */
+    protected abstract boolean flowControlOn();
+
+    /** Bytes of the chip's receive packet buffer (PBA/RXPBS), which the flow control thresholds divide. */
+    protected abstract int rxPacketBufferBytes();
+
+    /** The largest frame the port takes, for the flow control high-water mark. */
+    protected abstract int maxFrameBytes();
+
+    private volatile FlowControl flowControl = FlowControl.NONE;
+
+    /** Flow control as last resolved after link-up (NONE with the option off). */
+    public FlowControl flowControl() { return flowControl; }
+
+    /**
+     * The MAC side of flow control, before the link comes up (e1000e_setup_link, e1000_setup_link_82575):
+     * PAUSE address and type (FCAL/FCAH/FCT) always; with the option on, the pause time (FCTTV)
+     * and the receive thresholds: high = the smaller of 90 % of the receive buffer and the buffer
+     * less one largest frame, low 8 bytes under it, XON on (e1000e_reset's watermarks); off: no
+     * thresholds, CTRL.RFCE/TFCE cleared. Resolution waits for link-up ({@link #resolveFlowControl}).
+     */
+    protected final void setupFlowControl() {
+        regs.write32(FCAL, FCAL_PAUSE);
+        regs.write32(FCAH, FCAH_PAUSE);
+        regs.write32(FCT, FCT_PAUSE);
+        regs.clear32(CTRL, CTRL_RFCE | CTRL_TFCE);
+        flowControl = FlowControl.NONE;
+        if (flowControlOn()) {
+            int buffer = rxPacketBufferBytes();
+            int high = Math.min(buffer * 9 / 10, buffer - maxFrameBytes()) & FC_THRESHOLD_MASK;
+            regs.write32(FCTTV, 0xFFFF);
+            regs.write32(FCRTL, (high - 8) | FCRTL_XONE);
+            regs.write32(FCRTH, high);
+        } else {
+            regs.write32(FCTTV, 0);
+            regs.write32(FCRTL, 0);
+            regs.write32(FCRTH, 0);
+        }
+    }
+
+    /** After link-up with flow control on: our and the partner's pause abilities resolved into CTRL.RFCE/TFCE. */
+    private synchronized void resolveFlowControl() {
+        if (isDestroyed()) return;
+        FlowControl fc = copperPhy().resolveFlowControl((regs.read32(STATUS) & STATUS_FD) != 0);
+        regs.write32(CTRL, (regs.read32(CTRL) & ~(CTRL_RFCE | CTRL_TFCE)) | fc.ctrlBits);
+        flowControl = fc;
+        driverLog().info("{}: flow control {}", name(), fc.name().toLowerCase(java.util.Locale.ROOT));
+    }
 
     // ------------------------------------------------------------------ steps every Intel chip takes alike
 
@@ -333,6 +390,24 @@ public abstract class IntelAdapter extends NicAdapter {
         }
         LOG.warn("{}: EERD read of NVM word {} timed out", name(), addr);
         return -1;
+    }
+
+    /**
+     * Invalidates receive address registers 1..{@code count - 1} (RAH.AV cleared first, then the
+     * address): RAR0 keeps the port's own MAC. A software reset does not clear them, so a previous
+     * owner's entries would still accept its unicast addresses (e1000_init_rx_addrs clears them all).
+     */
+    protected final void clearOtherReceiveAddresses(int count) {
+        for (int i = 1; i < count; i++) {
+            int ral = receiveAddressLow(i);
+            regs.write32(ral + 4, 0);
+            regs.write32(ral, 0);
+        }
+    }
+
+    /** RAL(i): entries 0-15 at 0x5400 + 8 i, 16 and up at 0x54E0 + 8 (i - 16) (E1000_RAL in e1000_regs.h). */
+    public static int receiveAddressLow(int i) {
+        return i < 16 ? RAL0 + 8 * i : RA2 + 8 * (i - 16);
     }
 
     /** Zeroes the 128-entry multicast hash table (no multicast group joined). */

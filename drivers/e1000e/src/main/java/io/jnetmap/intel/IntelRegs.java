@@ -14,6 +14,10 @@ public final class IntelRegs {
             MDIC = 0x0020, FCAL = 0x0028, FCAH = 0x002C, FCT = 0x0030, VET = 0x0038, FCTTV = 0x0170;
     // ---- interrupts (legacy cause/mask registers)
     public static final int ICR = 0x00C0, ITR = 0x00C4, ICS = 0x00C8, IMS = 0x00D0, IMC = 0x00D8;
+    // ---- flow control: receive thresholds (XON enable in FCRTL bit 31), and the values every Intel
+    // driver programs: the 802.3x PAUSE destination 01:80:C2:00:00:01 (FCAL/FCAH) and EtherType 0x8808 (FCT)
+    public static final int FCRTL = 0x2160, FCRTH = 0x2168, FCRTL_XONE = 1 << 31, FC_THRESHOLD_MASK = 0xFFF8;
+    public static final int FCAL_PAUSE = 0x00C28001, FCAH_PAUSE = 0x0100, FCT_PAUSE = 0x8808;
     // ---- receive / transmit control
     public static final int RCTL = 0x0100, TCTL = 0x0400, TIPG = 0x0410;
     public static final int PBA = 0x1000;
@@ -25,6 +29,7 @@ public final class IntelRegs {
     public static final int QUEUE_STRIDE = 0x100;
     // ---- receive filtering
     public static final int RXCSUM = 0x5000, MTA = 0x5200, MTA_ENTRIES = 128, RAL0 = 0x5400, RAH0 = 0x5404,
+            RA2 = 0x54E0,
             VFTA = 0x5600, VFTA_ENTRIES = 128;
 
     // ---- CTRL bits
@@ -67,8 +72,12 @@ public final class IntelRegs {
             MDIC_ERROR = 1 << 30;
 
     // ---- PHY (IEEE 802.3 clause 22 registers)
-    public static final int PHY_BMCR = 0, PHY_BMSR = 1, PHY_ID1 = 2, PHY_ID2 = 3, PHY_ANAR = 4, PHY_CTRL1000 = 9;
-    public static final int BMCR_RESET = 0x8000, BMCR_ANENABLE = 0x1000, BMCR_ANRESTART = 0x0200;
+    public static final int PHY_BMCR = 0, PHY_BMSR = 1, PHY_ID1 = 2, PHY_ID2 = 3, PHY_ANAR = 4, PHY_ANLPAR = 5,
+            PHY_CTRL1000 = 9;
+    /** BMCR: reset (self-clearing), autonegotiation enable, power down, autonegotiation restart. */
+    public static final int BMCR_RESET = 0x8000, BMCR_ANENABLE = 0x1000, BMCR_PDOWN = 0x0800, BMCR_ANRESTART = 0x0200;
+    /** ANAR/ANLPAR pause abilities (IEEE 802.3 Annex 28B: PAUSE, ASM_DIR). */
+    public static final int ANAR_PAUSE = 0x0400, ANAR_ASM_DIR = 0x0800;
     public static final int BMSR_LSTATUS = 0x0004, BMSR_ANEGCOMPLETE = 0x0020;
     /** ANAR: 10/100 half and full duplex, IEEE 802.3 selector. */
     public static final int ANAR_ALL_10_100 = 0x01E0 | 0x0001;

@@ -56,8 +56,18 @@ final class E1000eModel extends RegisterModel {
     boolean msixMode;
     long interruptsSent;
 
+    /** Receive address registers the chip has (RAR 0..15); 1..15 survive a reset (only RAR0 is reloaded from the NVM). */
+    static final int RAR_ENTRIES = 16;
+    /**
+     * When set, queue causes (RXQ0/1, TXQ0/1) stay pending in ICR without their message going out,
+     * as while an interrupt throttle interval runs or the vector is masked: the message goes when
+     * {@link #releaseQueueMessages} is called, if the cause is still pending then.
+     */
+    boolean holdQueueMessages;
+
     E1000eModel(byte[] mac) {
         super(SIZE, mac);
+        phy.reset(0x7949 | BMSR_LSTATUS | BMSR_ANEGCOMPLETE, 0x0141, 0x0cb0); // power-on: the PHY is not reset with the MAC
         reset();
     }
 
@@ -72,7 +82,10 @@ final class E1000eModel extends RegisterModel {
     /** Power-on / CTRL.RST state (82574L datasheet §10.2 initial values; QEMU e1000e_mac_reg_init). */
     @Override
     public void reset() {
+        int[] rars = new int[2 * RAR_ENTRIES];
+        for (int i = 2; i < rars.length; i++) rars[i] = get(RAL0 + 4 * i);
         clearRegisters();
+        for (int i = 2; i < rars.length; i++) put(RAL0 + 4 * i, rars[i]);
         icr = 0;
         ims = 0;
         put(CTRL, CTRL_FD | CTRL_SLU | (2 << 8));
@@ -87,7 +100,6 @@ final class E1000eModel extends RegisterModel {
         put(EXTCNF_CTRL, 1 << 3);
         put(RAL0, macLow());
         put(RAH0, macHigh() | RAH_AV);
-        phy.reset(0x7949 | BMSR_LSTATUS | BMSR_ANEGCOMPLETE, 0x0141, 0x0cb0);
         for (ByteArrayOutputStream b : txPartial) b.reset();
     }
 
@@ -105,7 +117,7 @@ final class E1000eModel extends RegisterModel {
             case IMS: return ims;
             case STATUS: {
                 int s = get(STATUS) & ~(STATUS_LU | STATUS_GIO_MASTER_ENABLE);
-                if (linkUp && (get(CTRL) & CTRL_SLU) != 0) s |= STATUS_LU;
+                if (linkUp() && (get(CTRL) & CTRL_SLU) != 0) s |= STATUS_LU;
                 if ((get(CTRL) & CTRL_GIO_MASTER_DISABLE) == 0) s |= STATUS_GIO_MASTER_ENABLE;
                 return s;
             }
@@ -172,8 +184,11 @@ final class E1000eModel extends RegisterModel {
 
     /** Autonegotiation restarted through BMCR: done at once, a link change if the link is up. */
     private void autonegRestarted(int bmcr) {
-        if (linkUp) raise(ICR_LSC);
+        if (linkUp()) raise(ICR_LSC);
     }
+
+    /** Cable in and the PHY powered up. */
+    boolean linkUp() { return linkUp && !phy.poweredDown(); }
 
     // ------------------------------------------------------------------ interrupts
 
@@ -196,6 +211,7 @@ final class E1000eModel extends RegisterModel {
                 {ICR_TXQ1, IVAR_TXQ1_SHIFT}, {ICR_OTHER, IVAR_OTHER_SHIFT}};
         for (int[] m : map) {
             if ((raised & m[0]) == 0) continue;
+            if (holdQueueMessages && m[0] != ICR_OTHER) continue; // stays pending in ICR
             int nib = (ivar >>> m[1]) & 0xf;
             if ((nib & IVAR_VALID) != 0 && (nib & 7) < vectors.length) {
                 vectors[nib & 7].signal();
@@ -203,6 +219,12 @@ final class E1000eModel extends RegisterModel {
             }
             icr &= ~(get(EIAC) & m[0]); // auto-clear
         }
+    }
+
+    /** The held queue messages go out for the causes still pending and unmasked. */
+    synchronized void releaseQueueMessages() {
+        holdQueueMessages = false;
+        notify(icr & ims & (ICR_RXQ0 | ICR_RXQ1 | ICR_TXQ0 | ICR_TXQ1));
     }
 
     // ------------------------------------------------------------------ link
@@ -222,7 +244,7 @@ final class E1000eModel extends RegisterModel {
     /** Processes queue {@code q}'s descriptors from TDH to TDT, as the chip does after a TDT write. */
     synchronized void processTx(int q) {
         int o = q * QUEUE_STRIDE;
-        if ((get(TCTL) & TCTL_EN) == 0 || !linkUp) return; // no link: the silicon's TX DMA stands still
+        if ((get(TCTL) & TCTL_EN) == 0 || !linkUp()) return; // no link: the silicon's TX DMA stands still
         int n = get(TDLEN + o) / 16;
         if (n == 0) return;
         long base = (get(TDBAL + o) & 0xffffffffL) | ((long) get(TDBAH + o) << 32);
@@ -269,7 +291,7 @@ final class E1000eModel extends RegisterModel {
      */
     synchronized boolean receive(int q, byte[] frame) {
         int rctl = get(RCTL);
-        if ((rctl & RCTL_EN) == 0 || !linkUp) return false;
+        if ((rctl & RCTL_EN) == 0 || !linkUp()) return false;
         if (!accepted(frame, rctl)) return true; // filtered: dropped
         if (frame.length > 1518 && (rctl & RCTL_LPE) == 0) { count(IntelStats.ROC, 1); return true; }
         int o = q * QUEUE_STRIDE;

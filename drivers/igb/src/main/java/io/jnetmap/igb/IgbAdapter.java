@@ -1,5 +1,6 @@
 package io.jnetmap.igb;
 
+import io.jnetmap.intel.CopperPhy;
 import io.jnetmap.intel.IntelAdapter;
 import io.jnetmap.intel.IntelException;
 import io.jnetmap.intel.IntelRegs;
@@ -11,7 +12,6 @@ import io.jnetmap.nic.NicDevice;
 import io.jnetmap.nic.NicInterrupts;
 import io.jnetmap.nic.NicRegion;
 import io.jnetmap.nic.Registers;
-import io.jnetmap.pci.PciAddress;
 import io.jnetmap.rings.Kring;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,8 +48,9 @@ public final class IgbAdapter extends IntelAdapter {
     private final IgbChip chip;
     private final IgbConfig config;
     private final int queues;
-    private final int pciFunction;
-    private final Mdic phy;
+    private final CopperPhy phy;
+    /** This port's number on the chip (STATUS.LAN_ID), read after each reset: it picks CFG_DONE's bit and the PHY semaphore. */
+    private final int lanId;
     private final int rxBufferSize;
     private volatile RssConfig rss;
 
@@ -61,8 +62,9 @@ public final class IgbAdapter extends IntelAdapter {
         this.chip = chip;
         this.config = config;
         this.queues = queues;
-        this.pciFunction = PciAddress.tryParse(device.address()).map(PciAddress::function).orElse(0);
-        this.phy = new Mdic(regs, Mdic.INTERNAL_PHY, device.address());
+        this.lanId = (regs.read32(STATUS) >>> STATUS_LAN_ID_SHIFT) & STATUS_LAN_ID_MASK;
+        this.phy = new CopperPhy(new Mdic(regs, Mdic.INTERNAL_PHY, device.address()),
+                new SwFwSemaphore(regs, lanId, device.address()));
         this.rxBufferSize = rxBufferSize(lease.region().bufSize());
         this.rss = config.rssFor(queues);
         if (rss.maxQueue() >= queues)
@@ -117,7 +119,7 @@ public final class IgbAdapter extends IntelAdapter {
         regs.set32(CTRL_EXT, CTRL_EXT_DRV_LOAD);
         // receive address filters: RAR0 holds the MAC the chip loaded from the NVM, the other
         // entries are cleared; no VLAN filtering; no multicast group (e1000_init_hw_82575)
-        clearOtherReceiveAddresses();
+        clearOtherReceiveAddresses(chip.family().receiveAddresses);
         clearVlanFilter();
         clearMulticastTable();
 
@@ -162,6 +164,7 @@ public final class IgbAdapter extends IntelAdapter {
         regs.set32(CTRL, CTRL_GIO_MASTER_DISABLE);
         if (!waitFor(STATUS, STATUS_GIO_MASTER_ENABLE, 0, 80_000, 100))
             LOG.warn("{}: PCIe master disable did not complete within 80 ms; resetting anyway", name());
+        if (chip.family().completionTimeout) setCompletionTimeout();
         maskInterrupts();
         regs.write32(RCTL, 0);
         regs.write32(TCTL, TCTL_PSP);
@@ -179,39 +182,65 @@ public final class IgbAdapter extends IntelAdapter {
         maskInterrupts();
         regs.read32(ICR);
         regs.read32(EICR);
-        // the PHY has loaded its configuration from the NVM (EEMNGCTL.CFG_DONE of this PCI function,
-        // 100 ms; Intel only logs a timeout, QEMU's model never sets the bit)
-        if (!waitFor(EEMNGCTL, EEMNGCTL_CFG_DONE_PORT0 << pciFunction, EEMNGCTL_CFG_DONE_PORT0 << pciFunction, 100_000, 1000))
+        // the PHY has loaded its configuration from the NVM (EEMNGCTL.CFG_DONE of this LAN port, by
+        // STATUS.LAN_ID as igb_get_cfg_done_82575 picks it: a port's PCI function need not be its
+        // LAN ID; 100 ms; Intel only logs a timeout, QEMU's model never sets the bit)
+        int cfgDone = EEMNGCTL_CFG_DONE_PORT0 << lanId;
+        if (!waitFor(EEMNGCTL, cfgDone, cfgDone, 100_000, 1000))
             LOG.debug("{}: EEMNGCTL.CFG_DONE not set 100 ms after reset", name());
     }
 
-    /** RAR 1-23 invalid (RAH.AV clear): only RAR0, the port's own address, filters unicast. */
-    private void clearOtherReceiveAddresses() {
-        for (int i = 1; i < 24; i++) {
-            int ral = i < 16 ? RAL0 + 8 * i : RA2 + 8 * (i - 16);
-            regs.write32(ral + 4, 0);
-            regs.write32(ral, 0);
+    /**
+     * 82576 (e1000_set_pcie_completion_timeout, before the reset): if the PCIe completion timeout
+     * is still the default, set it: 10 ms in GCR on a version 1 capability, else 16..55 ms in the
+     * PCIe capability's Device Control 2 (configuration space); resend on timeout off either way.
+     */
+    private void setCompletionTimeout() {
+        int gcr = regs.read32(GCR);
+        if ((gcr & GCR_CMPL_TMOUT_MASK) == 0) {
+            if ((gcr & GCR_CAP_VER2) == 0) {
+                gcr |= GCR_CMPL_TMOUT_10MS;
+            } else {
+                int cap = device.findCapability(NicDevice.CAP_PCIE);
+                if (cap >= 0) {
+                    int off = cap + NicDevice.PCIE_DEVICE_CONTROL2;
+                    int devctl2 = device.configRead16(off);
+                    if ((devctl2 & 0xF) == 0) device.configWrite16(off, devctl2 | DEVCTL2_CMPL_TMOUT_16MS);
+                } else {
+                    LOG.debug("{}: no PCI Express capability; completion timeout left at its default", name());
+                }
+            }
         }
+        regs.write32(GCR, gcr & ~GCR_CMPL_TMOUT_RESEND);
     }
 
-    /** Second block of receive address registers (RAR 16-23). */
-    private static final int RA2 = 0x54E0;
-
-    /** §4.5.7 Link setup for copper (e1000_setup_copper_link_82575, e1000_copper_link_autoneg). */
+    /**
+     * §4.5.7 Link setup for copper (e1000_setup_copper_link_82575, e1000_copper_link_autoneg): the
+     * MAC follows the PHY; flow control's MAC side; the PHY powered up and reset (Linux powers it
+     * down when it releases the port; neither CTRL.RST nor a function reset powers it up), then
+     * autonegotiation, the pause abilities advertised only with flow control on. Every PHY access
+     * holds the SW/FW semaphore ({@link SwFwSemaphore}).
+     */
     private void setupCopperLink() {
         // MAC speed and duplex from the PHY (SLU, nothing forced); out of link reset (LRST is set at power-up)
         int ctrl = regs.read32(CTRL);
         regs.write32(CTRL, (ctrl | CTRL_SLU) & ~(CTRL_FRCSPD | CTRL_FRCDPX | CTRL_LRST));
         // 82580/I350: the PHY stays disconnected while PHPM's "go link disconnect" is set
         if (chip.family().phyPowerManagement) regs.clear32(PHPM, PHPM_GO_LINKDISCONNECT);
-        // advertise 10/100 half and full and 1000 full (pause bits as the NVM set them), then
-        // autonegotiation on and restarted: the restart is what brings QEMU's link up after a reset
-        int anar = phy.read(PHY_ANAR);
-        phy.write(PHY_ANAR, (anar & ~0x01E0) | ANAR_ALL_10_100);
-        phy.write(PHY_CTRL1000, phy.read(PHY_CTRL1000) | CTRL1000_FULL);
-        phy.write(PHY_BMCR, phy.read(PHY_BMCR) | BMCR_ANENABLE | BMCR_ANRESTART);
+        setupFlowControl();
+        if (phy.powerUpAndReset(name())) LOG.info("{}: the PHY was powered down (BMCR.PDOWN); powered up", name());
+        // the restart is also what brings QEMU's link up after a reset
+        phy.startAutonegotiation(config.flowControl());
         awaitLink(config.linkWaitMillis());
     }
+
+    @Override protected CopperPhy copperPhy() { return phy; }
+    @Override protected boolean flowControlOn() { return config.flowControl(); }
+    @Override protected int rxPacketBufferBytes() { return chip.family().rxBufferKb(regs.read32(RXPBS)) * 1024; }
+    @Override protected int maxFrameBytes() { return config.jumbo() ? IgbConfig.MAX_FRAME + 4 : 1522; }
+
+    /** This port's LAN ID (STATUS.LAN_ID). */
+    public int lanId() { return lanId; }
 
     // ====================================================================== netmap mode on / off
 
@@ -346,7 +375,7 @@ public final class IgbAdapter extends IntelAdapter {
         boolean perQueue = irq.isMsix() && irq.count() >= wanted;
         // IVAR entries valid in both modes: QEMU's model signals a TX completion (ICR.TXDW) only
         // for queues whose IVAR entry is valid, even when MSI-X is off
-        int[] ivar = new int[8];
+        int[] ivar = new int[chip.family().ivarRegisters]; // only the IVAR registers the chip has
         IgbChip.IvarLayout layout = chip.family().ivar;
         for (int q = 0; q < queues; q++) {
             int vector = perQueue ? q : 0;

@@ -7,6 +7,7 @@ import io.jnetmap.pci.SupportedDevices;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The chips this driver supports and how they differ, as data (Snabb's intel_mp keeps register
@@ -30,10 +31,15 @@ public record IgbChip(PciId id, Family family, String model) implements NicChip 
      * @param devRstSet STATUS.DEV_RST_SET (bit 20) must be written to clear it after reset (I350)
      * @param perQueueCrcStrip DVMOLR(n).STRCRC must agree with RCTL.SECRC (I350 strips the CRC per queue)
      * @param phyPowerManagement PHPM's "go link disconnect" bit must be cleared for link (82580 and later)
+     * @param receiveAddresses receive address registers RAR 0..n-1 (82576: 24, I350: 32; e1000_82575.c
+     *        E1000_RAR_ENTRIES_82576 / _I350)
+     * @param ivarRegisters IVAR registers the queue causes use (82576: 8 for 16 queues; I350: 4 for 8)
+     * @param completionTimeout the PCIe completion timeout must be set by the driver (82576:
+     *        e1000_set_pcie_completion_timeout from e1000_reset_hw_82575; the I350 path does not)
      */
     public enum Family {
-        I82576(16, 25, IvarLayout.I82576, false, false, false),
-        I350(8, 10, IvarLayout.I82580, true, true, true);
+        I82576(16, 25, IvarLayout.I82576, false, false, false, 24, 8, true),
+        I350(8, 10, IvarLayout.I82580, true, true, true, 32, 4, false);
 
         public final int queues;
         public final int msixVectors;
@@ -41,15 +47,36 @@ public record IgbChip(PciId id, Family family, String model) implements NicChip 
         public final boolean devRstSet;
         public final boolean perQueueCrcStrip;
         public final boolean phyPowerManagement;
+        public final int receiveAddresses;
+        public final int ivarRegisters;
+        public final boolean completionTimeout;
 
         Family(int queues, int msixVectors, IvarLayout ivar, boolean devRstSet, boolean perQueueCrcStrip,
-               boolean phyPowerManagement) {
+               boolean phyPowerManagement, int receiveAddresses, int ivarRegisters, boolean completionTimeout) {
             this.queues = queues;
             this.msixVectors = msixVectors;
             this.ivar = ivar;
             this.devRstSet = devRstSet;
             this.perQueueCrcStrip = perQueueCrcStrip;
             this.phyPowerManagement = phyPowerManagement;
+            this.receiveAddresses = receiveAddresses;
+            this.ivarRegisters = ivarRegisters;
+            this.completionTimeout = completionTimeout;
+        }
+
+        /**
+         * The receive packet buffer in KB from RXPBS: the 82576 gives KB in bits 6:0; the 82580/I350
+         * an index into a size table (e1000_rxpbs_adjust_82580). 0 (an emulator) reads as the
+         * datasheet's default, 64 KB (82576) or 36 KB (I350).
+         */
+        public int rxBufferKb(int rxpbs) {
+            if (this == I82576) {
+                int kb = rxpbs & 0x7F;
+                return kb == 0 ? 64 : kb;
+            }
+            int[] table = {36, 72, 144, 1, 2, 4, 8, 16, 35, 70, 140};
+            int i = rxpbs & 0xF;
+            return i < table.length ? table[i] : 36;
         }
     }
 
@@ -75,21 +102,25 @@ public record IgbChip(PciId id, Family family, String model) implements NicChip 
         public abstract int shift(int q, boolean tx);
     }
 
-    /** Every supported chip. The QEMU model is an 82576 copper part (8086:10c9). */
+    /**
+     * Every supported chip: the copper parts, whose link is the internal PHY behind MDIC, the only
+     * link path this driver has. The QEMU model is an 82576 copper part (8086:10c9).
+     */
     public static final List<IgbChip> ALL = List.of(
             new IgbChip(new PciId(INTEL, 0x10C9), Family.I82576, "82576 copper"),
-            new IgbChip(new PciId(INTEL, 0x10E6), Family.I82576, "82576 fiber"),
-            new IgbChip(new PciId(INTEL, 0x10E7), Family.I82576, "82576 serdes"),
             new IgbChip(new PciId(INTEL, 0x10E8), Family.I82576, "82576 quad copper"),
             new IgbChip(new PciId(INTEL, 0x1526), Family.I82576, "82576 quad copper ET2"),
             new IgbChip(new PciId(INTEL, 0x150A), Family.I82576, "82576NS copper"),
-            new IgbChip(new PciId(INTEL, 0x1518), Family.I82576, "82576NS serdes"),
-            new IgbChip(new PciId(INTEL, 0x150D), Family.I82576, "82576 serdes quad"),
-            new IgbChip(new PciId(INTEL, 0x1521), Family.I350, "I350 copper"),
-            new IgbChip(new PciId(INTEL, 0x1522), Family.I350, "I350 fiber"),
-            new IgbChip(new PciId(INTEL, 0x1523), Family.I350, "I350 serdes"),
-            new IgbChip(new PciId(INTEL, 0x1524), Family.I350, "I350 SGMII"),
-            new IgbChip(new PciId(INTEL, 0x1546), Family.I350, "I350 DA4"));
+            new IgbChip(new PciId(INTEL, 0x1521), Family.I350, "I350 copper"));
+
+    /**
+     * Parts of the two families whose link is not the internal copper PHY: SerDes/fiber (the PCS),
+     * SGMII (an external PHY over I2C), backplane. Their link setup is not implemented, so they are
+     * refused by name rather than opened to a link that never comes up.
+     */
+    static final Map<Integer, String> OTHER_MEDIA = Map.of(
+            0x10E6, "82576 fiber", 0x10E7, "82576 SerDes", 0x150D, "82576 SerDes quad", 0x1518, "82576NS SerDes",
+            0x1522, "I350 fiber", 0x1523, "I350 SerDes", 0x1524, "I350 SGMII", 0x1546, "I350 DA4 (backplane/SerDes)");
 
     /** The ID table: what the driver accepts, and what its refusal lists. */
     public static final SupportedDevices SUPPORTED = supported();
@@ -109,6 +140,11 @@ public record IgbChip(PciId id, Family family, String model) implements NicChip 
         for (IgbChip c : ALL) if (c.id.equals(id)) return c;
         List<String> list = new ArrayList<>();
         for (IgbChip c : ALL) list.add(c.id + " (" + c.model + ")");
+        String media = id.vendor() == INTEL ? OTHER_MEDIA.get(id.device()) : null;
+        if (media != null)
+            throw new PciException(PciException.Reason.UNSUPPORTED_DEVICE, where + " is " + id + " (" + media
+                    + "): the igb driver brings up copper links only (the internal PHY), not SerDes, fiber or SGMII;"
+                    + " it supports the copper parts " + String.join(", ", list) + ". Use the kernel's igb for this port.");
         String hint = id.vendor() == INTEL && (id.device() == 0x10CA || id.device() == 0x1520)
                 ? " It is an igb virtual function, which this driver does not drive: open the physical function."
                 : " Pick the driver for this chip, or a different device.";

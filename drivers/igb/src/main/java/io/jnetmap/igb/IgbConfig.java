@@ -16,9 +16,12 @@ import io.jnetmap.rings.PortName;
  * @param interrupts use interrupts for poll(); false makes poll() spin and park; default true
  * @param linkWaitMillis how long opening waits for autonegotiation to bring the link up; default 4000
  * @param rss RSS key and redirection table, or null for {@link RssConfig#fromSystemProperties} over the queues
+ * @param flowControl 802.3x flow control: pause abilities advertised and, after link-up, resolved
+ *        with the partner's into CTRL.RFCE/TFCE; default off (no pause advertised, none honoured or
+ *        sent), as netmap's pkt-gen documentation asks for benchmarks
  */
 public record IgbConfig(int txSlots, int rxSlots, int queues, boolean jumbo, boolean interrupts, long linkWaitMillis,
-                        RssConfig rss) {
+                        RssConfig rss, boolean flowControl) {
     public static final int DEFAULT_SLOTS = 1024, MIN_SLOTS = 64, MAX_SLOTS = 4096, DEFAULT_QUEUES = 4;
     /** Largest frame accepted with jumbo on, without its CRC: a 9000-byte MTU plus Ethernet and VLAN headers. */
     public static final int MAX_FRAME = 9018;
@@ -38,10 +41,10 @@ public record IgbConfig(int txSlots, int rxSlots, int queues, boolean jumbo, boo
     }
 
     public static IgbConfig defaults() {
-        return new IgbConfig(DEFAULT_SLOTS, DEFAULT_SLOTS, DEFAULT_QUEUES, true, true, 4000, null);
+        return new IgbConfig(DEFAULT_SLOTS, DEFAULT_SLOTS, DEFAULT_QUEUES, true, true, 4000, null, false);
     }
 
-    /** Properties jnetmap.igb.slots / .txSlots / .rxSlots / .queues / .jumbo / .interrupts / .linkWaitMillis. */
+    /** Properties jnetmap.igb.slots / .txSlots / .rxSlots / .queues / .jumbo / .interrupts / .linkWaitMillis / .flowControl. */
     public static IgbConfig fromSystemProperties() {
         int slots = Integer.getInteger("jnetmap.igb.slots", DEFAULT_SLOTS);
         return new IgbConfig(Integer.getInteger("jnetmap.igb.txSlots", slots),
@@ -49,11 +52,12 @@ public record IgbConfig(int txSlots, int rxSlots, int queues, boolean jumbo, boo
                 Integer.getInteger("jnetmap.igb.queues", DEFAULT_QUEUES),
                 Boolean.parseBoolean(System.getProperty("jnetmap.igb.jumbo", "true")),
                 Boolean.parseBoolean(System.getProperty("jnetmap.igb.interrupts", "true")),
-                Long.getLong("jnetmap.igb.linkWaitMillis", 4000), null);
+                Long.getLong("jnetmap.igb.linkWaitMillis", 4000), null,
+                Boolean.parseBoolean(System.getProperty("jnetmap.igb.flowControl", "false")));
     }
 
     /**
-     * The port name's {@code @conf:slots=,tx-slots=,rx-slots=,rings=,tx-rings=,rx-rings=} over the
+     * The port name's {@code @conf:slots=,tx-slots=,rx-slots=,rings=,tx-rings=,rx-rings=,flow-control=} over the
      * system properties. igb queues come in pairs (one vector each), so rings, tx-rings and
      * rx-rings all set the number of pairs (the larger wins).
      */
@@ -64,7 +68,8 @@ public record IgbConfig(int txSlots, int rxSlots, int queues, boolean jumbo, boo
         int rx = name.conf("rx-slots", slots > 0 ? slots : p.rxSlots());
         int rings = name.conf("rings", -1);
         int q = rings > 0 ? rings : Math.max(name.conf("tx-rings", p.queues()), name.conf("rx-rings", p.queues()));
-        return new IgbConfig(tx, rx, q, p.jumbo(), p.interrupts(), p.linkWaitMillis(), null);
+        boolean fc = name.conf("flow-control", p.flowControl() ? 1 : 0) != 0;
+        return new IgbConfig(tx, rx, q, p.jumbo(), p.interrupts(), p.linkWaitMillis(), null, fc);
     }
 
     /** The RSS settings for {@code queues} queues actually in use. */
@@ -72,10 +77,11 @@ public record IgbConfig(int txSlots, int rxSlots, int queues, boolean jumbo, boo
         return rss != null ? rss : RssConfig.fromSystemProperties(queues);
     }
 
-    public IgbConfig withSlots(int tx, int rx) { return new IgbConfig(tx, rx, queues, jumbo, interrupts, linkWaitMillis, rss); }
-    public IgbConfig withQueues(int q) { return new IgbConfig(txSlots, rxSlots, q, jumbo, interrupts, linkWaitMillis, rss); }
-    public IgbConfig withJumbo(boolean j) { return new IgbConfig(txSlots, rxSlots, queues, j, interrupts, linkWaitMillis, rss); }
-    public IgbConfig withInterrupts(boolean i) { return new IgbConfig(txSlots, rxSlots, queues, jumbo, i, linkWaitMillis, rss); }
-    public IgbConfig withLinkWait(long ms) { return new IgbConfig(txSlots, rxSlots, queues, jumbo, interrupts, ms, rss); }
-    public IgbConfig withRss(RssConfig r) { return new IgbConfig(txSlots, rxSlots, queues, jumbo, interrupts, linkWaitMillis, r); }
+    public IgbConfig withSlots(int tx, int rx) { return new IgbConfig(tx, rx, queues, jumbo, interrupts, linkWaitMillis, rss, flowControl); }
+    public IgbConfig withQueues(int q) { return new IgbConfig(txSlots, rxSlots, q, jumbo, interrupts, linkWaitMillis, rss, flowControl); }
+    public IgbConfig withJumbo(boolean j) { return new IgbConfig(txSlots, rxSlots, queues, j, interrupts, linkWaitMillis, rss, flowControl); }
+    public IgbConfig withInterrupts(boolean i) { return new IgbConfig(txSlots, rxSlots, queues, jumbo, i, linkWaitMillis, rss, flowControl); }
+    public IgbConfig withLinkWait(long ms) { return new IgbConfig(txSlots, rxSlots, queues, jumbo, interrupts, ms, rss, flowControl); }
+    public IgbConfig withFlowControl(boolean on) { return new IgbConfig(txSlots, rxSlots, queues, jumbo, interrupts, linkWaitMillis, rss, on); }
+    public IgbConfig withRss(RssConfig r) { return new IgbConfig(txSlots, rxSlots, queues, jumbo, interrupts, linkWaitMillis, r, flowControl); }
 }

@@ -5,6 +5,7 @@ import io.jnetmap.nic.NicProvider;
 import io.jnetmap.nic.PciNicDevice;
 import io.jnetmap.pci.OpenOptions;
 import io.jnetmap.pci.PciAddress;
+import io.jnetmap.pci.PciId;
 import io.jnetmap.pci.SupportedDevices;
 import io.jnetmap.rings.PortName;
 
@@ -19,6 +20,12 @@ import io.jnetmap.rings.PortName;
 public final class IgbProvider extends NicProvider {
     @Override
     protected SupportedDevices supported() { return IgbChip.SUPPORTED; }
+
+    /** The supported copper parts, and the SerDes/fiber/SGMII ones, which opening then refuses by name ({@link IgbChip#of}). */
+    @Override
+    protected boolean recognises(PciId id) {
+        return super.recognises(id) || (id.vendor() == IgbChip.INTEL && IgbChip.OTHER_MEDIA.containsKey(id.device()));
+    }
 
     @Override
     protected NicAdapter create(PciAddress address, PortName name) {

@@ -35,6 +35,25 @@ final class IgbRegs {
     static final int STATUS_DEV_RST_SET = 1 << 20;
     /** EEMNGCTL.CFG_DONE of PCI function 0 (bit 18; function n: bit 18 + n): the PHY loaded its NVM configuration. */
     static final int EEMNGCTL = 0x1010, EEMNGCTL_CFG_DONE_PORT0 = 1 << 18;
+    /** STATUS.LAN_ID (bits 3:2): which port of the chip this function is, as the chip numbers them (not the PCI function). */
+    static final int STATUS_LAN_ID_SHIFT = 2, STATUS_LAN_ID_MASK = 3;
+    /**
+     * Software/firmware semaphores (82576 datasheet §4.7, e1000_82575.c): SWSM.SMBI (bit 0, set by
+     * the read that takes it) guards SWESMBI (bit 1), which guards SW_FW_SYNC: software owns a
+     * resource with its bit (PHY of LAN port n: {@link #SW_FW_PHY}), firmware with the bit 16 above.
+     */
+    static final int SWSM = 0x5B50, SWSM_SMBI = 1, SWSM_SWESMBI = 2, SW_FW_SYNC = 0x5B5C, SW_FW_FW_SHIFT = 16;
+    /** SW_FW_SYNC's PHY bit for LAN port 0..3 (E1000_SWFW_PHY0_SM .. PHY3_SM). */
+    static final int[] SW_FW_PHY = {0x02, 0x04, 0x20, 0x40};
+    /**
+     * PCIe control (82576): completion timeout value (bits 15:12; 0: the default 50 us..50 ms, which
+     * Intel sets to 10 ms), resend on timeout (bit 16, cleared), capability version 2 (bit 18: the
+     * timeout is set in configuration space, Device Control 2, to 16..55 ms instead).
+     */
+    static final int GCR = 0x5B00, GCR_CMPL_TMOUT_MASK = 0xF000, GCR_CMPL_TMOUT_10MS = 0x1000,
+            GCR_CMPL_TMOUT_RESEND = 1 << 16, GCR_CAP_VER2 = 1 << 18, DEVCTL2_CMPL_TMOUT_16MS = 0x5;
+    /** Receive packet buffer size (82576: KB in bits 6:0; I350: an encoded size, {@link IgbChip.Family#rxBufferKb}). */
+    static final int RXPBS = 0x2404;
     /** 82580/I350 PHY power management: clear "go link disconnect" so the PHY links. */
     static final int PHPM = 0x0E14, PHPM_GO_LINKDISCONNECT = 1 << 5;
 

@@ -73,11 +73,27 @@ final class Igb82576Model extends RegisterModel {
     private String interruptMode;
     final long[] signals = new long[MSIX_VECTORS];
 
+    /** Receive address registers (RAR 0..23); 1..23 survive a reset (RAR0 is reloaded from the NVM). */
+    static final int RAR_ENTRIES = 24;
+    /** This port's LAN ID (STATUS bits 3:2): picks its CFG_DONE bit and its PHY's SW_FW_SYNC bit. */
+    volatile int lanId;
+    /** PCIe capability version 2 (GCR bit 18, a hardware property that survives resets). */
+    volatile boolean capVer2 = true;
+    /** Firmware's SW_FW_SYNC bits (16 and up), as a management controller would hold them. */
+    volatile int firmwareSync;
+    /** EEMNGCTL reads since the last reset: how long the driver waited for CFG_DONE. */
+    int eemngctlReads;
+    /** MDIC accesses refused because the driver did not hold this port's PHY semaphore. */
+    int mdicRefused;
+
     Igb82576Model(byte[] mac) {
         super(SIZE, mac);
         for (int q = 0; q < QUEUES; q++) txPartial[q] = new ByteArrayOutputStream();
+        phy.reset(0x7949 | BMSR_LSTATUS, 0x02a8, 0x0391); // power-on: the PHY is not reset with the MAC
         reset();
     }
+
+    static int ral(int i) { return i < 16 ? RAL0 + 8 * i : 0x54E0 + 8 * (i - 16); }
 
     @Override public int msixVectors() { return MSIX_VECTORS; }
 
@@ -91,13 +107,18 @@ final class Igb82576Model extends RegisterModel {
     @Override
     public synchronized void reset() {
         resets++;
+        int[] rars = new int[2 * RAR_ENTRIES];
+        for (int i = 1; i < RAR_ENTRIES; i++) { rars[2 * i] = get(ral(i)); rars[2 * i + 1] = get(ral(i) + 4); }
         clearRegisters();
+        for (int i = 1; i < RAR_ENTRIES; i++) { put(ral(i), rars[2 * i]); put(ral(i) + 4, rars[2 * i + 1]); }
+        put(IgbRegs.GCR, capVer2 ? IgbRegs.GCR_CAP_VER2 : 0);
+        eemngctlReads = 0;
         icr = ims = eicr = eims = 0;
         autonegDone = false;
         put(CTRL, CTRL_FD | CTRL_LRST | (2 << 8));
         put(STATUS, STATUS_PHYRA);
         put(EECD, EECD_PRES | EECD_AUTO_RD);
-        put(EEMNGCTL, EEMNGCTL_CFG_DONE_PORT0);
+        put(EEMNGCTL, EEMNGCTL_CFG_DONE_PORT0 << lanId);
         put(rxdctl(0), DCTL_QUEUE_ENABLE | (1 << DCTL_WTHRESH_SHIFT));
         put(txdctl(0), DCTL_QUEUE_ENABLE);
         put(RXCSUM, (1 << 8) | (1 << 9));
@@ -105,7 +126,6 @@ final class Igb82576Model extends RegisterModel {
         put(TCTL, TCTL_PSP | (15 << TCTL_CT_SHIFT) | (0x40 << TCTL_COLD_SHIFT));
         put(RAL0, macLow());
         put(RAH0, macHigh() | RAH_AV);
-        phy.reset(0x7949 | BMSR_LSTATUS, 0x02a8, 0x0391);
         for (ByteArrayOutputStream b : txPartial) b.reset();
         Arrays.fill(txMidPacket, false);
     }
@@ -122,7 +142,7 @@ final class Igb82576Model extends RegisterModel {
     static int rqdpc(int q) { return rxBase(q) + 0x30; }
 
     boolean linkUp() {
-        return cable && autonegDone && (get(CTRL) & CTRL_SLU) != 0 && (get(CTRL) & CTRL_LRST) == 0;
+        return cable && autonegDone && !phy.poweredDown() && (get(CTRL) & CTRL_SLU) != 0 && (get(CTRL) & CTRL_LRST) == 0;
     }
 
     // ------------------------------------------------------------------ register access
@@ -142,8 +162,15 @@ final class Igb82576Model extends RegisterModel {
                 return v;
             }
             case EIMS: return eims;
+            case EEMNGCTL: eemngctlReads++; return get(EEMNGCTL);
+            case IgbRegs.SWSM: {
+                int v = get(IgbRegs.SWSM);
+                put(IgbRegs.SWSM, v | IgbRegs.SWSM_SMBI); // the read that finds SMBI clear takes it
+                return v;
+            }
+            case IgbRegs.SW_FW_SYNC: return get(IgbRegs.SW_FW_SYNC) | firmwareSync;
             case STATUS: {
-                int s = get(STATUS) | STATUS_FD | (2 << STATUS_SPEED_SHIFT);
+                int s = get(STATUS) | STATUS_FD | (2 << STATUS_SPEED_SHIFT) | (lanId << IgbRegs.STATUS_LAN_ID_SHIFT);
                 if (linkUp()) s |= STATUS_LU;
                 if ((get(CTRL) & CTRL_GIO_MASTER_DISABLE) == 0) s |= STATUS_GIO_MASTER_ENABLE;
                 return s;
@@ -171,7 +198,24 @@ final class Igb82576Model extends RegisterModel {
                 put(CTRL, v);
                 return;
             case STATUS: return; // read-only here (DEV_RST_SET is I350's)
-            case MDIC: put(MDIC, phy.access(v)); return;
+            case MDIC: {
+                // firmware shares the PHY: an access without this port's SW_FW_SYNC PHY bit is refused
+                if ((get(IgbRegs.SW_FW_SYNC) & IgbRegs.SW_FW_PHY[lanId]) == 0) {
+                    mdicRefused++;
+                    put(MDIC, v | MDIC_READY | MDIC_ERROR);
+                    return;
+                }
+                put(MDIC, phy.access(v));
+                return;
+            }
+            case IgbRegs.SWSM: put(IgbRegs.SWSM, v & (IgbRegs.SWSM_SMBI | IgbRegs.SWSM_SWESMBI)); return;
+            case IgbRegs.SW_FW_SYNC:
+                if ((get(IgbRegs.SWSM) & IgbRegs.SWSM_SWESMBI) == 0) {
+                    protocolErrors.add("SW_FW_SYNC written without SWSM.SWESMBI held");
+                    return;
+                }
+                put(IgbRegs.SW_FW_SYNC, v & 0xffff);
+                return;
             case EERD: {
                 int addr = (v >>> EERD_ADDR_SHIFT) & 0x3fff;
                 int data = nvmWord(addr, 0xffff);

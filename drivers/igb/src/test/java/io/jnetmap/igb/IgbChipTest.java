@@ -12,7 +12,6 @@ class IgbChipTest {
         assertEquals(IgbChip.Family.I82576, IgbChip.of(new PciId(0x8086, 0x10c9), "x").family());
         assertEquals(IgbChip.Family.I82576, IgbChip.of(new PciId(0x8086, 0x1526), "x").family());
         assertEquals(IgbChip.Family.I350, IgbChip.of(new PciId(0x8086, 0x1521), "x").family());
-        assertEquals(IgbChip.Family.I350, IgbChip.of(new PciId(0x8086, 0x1546), "x").family());
         assertEquals(16, IgbChip.of(new PciId(0x8086, 0x10c9), "x").queues());
         assertEquals(8, IgbChip.of(new PciId(0x8086, 0x1521), "x").queues());
         assertTrue(IgbChip.SUPPORTED.model(new PciId(0x8086, 0x10e8)).isPresent());
@@ -25,6 +24,29 @@ class IgbChipTest {
         assertTrue(e.getMessage().contains("0000:00:04.0 is 8086:10d3"), e.getMessage());
         assertTrue(e.getMessage().contains("8086:10c9 (82576 copper)"), e.getMessage());
         assertTrue(e.getMessage().contains("8086:1521 (I350 copper)"), e.getMessage());
+    }
+
+    @Test
+    void refusesSerdesFiberAndSgmiiPartsNamingTheCopperOnes() {
+        for (int device : new int[] {0x10e6, 0x10e7, 0x150d, 0x1518, 0x1522, 0x1523, 0x1524, 0x1546}) {
+            PciId id = new PciId(0x8086, device);
+            PciException e = assertThrows(PciException.class, () -> IgbChip.of(id, "0000:03:00.0"));
+            assertEquals(PciException.Reason.UNSUPPORTED_DEVICE, e.reason());
+            String m = e.getMessage();
+            assertEquals(1, m.lines().count(), "one line: " + m);
+            assertTrue(m.contains("0000:03:00.0 is " + id) && m.contains("copper links only"), m);
+            assertTrue(m.contains("8086:10c9 (82576 copper)") && m.contains("8086:1521 (I350 copper)"), m);
+            assertFalse(IgbChip.SUPPORTED.model(id).isPresent(), id + " is not in the supported table");
+        }
+        for (IgbChip c : IgbChip.ALL) assertTrue(c.model().contains("copper"), c + ": only copper parts are listed");
+    }
+
+    @Test
+    void chipSizesAsEachDatasheetSays() {
+        assertEquals(24, IgbChip.Family.I82576.receiveAddresses);
+        assertEquals(32, IgbChip.Family.I350.receiveAddresses);
+        assertEquals(8, IgbChip.Family.I82576.ivarRegisters);
+        assertEquals(4, IgbChip.Family.I350.ivarRegisters);
     }
 
     @Test

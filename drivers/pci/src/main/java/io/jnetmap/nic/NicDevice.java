@@ -43,6 +43,29 @@ public interface NicDevice extends AutoCloseable {
     /** Clears Bus Master: the device can no longer DMA. */
     void disableBusMaster();
 
+    /** 16 bits of the function's PCI configuration space at {@code offset} (control path: a system call each). */
+    int configRead16(int offset);
+
+    /** Writes 16 bits of configuration space (vfio-pci may ignore writes to fields it virtualizes: read back to know). */
+    void configWrite16(int offset, int value);
+
+    /** PCI capability ID of PCI Express (PCIe base specification §7.5.3). */
+    int CAP_PCIE = 0x10;
+    /** In the PCI Express capability: Link Control (ASPM control in bits 1:0), Device Control 2 (completion timeout in bits 3:0). */
+    int PCIE_LINK_CONTROL = 0x10, PCIE_DEVICE_CONTROL2 = 0x28;
+
+    /** Offset of capability {@code id} in configuration space (the standard list from 0x34), or -1. */
+    default int findCapability(int id) {
+        if ((configRead16(0x06) & 0x10) == 0) return -1; // status: no capability list
+        int ptr = configRead16(0x34) & 0xfc;
+        for (int hops = 0; ptr >= 0x40 && hops < 48; hops++) {
+            int hdr = configRead16(ptr);
+            if ((hdr & 0xff) == id) return ptr;
+            ptr = (hdr >>> 8) & 0xfc;
+        }
+        return -1;
+    }
+
     /** Function-level reset (VFIO_DEVICE_RESET, or sysfs reset under UIO); re-enables memory and bus mastering. */
     void reset();
 

@@ -2,6 +2,7 @@ package io.jnetmap.nic;
 
 import io.jnetmap.pci.HostPaths;
 import io.jnetmap.pci.PciAddress;
+import io.jnetmap.pci.PciId;
 import io.jnetmap.pci.PciException;
 import io.jnetmap.pci.SupportedDevices;
 import io.jnetmap.pci.SysfsPciFunction;
@@ -35,6 +36,12 @@ public abstract class NicProvider implements AdapterProvider {
     /** The driver's ID table. */
     protected abstract SupportedDevices supported();
 
+    /**
+     * Whether opening a port on a device with ID {@code id} is this driver's business: the IDs it
+     * supports, and any it knows only to refuse with a clear reason (then {@link #create} throws it).
+     */
+    protected boolean recognises(PciId id) { return supported().model(id).isPresent(); }
+
     /** Opens and initialises the NIC at {@code address} for the first port {@code name}. */
     protected abstract NicAdapter create(PciAddress address, PortName name);
 
@@ -49,7 +56,7 @@ public abstract class NicProvider implements AdapterProvider {
         SysfsPciFunction fn = new SysfsPciFunction(a.get(), paths());
         if (!fn.exists()) return false;
         try {
-            return supported().model(fn.id()).isPresent();
+            return recognises(fn.id());
         } catch (RuntimeException e) {
             LOG.debug("{}: cannot read the PCI ID of {}: {}", supported().driver(), a.get(), e.toString());
             return false;

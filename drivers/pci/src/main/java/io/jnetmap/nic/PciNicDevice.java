@@ -84,6 +84,12 @@ public final class PciNicDevice implements NicDevice {
     }
 
     @Override
+    public int configRead16(int offset) { return pci.config().read16(offset); }
+
+    @Override
+    public void configWrite16(int offset, int value) { pci.config().write16(offset, value); }
+
+    @Override
     public void enableBusMaster() { pci.config().enableMemoryAndBusMaster(); }
 
     @Override

@@ -7,11 +7,20 @@ import java.util.function.IntConsumer;
  * A copper PHY's IEEE 802.3 clause 22 registers for the chip models, reached through the chip's
  * MDIO access register ({@link #access}, its field layout given as data by {@link Mdic}).
  * Writing BMCR with the autonegotiation restart bit calls the chip model back: the link comes up
- * as that model says.
+ * as that model says. As on the silicon, the PHY is a device of its own: a MAC reset or a PCI
+ * function reset leaves it as it is (its state is set at power-on, {@link #reset}, and by its own
+ * BMCR reset); with BMCR.PDOWN set (Linux leaves it so when it releases a port) it has no link and
+ * ignores autonegotiation restarts. A BMCR reset keeps PDOWN as written with it (stricter than some
+ * PHYs: a driver must clear it itself, as Linux's e1000_power_up_phy_copper does).
+ * Autonegotiation fills ANLPAR with {@link #partnerAbility}.
  */
 public final class MiiPhy {
-    public static final int BMCR = 0, BMSR = 1, ID1 = 2, ID2 = 3, ANAR = 4, CTRL1000 = 9;
-    public static final int BMCR_RESET = 0x8000, BMCR_ANRESTART = 0x0200;
+    public static final int BMCR = 0, BMSR = 1, ID1 = 2, ID2 = 3, ANAR = 4, ANLPAR = 5, CTRL1000 = 9;
+    public static final int BMCR_RESET = 0x8000, BMCR_PDOWN = 0x0800, BMCR_ANRESTART = 0x0200;
+    public static final int PAUSE = 0x0400, ASM_DIR = 0x0800;
+
+    /** What the link partner advertises (ANLPAR after autonegotiation): all 10/100 modes, symmetric and asymmetric pause. */
+    public volatile int partnerAbility = 0x01E1 | PAUSE | ASM_DIR;
 
     /**
      * Where an MDIO access register (Intel's MDIC) keeps its fields.
@@ -56,10 +65,20 @@ public final class MiiPhy {
     /** Sets bits in a register without a write's side effects (the PHY's own status changes). */
     public void set(int reg, int bits) { regs[reg] |= bits; }
 
+    /** BMCR.PDOWN set: no link, autonegotiation restarts ignored. */
+    public boolean poweredDown() { return (regs[BMCR] & BMCR_PDOWN) != 0; }
+
     public void write(int reg, int data) {
         if (reg == BMCR) {
-            regs[BMCR] = data & ~(BMCR_RESET | BMCR_ANRESTART);
-            if ((data & BMCR_ANRESTART) != 0) autonegRestarted.accept(data);
+            if ((data & BMCR_RESET) != 0) {
+                regs[BMCR] = 0x1140 | (data & BMCR_PDOWN); // defaults, PDOWN as written
+                return;
+            }
+            regs[BMCR] = data & ~BMCR_ANRESTART;
+            if ((data & BMCR_ANRESTART) != 0 && !poweredDown()) {
+                regs[ANLPAR] = partnerAbility;
+                autonegRestarted.accept(data);
+            }
         } else {
             regs[reg] = data;
         }

@@ -26,6 +26,16 @@ public final class ModelDevice implements NicDevice {
     private final AtomicInteger liveDma = new AtomicInteger(), liveWindows = new AtomicInteger();
     private volatile int resets, interruptEnables;
     private volatile boolean busMaster, closed;
+    /**
+     * Configuration space: IDs, a capability list with the PCI Express capability at
+     * {@link #PCIE_CAP} (where the 82576 has it), Link Control with L0s and L1
+     * enabled as a BIOS leaves them. Survives resets, as the real one's capability registers do
+     * for what a driver writes (tests set fields directly).
+     */
+    public final byte[] config = new byte[256];
+    public static final int PCIE_CAP = 0xA0;
+    /** Configuration space writes, {offset, value}. */
+    public final java.util.List<int[]> configWrites = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param interruptMode "MSIX", "MSI", "INTX", or null for a device whose interrupts cannot be enabled
@@ -35,6 +45,28 @@ public final class ModelDevice implements NicDevice {
         this.id = id;
         this.address = address;
         this.interruptMode = interruptMode;
+        put16(0x00, id.vendor());
+        put16(0x02, id.device());
+        put16(0x06, 0x10);                       // status: capability list
+        config[0x34] = (byte) PCIE_CAP;
+        put16(PCIE_CAP, CAP_PCIE);               // PCI Express, last in the list
+        put16(PCIE_CAP + PCIE_LINK_CONTROL, 0x3); // ASPM L0s and L1 enabled
+    }
+
+    public int get16(int off) { return (config[off] & 0xff) | (config[off + 1] & 0xff) << 8; }
+
+    public void put16(int off, int v) {
+        config[off] = (byte) v;
+        config[off + 1] = (byte) (v >>> 8);
+    }
+
+    @Override
+    public synchronized int configRead16(int offset) { return get16(offset); }
+
+    @Override
+    public synchronized void configWrite16(int offset, int value) {
+        configWrites.add(new int[] {offset, value & 0xffff});
+        put16(offset, value);
     }
 
     public DeviceModel model() { return model; }
