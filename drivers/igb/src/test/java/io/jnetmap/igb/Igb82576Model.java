@@ -109,9 +109,10 @@ final class Igb82576Model extends RegisterModel {
         resets++;
         int[] rars = new int[2 * RAR_ENTRIES];
         for (int i = 1; i < RAR_ENTRIES; i++) { rars[2 * i] = get(ral(i)); rars[2 * i + 1] = get(ral(i) + 4); }
+        int gcr = get(IgbRegs.GCR) & ~IgbRegs.GCR_CAP_VER2; // PCIe settings survive CTRL.RST (Intel sets them before it)
         clearRegisters();
         for (int i = 1; i < RAR_ENTRIES; i++) { put(ral(i), rars[2 * i]); put(ral(i) + 4, rars[2 * i + 1]); }
-        put(IgbRegs.GCR, capVer2 ? IgbRegs.GCR_CAP_VER2 : 0);
+        put(IgbRegs.GCR, gcr | (capVer2 ? IgbRegs.GCR_CAP_VER2 : 0));
         eemngctlReads = 0;
         icr = ims = eicr = eims = 0;
         autonegDone = false;
