@@ -218,21 +218,28 @@ public final class E1000eAdapter extends IntelAdapter {
      * neither state from this side. Read back: vfio-pci may keep the register to itself.
      */
     private void disableAspm() {
-        int cap = device.findCapability(NicDevice.CAP_PCIE);
-        if (cap < 0) {
-            LOG.debug("{}: no PCI Express capability; no ASPM to disable", name());
-            return;
-        }
-        int lnkctl = cap + NicDevice.PCIE_LINK_CONTROL;
-        int v = device.configRead16(lnkctl);
-        if ((v & chip.aspmOff()) == 0) return;
-        device.configWrite16(lnkctl, v & ~chip.aspmOff());
-        int after = device.configRead16(lnkctl);
-        if ((after & chip.aspmOff()) != 0)
+        try {
+            int cap = device.findCapability(NicDevice.CAP_PCIE);
+            if (cap < 0) {
+                LOG.debug("{}: no PCI Express capability; no ASPM to disable", name());
+                return;
+            }
+            int lnkctl = cap + NicDevice.PCIE_LINK_CONTROL;
+            int v = device.configRead16(lnkctl);
+            if ((v & chip.aspmOff()) == 0) return;
+            device.configWrite16(lnkctl, v & ~chip.aspmOff());
+            int after = device.configRead16(lnkctl);
+            if ((after & chip.aspmOff()) == 0) {
+                LOG.info("{}: PCIe ASPM L0s/L1 disabled (82574 errata)", name());
+                return;
+            }
             LOG.warn("{}: ASPM stays enabled in PCIe Link Control (0x{}): the write was not taken; boot with"
                     + " pcie_aspm=off or clear it with setpci, else the 82574 may time out transmits (errata)",
                     name(), Integer.toHexString(after));
-        else LOG.info("{}: PCIe ASPM L0s/L1 disabled (82574 errata)", name());
+        } catch (RuntimeException e) {
+            LOG.warn("{}: could not disable ASPM through configuration space ({}); boot with pcie_aspm=off, else the"
+                    + " 82574 may time out transmits (errata)", name(), e.getMessage());
+        }
     }
 
     @Override protected CopperPhy copperPhy() { return phy; }

@@ -201,13 +201,18 @@ public final class IgbAdapter extends IntelAdapter {
             if ((gcr & GCR_CAP_VER2) == 0) {
                 gcr |= GCR_CMPL_TMOUT_10MS;
             } else {
-                int cap = device.findCapability(NicDevice.CAP_PCIE);
-                if (cap >= 0) {
-                    int off = cap + NicDevice.PCIE_DEVICE_CONTROL2;
-                    int devctl2 = device.configRead16(off);
-                    if ((devctl2 & 0xF) == 0) device.configWrite16(off, devctl2 | DEVCTL2_CMPL_TMOUT_16MS);
-                } else {
-                    LOG.debug("{}: no PCI Express capability; completion timeout left at its default", name());
+                try {
+                    int cap = device.findCapability(NicDevice.CAP_PCIE);
+                    if (cap >= 0) {
+                        int off = cap + NicDevice.PCIE_DEVICE_CONTROL2;
+                        int devctl2 = device.configRead16(off);
+                        if ((devctl2 & 0xF) == 0) device.configWrite16(off, devctl2 | DEVCTL2_CMPL_TMOUT_16MS);
+                    } else {
+                        LOG.debug("{}: no PCI Express capability; completion timeout left at its default", name());
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("{}: could not set the PCIe completion timeout in Device Control 2 ({}); it stays at its"
+                            + " default", name(), e.getMessage());
                 }
             }
         }
