@@ -202,6 +202,9 @@ final class RealtekNicStandIn implements NicDevice, Registers {
         throw new PciException(PciException.Reason.INTERRUPTS, address + ": the stand-in has no interrupts");
     }
 
+    /** Configuration space of a stand-in without capabilities (status reads 0: no list): nothing to tune. */
+    @Override public int configRead16(int offset) { return 0; }
+    @Override public void configWrite16(int offset, int value) { }
     @Override public void enableBusMaster() { busMaster = true; }
     @Override public void disableBusMaster() { busMaster = false; }
     @Override public void reset() { powerOn(); }

@@ -70,6 +70,8 @@ final class LowDmaDevice implements NicDevice {
 
     @Override public Object dmaDomain() { return DOMAIN; }
     @Override public NicInterrupts enableInterrupts(int wanted) { return dev.enableInterrupts(wanted); }
+    @Override public int configRead16(int offset) { return dev.configRead16(offset); }
+    @Override public void configWrite16(int offset, int value) { dev.configWrite16(offset, value); }
     @Override public void enableBusMaster() { dev.enableBusMaster(); }
     @Override public void disableBusMaster() { dev.disableBusMaster(); }
     @Override public void reset() { dev.reset(); }
