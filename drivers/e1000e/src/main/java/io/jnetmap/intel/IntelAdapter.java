@@ -85,10 +85,12 @@ public abstract class IntelAdapter extends NicAdapter {
 
     @Override
     public boolean linkUp() {
-        int s = regs.read32(STATUS);
-        boolean up = (s & STATUS_LU) != 0;
-        noteLink(up, speedMbps(s));
-        return up;
+        synchronized (linkLock()) {
+            int s = regs.read32(STATUS);
+            boolean up = (s & STATUS_LU) != 0;
+            noteLink(up, speedMbps(s));
+            return up;
+        }
     }
 
     @Override

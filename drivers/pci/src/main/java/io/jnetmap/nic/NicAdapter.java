@@ -349,18 +349,24 @@ public abstract class NicAdapter extends NetmapAdapter {
 
     /**
      * Records the link state the chip reports (called from the link-change interrupt and from
-     * {@link #linkUp()}); logs changes.
+     * {@link #linkUp()}); logs changes. The status read that gave {@code up} must happen under
+     * {@link #linkLock()} too: otherwise a watchdog's stale "down" could be recorded after an
+     * application thread's newer "up", and the driver would drop frames on a live link.
+     * {@link #linkChanged} runs under the same lock, so handlers see the changes in order.
      */
     protected final void noteLink(boolean up, long mbps) {
         synchronized (linkLock) {
             if (up == linkWasUp) return;
             linkWasUp = up;
             linkChanges++;
+            if (up) LOG.info("{}: link up, {} Mb/s", name(), mbps);
+            else LOG.info("{}: link down", name());
+            linkChanged(up);
         }
-        if (up) LOG.info("{}: link up, {} Mb/s", name(), mbps);
-        else LOG.info("{}: link down", name());
-        linkChanged(up);
     }
+
+    /** The lock a chip's {@link #linkUp()} holds around its status read and {@link #noteLink}. */
+    protected final Object linkLock() { return linkLock; }
 
     /** "02:00:00:00:00:01" (a MAC address in messages). */
     public static String formatMac(byte[] m) {

@@ -354,11 +354,13 @@ public final class R8169Adapter extends NicAdapter {
 
     @Override
     public boolean linkUp() {
-        int s = regs.read8(PHY_STATUS);
-        boolean up = (s & PHY_LINK) != 0;
-        linkSeenUp = up;
-        noteLink(up, speed(s));
-        return up;
+        synchronized (linkLock()) {
+            int s = regs.read8(PHY_STATUS);
+            boolean up = (s & PHY_LINK) != 0;
+            linkSeenUp = up;
+            noteLink(up, speed(s));
+            return up;
+        }
     }
 
     private static long speed(int s) {
