@@ -41,6 +41,7 @@ public final class MemoryRegion implements AutoCloseable {
             H_RING_OBJ_SIZE = 24, H_NUM_RINGS = 28, H_IF_OBJ_SIZE = 32, H_NUM_IFS = 36, H_MAX_SLOTS = 40,
             H_IF_POOL = 48, H_RING_POOL = 56, H_BUF_POOL = 64, H_BUF_BITMAP = 72, H_RING_BITMAP = 80,
             H_IF_BITMAP = 88, H_LOCK = 96, H_FREE_BUFS = 100, H_CREATOR = 104, H_PIPES = 108,
+            H_KEEP = 112, H_EXT = 116,
             H_PIDS = 128, MAX_PIDS = 64, H_PIPE_TABLE = 512;
     static final int MAX_PIPES = 64, PIPE_ENTRY_SIZE = 256;
     private static final int HEADER_BYTES = H_PIPE_TABLE + MAX_PIPES * PIPE_ENTRY_SIZE;
@@ -296,7 +297,9 @@ public final class MemoryRegion implements AutoCloseable {
             } finally {
                 unlock();
             }
-            if (last && file != null) {
+            if (last && file != null && header.getIntVolatile(H_KEEP) != 0) {
+                LOG.debug("region {} stays: it holds persistent ports", name);
+            } else if (last && file != null) {
                 try {
                     Files.deleteIfExists(file);
                 } catch (java.io.IOException e) {
@@ -465,6 +468,25 @@ public final class MemoryRegion implements AutoCloseable {
             unlock();
         }
     }
+
+    // ------------------------------------------------------------------ extension object, persistence
+
+    /**
+     * The ring object a region user keeps its own shared state in (a VALE switch's port table),
+     * or -1 if none was set. Call under {@link #lock()}.
+     */
+    int extObject() { return header.getInt(H_EXT) - 1; }
+
+    void extObject(int ringObject) { header.putInt(H_EXT, ringObject + 1); }
+
+    /** Size of one ring object: the most an {@link #extObject() extension object} can hold. */
+    int ringObjectSize() { return ringObjSize; }
+
+    /**
+     * Whether the file stays when its last process closes it (a switch with persistent ports,
+     * as {@code vale-ctl -n} makes); call under {@link #lock()}.
+     */
+    void keep(boolean keep) { header.putIntVolatile(H_KEEP, keep ? 1 : 0); }
 
     // ------------------------------------------------------------------ pipe table
 

@@ -152,6 +152,7 @@ public final class NetmapPort implements AutoCloseable {
 
     private static NetmapAdapter find(PortName name) {
         if (name.isPipe()) return PipeAdapter.open(name);
+        if (name.isVale()) return ValeAdapter.open(name);
         List<String> known = new ArrayList<>();
         for (AdapterProvider p : ServiceLoader.load(AdapterProvider.class)) {
             if (p.handles(name)) return p.adapter(name);

@@ -12,6 +12,7 @@ import java.util.Map;
  * <li>mode: none = all NIC rings; {@code -K} NIC ring pair K; {@code ^} all host rings;
  *     {@code ^K} host ring pair K; {@code *} NIC and host rings; {@code {ID} / {@code }ID} master /
  *     slave end of pipe ID</li>
+ * <li>or {@code valeX:PORT}: port PORT of VALE switch valeX (with or without {@code netmap:})</li>
  * <li>flags: {@code x} exclusive, {@code R} RX rings only, {@code T} TX rings only</li>
  * <li>{@code @N} memory region N; {@code @conf:rings=,tx-rings=,rx-rings=,host-rings=,slots=,tx-slots=,rx-slots=}</li>
  * </ul>
@@ -31,6 +32,7 @@ public record PortName(String spec, String name, Mode mode, int ring, String pip
     }
 
     static final String PREFIX = "netmap:";
+    static final String VALE_PREFIX = "vale";
     private static final java.util.Set<String> CONF_KEYS = java.util.Set.of("rings", "tx-rings", "rx-rings",
             "host-rings", "host-tx-rings", "host-rx-rings", "slots", "tx-slots", "rx-slots");
 
@@ -55,7 +57,6 @@ public record PortName(String spec, String name, Mode mode, int ring, String pip
     public static PortName parse(String spec) {
         if (spec == null || spec.isBlank()) throw bad(spec, "the port name is empty");
         String s = spec.trim();
-        if (s.startsWith("vale")) throw bad(spec, "VALE switches are not implemented in jnetmap; use a pipe (netmap:NAME{1)");
         if (s.startsWith("tap:") || s.startsWith("pcap:")) throw bad(spec, "the tap: and pcap: back-ends are not implemented");
         if (!s.startsWith(PREFIX)) s = PREFIX + s;
         String full = s;
@@ -130,10 +131,30 @@ public record PortName(String spec, String name, Mode mode, int ring, String pip
                         + "; a name is letters, digits, '_', '.', ':' followed by one of ^ ^K * -K {ID }ID");
             }
         }
+        if (name.startsWith(VALE_PREFIX)) checkVale(spec, name, mode);
         if ((flags & NetmapLayout.NR_RX_RINGS_ONLY) != 0 && (flags & NetmapLayout.NR_TX_RINGS_ONLY) != 0)
             throw bad(spec, "/R and /T together bind no ring");
         return new PortName(full, name, mode, ring, pipeId, flags, memId, Collections.unmodifiableMap(conf));
     }
+
+    /** A VALE port: {@code valeX:PORT}, X and PORT of [0-9A-Za-z_] (X may be empty, as in netmap). */
+    private static void checkVale(String spec, String name, Mode mode) {
+        if (!name.matches("vale[0-9A-Za-z_]*:[0-9A-Za-z_]+"))
+            throw bad(spec, "a VALE port is named valeX:PORT (switch valeX, port PORT; letters, digits and '_'), e.g. vale0:a");
+        if (name.length() - VALE_PREFIX.length() > 48)
+            throw bad(spec, "VALE names are at most 52 characters");
+        if (mode != Mode.ALL_NIC)
+            throw bad(spec, "a VALE port has one ring pair and no host rings; pipes on VALE ports are not implemented");
+    }
+
+    /** Whether this names a VALE port ({@code valeX:PORT}). */
+    public boolean isVale() { return name.startsWith(VALE_PREFIX); }
+
+    /** The VALE switch of a VALE port name ({@code vale0} of {@code vale0:a}). */
+    public String valeSwitch() { return name.substring(0, name.indexOf(':')); }
+
+    /** The port of a VALE port name ({@code a} of {@code vale0:a}). */
+    public String valePort() { return name.substring(name.indexOf(':') + 1); }
 
     private static void parseOption(String spec, String opt, Map<String, Integer> conf) {
         int colon = opt.indexOf(':');

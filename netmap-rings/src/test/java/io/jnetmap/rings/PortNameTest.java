@@ -111,14 +111,29 @@ class PortNameTest {
         assertThrows(IllegalStateException.class, () -> PortName.parse("netmap:eth0").peerSpec());
     }
 
+    @Test
+    void valeNamesKeepSwitchAndPort() {
+        PortName n = PortName.parse("vale0:a");
+        assertTrue(n.isVale());
+        assertEquals("vale0:a", n.name());
+        assertEquals("vale0", n.valeSwitch());
+        assertEquals("a", n.valePort());
+        PortName m = PortName.parse("netmap:vale:p_1@conf:slots=64");
+        assertEquals("vale", m.valeSwitch());
+        assertEquals("p_1", m.valePort());
+        assertEquals(64, m.conf("slots", 0));
+        assertFalse(PortName.parse("netmap:eth0").isVale());
+    }
+
     static Stream<Arguments> badNames() {
         return Stream.of(
                 arguments(null, "the port name is empty"),
                 arguments("", "the port name is empty"),
                 arguments("   ", "the port name is empty"),
-                arguments("vale0:p", "VALE switches are not implemented"),
-                arguments("vale:p", "VALE switches are not implemented"),
-                arguments("vale0:x{3", "VALE switches are not implemented"),
+                arguments("vale0", "a VALE port is named valeX:PORT"),
+                arguments("vale0:a.b", "a VALE port is named valeX:PORT"),
+                arguments("vale0:x{3", "pipes on VALE ports are not implemented"),
+                arguments("netmap:vale0:x^", "no host rings"),
                 arguments("tap:tap0", "the tap: and pcap: back-ends are not implemented"),
                 arguments("pcap:eth0", "the tap: and pcap: back-ends are not implemented"),
                 arguments("netmap:", "no port name after 'netmap:'"),
