@@ -20,6 +20,7 @@ final class ValeAdapter extends NetmapAdapter {
     private static final Map<String, ValeAdapter> OPEN = new HashMap<>();
 
     private final String key;
+    private final boolean attached;
     private final ValeSwitch sw;
     private final int port;
     private final Kring tx, rx;
@@ -30,8 +31,9 @@ final class ValeAdapter extends NetmapAdapter {
     private final long wordAddress;
     private final OffHeapBuffer timespec = OffHeapBuffer.allocate(16);
 
-    private ValeAdapter(String key, ValeSwitch sw, int port) {
+    private ValeAdapter(String key, ValeSwitch sw, int port, boolean attached) {
         super(key, sw.region());
+        this.attached = attached;
         this.key = key;
         this.sw = sw;
         this.port = port;
@@ -58,12 +60,15 @@ final class ValeAdapter extends NetmapAdapter {
         String key = switchName + ":" + portName;
         synchronized (OPEN) {
             ValeAdapter a = OPEN.get(key);
+            if (a != null && (a.attached || attached))
+                throw new IllegalStateException(key + (a.attached ? " is a NIC attached to the switch (vale-ctl -a/-h); detach it first with vale-ctl -d " + key
+                        : " already exists"));
             if (a != null) return a;
             ValeSwitch sw = ValeSwitch.attach(switchName);
             try {
                 int port = sw.openPort(portName, slots, false, attached);
                 try {
-                    a = new ValeAdapter(key, sw, port);
+                    a = new ValeAdapter(key, sw, port, attached);
                 } catch (RuntimeException e) {
                     sw.releasePort(port);
                     throw e;

@@ -197,7 +197,7 @@ public final class ValeSwitch {
                 if (holder != 0 && holder != pid && MemoryRegion.pidAlive(holder))
                     throw new IllegalStateException(name + ":" + port + " is already open in process " + holder
                             + "; a VALE port can be open in one process at a time");
-                if (persistent && (flags & FLAG_PERSISTENT) != 0 && !attached)
+                if (persistent || attached)
                     throw new IllegalStateException(name + ":" + port + " already exists");
                 if (!persistent) sw.putInt(e + E_PID, pid);
                 return i;
@@ -513,6 +513,20 @@ public final class ValeSwitch {
         } finally {
             s.close();
         }
+    }
+
+    /**
+     * Opens port {@code port} of switch {@code switchName} for a NIC's owner (vale-ctl's daemon,
+     * {@code -a}/{@code -h}): listed as attached, refused to other openers, removed on close. The
+     * name may be any NIC name ({@code eth0}, {@code eth0^} for its host rings). The port is bound
+     * with NR_NO_TX_POLL, so that a thread polling its RX ring leaves its TX ring to another.
+     */
+    public static NetmapPort openAttachedPort(String switchName, String port, int slots) {
+        if (!switchName.matches("vale[0-9A-Za-z_]*")) throw new IllegalArgumentException("'" + switchName + "' is not a switch name (valeX)");
+        ValeAdapter a = ValeAdapter.open(switchName, port, slots, true);
+        String full = switchName + ":" + port;
+        return NetmapPort.bind(new PortName(PortName.PREFIX + full, full, PortName.Mode.ALL_NIC, -1, null,
+                NetmapLayout.NR_NO_TX_POLL, 0, Map.of()), a);
     }
 
     /** Used by a lookup test or tool that wants a switch's handle while it has ports open in this process. */

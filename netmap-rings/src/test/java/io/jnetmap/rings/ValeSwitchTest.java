@@ -196,6 +196,19 @@ class ValeSwitchTest {
     }
 
     @Test
+    void anAttachedPortIsListedAsSuchAndRefusedToOthers() {
+        try (NetmapPort nic = ValeSwitch.openAttachedPort(sw, "eth9", 64); NetmapPort a = open("a")) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> open("eth9"));
+            assertTrue(e.getMessage().contains("attached") && e.getMessage().contains("vale-ctl -d"), e.getMessage());
+            ValeSwitch.PortInfo p = ValeSwitch.list().stream().filter(x -> x.fullName().equals(sw + ":eth9")).findFirst().orElseThrow();
+            assertTrue(p.attached());
+            assertThrows(IllegalArgumentException.class, () -> ValeSwitch.deletePersistentPort(sw + ":eth9"));
+            send(a, BROADCAST, mac(1), 1, 0);
+            assertEquals(1, drain(nic).size());
+        }
+    }
+
+    @Test
     void badNamesSayWhatAValePortNameIs() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NetmapPort.open("vale0"));
         assertTrue(e.getMessage().contains("valeX:PORT"), e.getMessage());

@@ -51,6 +51,8 @@ public final class Bridge implements Callable<Integer> {
         String a = ports.get(0), b;
         if (ports.size() == 1 || PortName.parse(ports.get(0)).equals(PortName.parse(ports.get(1)))) {
             PortName n = PortName.parse(a);
+            if (n.isVale())
+                throw new CommandLine.ParameterException(spec.commandLine(), n.name() + " is a VALE port, which has no host rings: give a second port (-i A -i B)");
             if (n.mode() != PortName.Mode.ALL_NIC)
                 throw new CommandLine.ParameterException(spec.commandLine(), "with one port, give the NIC itself (e.g. netmap:eth0): it is bridged with its host rings");
             b = n.spec() + "^";

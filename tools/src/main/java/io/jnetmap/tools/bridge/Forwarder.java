@@ -11,9 +11,10 @@ import static io.jnetmap.rings.NetmapLayout.NS_MOREFRAG;
  * One direction of a bridge: moves packets from {@code from}'s RX rings to {@code to}'s TX rings,
  * as netmap's bridge does, by swapping buffer indices when both ports share a memory region (zero
  * copy, NS_BUF_CHANGED on both slots) and by copying otherwise. NS_MOREFRAG chains are carried
- * whole. It drives only those rings, so the opposite direction can run in another thread.
+ * whole. It drives only those rings, so the opposite direction can run in another thread. vale-ctl's
+ * daemon uses it to join an attached NIC to its VALE port.
  */
-final class Forwarder implements Runnable {
+public final class Forwarder implements Runnable {
     private final NetmapPort from, to;
     private final int burst;
     private final boolean zeroCopy;
@@ -21,18 +22,18 @@ final class Forwarder implements Runnable {
     private volatile long packets, bytes;
     private volatile Throwable failure;
 
-    Forwarder(NetmapPort from, NetmapPort to, int burst, boolean forceCopy) {
+    public Forwarder(NetmapPort from, NetmapPort to, int burst, boolean forceCopy) {
         this.from = from;
         this.to = to;
         this.burst = burst;
         this.zeroCopy = !forceCopy && from.region() == to.region();
     }
 
-    boolean zeroCopy() { return zeroCopy; }
-    long packets() { return packets; }
-    long bytes() { return bytes; }
-    Throwable failure() { return failure; }
-    void stop() { stop = true; }
+    public boolean zeroCopy() { return zeroCopy; }
+    public long packets() { return packets; }
+    public long bytes() { return bytes; }
+    public Throwable failure() { return failure; }
+    public void stop() { stop = true; }
 
     @Override
     public void run() {

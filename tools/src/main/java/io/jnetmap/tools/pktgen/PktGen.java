@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * error), 2 bad command line; every error is one line on stderr.
  */
 @Command(name = "pkt-gen", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 100, separator = " ",
-        version = {"pkt-gen (jnetmap) 0.1.0", "netmap's pkt-gen on jnetmap ports: NICs over VFIO/UIO, netmap pipes"},
+        version = {"pkt-gen (jnetmap) 0.1.0", "netmap's pkt-gen on jnetmap ports: NICs over VFIO/UIO, netmap pipes, VALE ports"},
         description = {
                 "Sends, receives or bounces packets on a netmap port as fast as it goes, or at a given rate, "
                         + "and reports packets and bits per second (one line per interval on stderr, the summary on stdout).",
@@ -33,11 +33,13 @@ import java.util.concurrent.TimeUnit;
                 "  pkt-gen -f rx -i netmap:x}1 & pkt-gen -f tx -i netmap:x{1 -R 1000000   two processes, 1 Mpps",
                 "  pkt-gen -f ping -i 0000:03:00.0           round trips to pkt-gen -f pong on the link partner",
                 "  pkt-gen -f txseq -i enp3s0 -n 1000000     numbered frames for -f rxseq (gaps, reordering)",
+                "  pkt-gen -f rx -i vale0:b & pkt-gen -f tx -i vale0:a   through a VALE switch (frames are copied)",
                 "  pkt-gen -f rx -i netmap:x}1 -o rx.pcap    record what arrives (tcpdump -r rx.pcap)",
                 "  pkt-gen -f tx -i netmap:x{1 -P in.pcap    send the frames of a capture",
                 "",
                 "Ports: netmap:NAME (all rings; NAME = PCI address or interface name), NAME-K (ring pair K),",
-                "NAME^ (host rings), NAME* (NIC and host rings), NAME{ID and NAME}ID (the two ends of a pipe).",
+                "NAME^ (host rings), NAME* (NIC and host rings), NAME{ID and NAME}ID (the two ends of a pipe),",
+                "valeX:PORT (port PORT of VALE switch valeX, made on first use; see vale-ctl).",
                 "The netmap: prefix is optional. Exit status: 0 done, 1 failure while running, 2 bad usage."})
 public final class PktGen implements Callable<Integer> {
     static final String NAME = "pkt-gen";

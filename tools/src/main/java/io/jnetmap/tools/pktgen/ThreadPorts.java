@@ -13,6 +13,7 @@ public final class ThreadPorts {
     /** Checks that {@code name} can be split among {@code threads} threads; returns null if so, else why not. */
     public static String refusal(PortName name, int threads) {
         if (threads <= 1) return null;
+        if (name.isVale()) return name + " is a VALE port with one ring pair; use -p 1";
         return switch (name.mode()) {
             case ALL_NIC, SW, NIC_SW -> null;
             case ONE_NIC, ONE_SW -> name + " already names one ring; -p " + threads + " needs a port with several rings (drop the ring number)";
