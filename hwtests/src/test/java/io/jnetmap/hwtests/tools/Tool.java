@@ -21,7 +21,8 @@ import java.util.List;
  */
 enum Tool {
     PKT_GEN("pkt-gen", "io.jnetmap.tools.pktgen.PktGen"),
-    BRIDGE("bridge", "io.jnetmap.tools.bridge.Bridge");
+    BRIDGE("bridge", "io.jnetmap.tools.bridge.Bridge"),
+    VALE_CTL("vale-ctl", "io.jnetmap.tools.valectl.ValeCtl");
 
     enum Way { CLASSPATH, LAUNCHER }
 

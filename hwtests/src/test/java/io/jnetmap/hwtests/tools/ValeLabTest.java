@@ -1,0 +1,131 @@
+package io.jnetmap.hwtests.tools;
+
+import io.jnetmap.hwtests.Binding;
+import io.jnetmap.hwtests.Checks;
+import io.jnetmap.hwtests.Frames;
+import io.jnetmap.hwtests.Lab;
+import io.jnetmap.hwtests.PeerPort;
+import io.jnetmap.hwtests.Shell;
+import io.jnetmap.pci.BindRecord;
+import io.jnetmap.pci.PciAddress;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * A VALE switch with a NIC attached (issue #15): {@code vale-ctl -h vale0:<e1000e>} has the switch
+ * daemon drive our e1000e (p0) and its host rings as two ports of {@code vale0}; the cabled igb
+ * (p1) stays with the kernel in a namespace. The peer pings an address on the host side (the
+ * TAP) through NIC, switch and host port; then pkt-gen on a VALE port of its own process sends a
+ * capture of real kernel traffic out of the NIC, and the peer's tcpdump must see it byte-exact.
+ */
+@Tag("hardware")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ValeLabTest {
+    static final String TAP_IP = "198.18.61.1", PEER_IP = "198.18.61.2", SWITCH = "vale0";
+
+    Lab.Nic nic, peerNic;
+    PeerPort peer;
+    Binding binding;
+    String tap;
+
+    static void report(String fmt, Object... args) { Checks.report("tools-lab.txt", fmt, args); }
+
+    static String daemonLog() {
+        try {
+            Path log = Path.of(System.getProperty("java.io.tmpdir"), "jnetmap-vale-ctl.log");
+            return Files.exists(log) ? Files.readString(log) : "(no daemon log)";
+        } catch (java.io.IOException e) {
+            return e.toString();
+        }
+    }
+
+    @BeforeAll
+    void setUp() throws Exception {
+        Lab.require();
+        org.junit.jupiter.api.Assumptions.assumeFalse(Lab.nics("e1000e").isEmpty(), "the lab has no e1000e");
+        nic = Lab.nics("e1000e").get(0);
+        peerNic = Lab.peer(nic).orElseThrow(() -> new IllegalStateException(nic + " has no cabled peer"));
+        peer = PeerPort.open(peerNic, "peer-" + peerNic.port());
+        peer.exec(30, "ip", "addr", "add", PEER_IP + "/24", "dev", peer.ifname());
+        binding = Binding.bind(nic, Binding.Kind.VFIO);
+        tap = BindRecord.read(PciAddress.parse(nic.bdf())).map(BindRecord::interfaceName).filter(n -> !n.isEmpty())
+                .orElse("nm" + nic.bdf().replace(':', '_'));
+        long t0 = System.nanoTime();
+        Shell.Result r = Tool.VALE_CTL.run(300, "-h", SWITCH + ":" + nic.bdf());
+        assertEquals(0, r.exit(), "vale-ctl -h: " + r.err() + r.out() + "\n" + daemonLog());
+        report("vale-ctl -h %s:%s: attached in %d ms: %s", SWITCH, nic.bdf(), (System.nanoTime() - t0) / 1_000_000, r.out().strip());
+        Path sys = Path.of("/sys/class/net", tap);
+        Checks.waitFor("the host rings' TAP " + tap, 60_000, () -> Files.exists(sys));
+        Shell.run(30, "sysctl", "-q", "-w", "net.ipv6.conf." + tap + ".disable_ipv6=1");
+        Shell.check(30, "ip", "addr", "add", TAP_IP + "/24", "dev", tap);
+        Shell.check(30, "ip", "link", "set", tap, "up");
+        String list = Tool.VALE_CTL.run(120, "-l", SWITCH).out();
+        report("vale-ctl -l %s:%n%s", SWITCH, list.strip());
+        assertTrue(list.contains(SWITCH + ":" + nic.bdf() + " ") && list.contains(SWITCH + ":" + nic.bdf() + "^ "), list);
+    }
+
+    @AfterAll
+    void tearDown() {
+        if (nic != null) {
+            Shell.Result r = Tool.VALE_CTL.run(120, "-d", SWITCH + ":" + nic.bdf());
+            report("vale-ctl -d %s:%s: %s%s", SWITCH, nic.bdf(), r.out().strip(), r.err().strip());
+            Checks.waitFor("the vale-ctl daemon to exit", 60_000, () -> !Files.exists(Path.of("/dev/shm/jnetmap-vale-ctl.sock")));
+        }
+        if (binding != null) binding.close();
+        if (peer != null) peer.close();
+    }
+
+    @Test
+    @Order(1)
+    void thePeerPingsTheHostSideThroughTheSwitch() {
+        Shell.Result r = Shell.run(180, "ip", "netns", "exec", peer.namespace(), "ping", "-c", "20", "-i", "0.2", "-W", "5", TAP_IP);
+        String summary = r.out().lines().filter(l -> l.contains("packet loss") || l.startsWith("rtt")).reduce((a, b) -> a + "; " + b).orElse("");
+        report("ping %s -> %s through %s:%s, the switch and %s:%s^ (TAP %s): %s", peer.ifname(), TAP_IP, SWITCH, nic.bdf(), SWITCH,
+                nic.bdf(), tap, summary);
+        assertEquals(0, r.exit(), r.out() + r.err() + "\n" + daemonLog());
+        assertTrue(r.out().contains(" 0% packet loss"), r.out());
+    }
+
+    @Test
+    @Order(2)
+    void pktGenOnAValePortSendsOutOfTheNicByteExact() throws Exception {
+        Path in = Path.of(System.getProperty("java.io.tmpdir"), "vale-kernel-traffic.pcap");
+        Path out = Path.of(System.getProperty("java.io.tmpdir"), "vale-peer.pcap");
+        Files.deleteIfExists(out);
+        KernelCapture.write(in, peerNic.mac());
+        List<byte[]> sent = PktGenLabTest.frames(in);
+        assertFalse(sent.isEmpty());
+        String src = Frames.macString(Arrays.copyOfRange(sent.get(0), 6, 12));
+        try (Shell.Background td = peer.tcpdump(out, "ether src " + src, sent.size())) {
+            Shell.Result tx = Tool.PKT_GEN.run(300, "-f", "tx", "-i", SWITCH + ":a", "-P", in.toString(), "-R", "1000");
+            assertEquals(0, tx.exit(), tx.err() + tx.out());
+            Checks.waitFor("tcpdump on the peer to see " + sent.size() + " frames", 60_000, () -> !td.alive());
+        }
+        List<byte[]> received = PktGenLabTest.frames(out);
+        assertEquals(sent.size(), received.size(), "frames from the VALE port that reached the peer\n" + daemonLog());
+        int padded = 0;
+        for (int i = 0; i < sent.size(); i++) {
+            byte[] s = sent.get(i), r = received.get(i);
+            boolean same = r.length == s.length ? Arrays.equals(r, s)
+                    : s.length < 60 && r.length == 60 && Arrays.equals(r, 0, s.length, s, 0, s.length) && PktGenLabTest.zeros(r, s.length);
+            assertTrue(same, "frame " + i + " differs: sent " + s.length + " B, received " + r.length + " B");
+            if (r.length != s.length) padded++;
+        }
+        report("pkt-gen -P on %s:a: %d frames out of %s through the switch, received byte-exact in order on %s (%d short ones padded to 60 B)",
+                SWITCH, sent.size(), nic.bdf(), peer.ifname(), padded);
+    }
+}
