@@ -13,6 +13,7 @@ import java.util.List;
 
 /** vale-ctl's side of the {@link SwitchDaemon} socket: one request, one answer; starts the daemon when asked to. */
 final class DaemonClient {
+    static final long START_SECONDS = 300;
     private DaemonClient() { }
 
     static boolean reachable(Path sock) {
@@ -54,11 +55,15 @@ final class DaemonClient {
         cmd.add("--daemon");
         Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        long deadline = System.nanoTime() + 30_000_000_000L;
+        // generous: a JVM loading the drivers takes minutes on an emulated CPU (the lab's TCG); a daemon that died is seen at once
+        long deadline = System.nanoTime() + START_SECONDS * 1_000_000_000L;
         while (!reachable(sock)) {
             if (!p.isAlive())
                 throw new IOException("the vale-ctl daemon exited at start (status " + p.exitValue() + "); see " + log);
-            if (System.nanoTime() > deadline) throw new IOException("the vale-ctl daemon did not start listening within 30 s; see " + log);
+            if (System.nanoTime() > deadline) {
+                p.destroy(); // not left behind without a NIC to drive
+                throw new IOException("the vale-ctl daemon did not start listening within " + START_SECONDS + " s; see " + log);
+            }
             Thread.sleep(50);
         }
     }

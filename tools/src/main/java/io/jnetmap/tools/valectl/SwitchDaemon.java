@@ -62,8 +62,9 @@ public final class SwitchDaemon {
         }
     }
 
+    private static final long IDLE_EXIT_MILLIS = 600_000;
     private final Map<String, Attachment> attached = new LinkedHashMap<>();
-    private volatile boolean stop;
+    private volatile boolean stop, served;
 
     public static Path socketPath() {
         String p = System.getProperty("jnetmap.vale.ctl.socket");
@@ -83,14 +84,28 @@ public final class SwitchDaemon {
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(sock));
             LOG.info("vale-ctl daemon (process {}) listening on {}", ProcessHandle.current().pid(), sock);
-            boolean served = false;
-            while (!stop && (!served || !attached.isEmpty())) {
+            Thread idle = new Thread(() -> { // started for a request that never came (its vale-ctl gave up): do not linger
+                try {
+                    Thread.sleep(IDLE_EXIT_MILLIS);
+                    if (!served) {
+                        LOG.warn("no request within {} s of starting: exiting", IDLE_EXIT_MILLIS / 1000);
+                        server.close();
+                    }
+                } catch (InterruptedException | IOException e) {
+                    // leave it be
+                }
+            }, "vale-ctl daemon idle exit");
+            idle.setDaemon(true);
+            idle.start();
+            while (!stop && server.isOpen() && (!served || !attached.isEmpty())) {
                 try (SocketChannel c = server.accept()) {
                     String req = readLine(c);
                     if (req.isEmpty()) continue; // a liveness probe (vale-ctl checking that we listen)
-                    String resp = handle(req);
                     served = true;
+                    String resp = handle(req);
                     c.write(ByteBuffer.wrap((resp + "\n").getBytes(StandardCharsets.UTF_8)));
+                } catch (java.nio.channels.ClosedChannelException e) {
+                    break; // the idle exit closed the socket
                 } catch (IOException e) {
                     LOG.warn("request failed: {}", e.toString());
                 }

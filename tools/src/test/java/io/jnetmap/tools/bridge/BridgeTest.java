@@ -33,6 +33,11 @@ class BridgeTest {
     }
 
     private static List<Integer> pass(NetmapPort in, NetmapPort out, int count, int len, boolean sameBuffers) {
+        return pass(in, out, count, len, sameBuffers, 0);
+    }
+
+    /** As above with the sequence number at {@code seqOff} (past an Ethernet header a switch reads). */
+    private static List<Integer> pass(NetmapPort in, NetmapPort out, int count, int len, boolean sameBuffers, int seqOff) {
         NetmapRing tx = in.txRing(0), rx = out.rxRing(0);
         List<Integer> sent = new ArrayList<>(), got = new ArrayList<>();
         int seq = 0, received = 0;
@@ -40,7 +45,7 @@ class BridgeTest {
         while (received < count && System.nanoTime() < deadline) {
             while (seq < count && tx.space() > 0) {
                 int i = tx.head();
-                tx.buffers().putInt(tx.slotBufOffset(i), seq++);
+                tx.buffers().putInt(tx.slotBufOffset(i) + seqOff, seq++);
                 tx.len(i, len);
                 sent.add(tx.bufIdx(i));
                 tx.advance(tx.next(i));
@@ -48,7 +53,7 @@ class BridgeTest {
             in.txsync();
             out.poll(NetmapPort.POLLIN, 100);
             for (int j = rx.head(); j != rx.tail(); j = rx.next(j)) {
-                assertEquals(received, rx.buffers().getInt(rx.slotBufOffset(j)), "order");
+                assertEquals(received, rx.buffers().getInt(rx.slotBufOffset(j) + seqOff), "order");
                 assertEquals(len, rx.len(j));
                 got.add(rx.bufIdx(j));
                 received++;
@@ -71,6 +76,36 @@ class BridgeTest {
             assertEquals(0, b.rc.get(), b.err.toString());
             assertTrue(b.out.toString().contains("zero copy"), b.out.toString());
             assertTrue(b.out.toString().contains("forwarded 5000 packets"), b.out.toString());
+        }
+    }
+
+    @Test
+    void bridgesAValePortToAPipeEnd() throws Exception {
+        String sw = "valebr" + ProcessHandle.current().pid();
+        try (NetmapPort host = NetmapPort.open("netmap:" + sw + ":y"); NetmapPort wire = NetmapPort.open("netmap:" + id + "v}1")) {
+            Running b = new Running("-i", sw + ":x", "-i", "netmap:" + id + "v{1", "-w", "0", "-n", "3");
+            Thread.sleep(500);
+            broadcastHeaders(host, 1);
+            broadcastHeaders(wire, 2);
+            pass(host, wire, 500, 60, false, 14);   // VALE port y -> switch (flooded) -> x -> bridge -> pipe
+            pass(wire, host, 500, 1514, false, 14); // and back
+            b.waitFor();
+            assertEquals(0, b.rc.get(), b.err.toString());
+            assertTrue(b.out.toString().contains("copying"), b.out.toString());
+        }
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        assertEquals(2, Bridge.run(new PrintWriter(out, true), new PrintWriter(err, true), "-i", "vale0:z"));
+        assertTrue(err.toString().contains("no host rings"), err.toString());
+    }
+
+    /** An Ethernet header in every TX buffer: to everyone, from a unicast MAC of host {@code h}. */
+    private static void broadcastHeaders(NetmapPort p, int h) {
+        NetmapRing tx = p.txRing(0);
+        for (int i = 0; i < tx.numSlots(); i++) {
+            int off = tx.slotBufOffset(i);
+            for (int k = 0; k < 6; k++) tx.buffers().putByte(off + k, (byte) 0xff);
+            tx.buffers().putInt(off + 6, 0x02 | h << 8);
+            tx.buffers().putShort(off + 10, (short) 0);
         }
     }
 
