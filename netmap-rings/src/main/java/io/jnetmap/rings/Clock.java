@@ -10,4 +10,9 @@ final class Clock {
     static long epochMicros() {
         return BASE_MICROS + (System.nanoTime() - BASE_NANOS) / 1000L;
     }
+
+    /** Wall-clock nanoseconds since the epoch (same calibration; monitors stamp captured frames with it). */
+    static long epochNanos() {
+        return BASE_MICROS * 1000L + (System.nanoTime() - BASE_NANOS);
+    }
 }

@@ -54,6 +54,8 @@ public final class Kring {
     private String lastError;
     private long errors;
     private int checkedFlags;
+    /** The monitors' view of this ring (owner side), set while the port is published; null for monitors' own rings. */
+    private MonitorTap tap;
 
     Kring(NetmapAdapter adapter, MemoryRegion region, int ringObject, boolean tx, boolean host, int ringId) {
         this.adapter = adapter;
@@ -236,6 +238,8 @@ public final class Kring {
             int head = txPrologue();
             if (head < 0) return ERR_POINTERS;
             if (!checkSlots(hwcur(), head)) return ERR_SLOT;
+            MonitorTap m = tap;
+            if (m != null && m.active()) m.sent(this, hwcur(), head); // copy monitors see TX frames as they are sent
             if (adapter.syncTx(this, flags) != 0) return backendError();
             finish();
             return OK;
@@ -262,8 +266,11 @@ public final class Kring {
             } else if (head != hwcur() && (ring.flags() & NR_FORWARD) != 0) {
                 adapter.forwardReleased(this, hwcur(), head, flags);
             }
+            MonitorTap m = tap;
+            boolean watched = m != null && m.beforeRx(this);
             if (adapter.syncRx(this, flags) != 0) return backendError();
             finish();
+            if (watched) m.received(this); // and RX frames as the port receives them
             ring.timestamp(Clock.epochMicros());
             return result;
         } finally {
@@ -295,6 +302,14 @@ public final class Kring {
 
     /** nm_kr_put: a release store, so the next holder sees everything this sync wrote. */
     private void put() { state.putIntRelease(K_BUSY, 0); }
+
+    void tap(MonitorTap t) { tap = t; }
+    MonitorTap tap() { return tap; }
+
+    /** A back-end explains why its sync is about to fail (kept until the port reports it). */
+    void failBackend(String why) {
+        if (lastError == null) lastError = why;
+    }
 
     private int backendError() {
         errors++;

@@ -32,6 +32,8 @@ public abstract class NetmapAdapter {
     private boolean exclusive;
     /** The TAP behind the host rings, created when a port first binds them. */
     protected HostStack host;
+    /** Where monitor ports in other processes find this adapter's rings (see {@link MonitorHub}); null until bound. */
+    private MonitorHub monitors;
 
     protected NetmapAdapter(String name, MemoryRegion region) {
         this.name = name;
@@ -235,9 +237,18 @@ public abstract class NetmapAdapter {
         }
     }
 
+    /** After a binding: lets monitor ports find this adapter (once; never for a monitor itself). */
+    final synchronized void publishMonitors(PortName first) {
+        if (monitors == null && users > 0 && !(this instanceof MonitorAdapter)) monitors = MonitorHub.publish(this, first);
+    }
+
     final synchronized void unbind() {
         exclusive = false;
         if (--users == 0) {
+            if (monitors != null) {
+                monitors.close(); // monitors see end-of-stream
+                monitors = null;
+            }
             try {
                 register(false);
             } finally {

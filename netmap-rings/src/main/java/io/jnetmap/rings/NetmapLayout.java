@@ -40,6 +40,8 @@ public final class NetmapLayout {
             NR_REG_PIPE_MASTER = 5, NR_REG_PIPE_SLAVE = 6, NR_REG_NULL = 7, NR_REG_ONE_SW = 8;
     public static final long NR_EXCLUSIVE = 0x800, NR_RX_RINGS_ONLY = 0x2000, NR_TX_RINGS_ONLY = 0x4000,
             NR_NO_TX_POLL = 0x20000;
+    /** Monitor ports (nr_flags): copy monitor of TX ({@code /t}), of RX ({@code /r}), zero-copy monitor ({@code /z}). */
+    public static final long NR_MONITOR_TX = 0x100, NR_MONITOR_RX = 0x200, NR_ZCOPY_MON = 0x400;
 
     /** Bytes a ring object needs for the netmap_ring header and its slots. */
     public static int ringBytes(int numSlots) {

@@ -60,7 +60,8 @@ public final class NetmapPort implements AutoCloseable {
         this.region = adapter.region();
         int nTx = adapter.numTxRings(), nRx = adapter.numRxRings();
         int hTx = adapter.numHostTxRings(), hRx = adapter.numHostRxRings();
-        int[] tx = range(name, nTx, hTx, true), rx = range(name, nRx, hRx, false);
+        int[] tx = nTx + hTx == 0 ? new int[] {0, 0} : range(name, nTx, hTx, true); // a monitor has no TX rings
+        int[] rx = range(name, nRx, hRx, false);
         if ((name.flags() & NR_RX_RINGS_ONLY) != 0) tx = new int[] {0, 0};
         if ((name.flags() & NR_TX_RINGS_ONLY) != 0) rx = new int[] {0, 0};
         firstTx = tx[0]; lastTx = tx[1] - 1; firstRx = rx[0]; lastRx = rx[1] - 1;
@@ -100,7 +101,7 @@ public final class NetmapPort implements AutoCloseable {
     }
 
     /** Which rings a mode binds (netmap_interp_ringid): [first, last) in the adapter's numbering. */
-    private static int[] range(PortName n, int hw, int host, boolean tx) {
+    static int[] range(PortName n, int hw, int host, boolean tx) {
         switch (n.mode()) {
             case ALL_NIC, PIPE_MASTER, PIPE_SLAVE: return new int[] {0, hw};
             case SW:
@@ -141,6 +142,7 @@ public final class NetmapPort implements AutoCloseable {
         a.bind(name.exclusive());
         try {
             if (name.bindsHost()) a.attachHost();
+            a.publishMonitors(name);
             NetmapPort p = new NetmapPort(name, a);
             LOG.debug("opened {}: TX rings {}..{}, RX rings {}..{}", name, p.firstTx, p.lastTx, p.firstRx, p.lastRx);
             return p;
@@ -151,6 +153,7 @@ public final class NetmapPort implements AutoCloseable {
     }
 
     private static NetmapAdapter find(PortName name) {
+        if (name.isMonitor()) return MonitorAdapter.open(name);
         if (name.isPipe()) return PipeAdapter.open(name);
         if (name.isVale()) return ValeAdapter.open(name);
         List<String> known = new ArrayList<>();

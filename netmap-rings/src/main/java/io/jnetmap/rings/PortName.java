@@ -13,7 +13,8 @@ import java.util.Map;
  *     {@code ^K} host ring pair K; {@code *} NIC and host rings; {@code {ID} / {@code }ID} master /
  *     slave end of pipe ID</li>
  * <li>or {@code valeX:PORT}: port PORT of VALE switch valeX (with or without {@code netmap:})</li>
- * <li>flags: {@code x} exclusive, {@code R} RX rings only, {@code T} TX rings only</li>
+ * <li>flags: {@code x} exclusive, {@code R} RX rings only, {@code T} TX rings only; {@code r}, {@code t},
+ *     {@code rt} copy monitor of the port's RX, TX or both ({@code z}, zero copy, is parsed and refused at open)</li>
  * <li>{@code @N} memory region N; {@code @conf:rings=,tx-rings=,rx-rings=,host-rings=,slots=,tx-slots=,rx-slots=}</li>
  * </ul>
  * A name without the {@code netmap:} prefix gets it, as pkt-gen does.
@@ -40,6 +41,14 @@ public record PortName(String spec, String name, Mode mode, int ring, String pip
     public boolean bindsNic() { return mode == Mode.ALL_NIC || mode == Mode.ONE_NIC || mode == Mode.NIC_SW; }
     public boolean bindsHost() { return mode == Mode.SW || mode == Mode.ONE_SW || mode == Mode.NIC_SW; }
     public boolean exclusive() { return (flags & NetmapLayout.NR_EXCLUSIVE) != 0; }
+    /** A monitor port ({@code /r}, {@code /t}, {@code /rt}, {@code /z}): watches the port NAME that another binding drives. */
+    public boolean isMonitor() {
+        return (flags & (NetmapLayout.NR_MONITOR_RX | NetmapLayout.NR_MONITOR_TX | NetmapLayout.NR_ZCOPY_MON)) != 0;
+    }
+    /** The key of the adapter this name binds: NAME, or NAME{ID / NAME}ID for a pipe end. */
+    public String adapterKey() {
+        return isPipe() ? name + (mode == Mode.PIPE_MASTER ? "{" : "}") + pipeId : name;
+    }
     /** A {@code @conf} value, or {@code dflt}. */
     public int conf(String key, int dflt) { return conf.getOrDefault(key, dflt); }
 
@@ -110,8 +119,11 @@ public record PortName(String spec, String name, Mode mode, int ring, String pip
                         case 'x' -> flags |= NetmapLayout.NR_EXCLUSIVE;
                         case 'R' -> flags |= NetmapLayout.NR_RX_RINGS_ONLY;
                         case 'T' -> flags |= NetmapLayout.NR_TX_RINGS_ONLY;
-                        case 'z', 't', 'r' -> throw bad(spec, "monitor ports (/" + f + ") are not implemented");
-                        default -> throw bad(spec, "unknown flag '" + f + "' (known: x exclusive, R RX rings only, T TX rings only)");
+                        case 'r' -> flags |= NetmapLayout.NR_MONITOR_RX;
+                        case 't' -> flags |= NetmapLayout.NR_MONITOR_TX;
+                        case 'z' -> flags |= NetmapLayout.NR_ZCOPY_MON;
+                        default -> throw bad(spec, "unknown flag '" + f + "' (known: x exclusive, R RX rings only, T TX rings only,"
+                                + " r/t/rt copy monitor of RX/TX/both, z zero-copy monitor)");
                     }
                 }
             } else if (c == '@') {

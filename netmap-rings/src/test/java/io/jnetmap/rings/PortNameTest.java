@@ -125,6 +125,23 @@ class PortNameTest {
         assertFalse(PortName.parse("netmap:eth0").isVale());
     }
 
+    @Test
+    void monitorFlagsAreNetmaps() {
+        PortName rt = PortName.parse("netmap:0000:03:00.0/rt");
+        assertTrue(rt.isMonitor());
+        assertEquals(NetmapLayout.NR_MONITOR_RX | NetmapLayout.NR_MONITOR_TX, rt.flags());
+        assertEquals("0000:03:00.0", rt.adapterKey());
+        assertEquals(NetmapLayout.NR_MONITOR_TX, PortName.parse("eth0-1/t").flags());
+        assertEquals(NetmapLayout.NR_MONITOR_RX, PortName.parse("netmap:p{1/r").flags());
+        assertEquals("p{1", PortName.parse("netmap:p{1/r").adapterKey());
+        assertEquals(NetmapLayout.NR_ZCOPY_MON, PortName.parse("eth0/z").flags());
+        assertFalse(PortName.parse("eth0/x").isMonitor());
+        assertEquals(0x100, NetmapLayout.NR_MONITOR_TX); // netmap.h
+        assertEquals(0x200, NetmapLayout.NR_MONITOR_RX);
+        assertEquals(0x400, NetmapLayout.NR_ZCOPY_MON);
+        assertEquals(0x40, NetmapLayout.NS_TXMON);
+    }
+
     static Stream<Arguments> badNames() {
         return Stream.of(
                 arguments(null, "the port name is empty"),
@@ -143,9 +160,6 @@ class PortNameTest {
                 arguments("netmap:eth0-99999999999", "'99999999999' is not a number"),
                 arguments("netmap:p{", "a pipe needs an id after '{'"),
                 arguments("netmap:p}/x", "a pipe needs an id after '}'"),
-                arguments("netmap:eth0/z", "monitor ports (/z) are not implemented"),
-                arguments("netmap:eth0/t", "monitor ports (/t) are not implemented"),
-                arguments("netmap:eth0/r", "monitor ports (/r) are not implemented"),
                 arguments("netmap:eth0/q", "unknown flag 'q'"),
                 arguments("netmap:eth0/RT", "/R and /T together bind no ring"),
                 arguments("netmap:eth0+", "unexpected '+' at position 11"),

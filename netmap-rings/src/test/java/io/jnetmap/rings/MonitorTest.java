@@ -1,0 +1,214 @@
+package io.jnetmap.rings;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static io.jnetmap.rings.NetmapLayout.NS_TXMON;
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Issue #16: copy monitor ports (/r, /t, /rt) on pipe ends, in this process and from another one. */
+class MonitorTest {
+    private static int counter;
+
+    private static String unique() { return "mon" + ProcessHandle.current().pid() + "x" + (++counter); }
+
+    /** A frame a monitor saw: sequence number, direction, length, capture time. */
+    record Seen(int seq, boolean tx, int len, long nanos) { }
+
+    /** Reads every frame the monitor holds now and releases them. */
+    static List<Seen> drain(NetmapPort mon) {
+        List<Seen> seen = new ArrayList<>();
+        mon.rxsync();
+        for (int r = mon.firstRxRing(); r <= mon.lastRxRing(); r++) {
+            NetmapRing rx = mon.rxRing(r);
+            for (int i = rx.head(); i != rx.tail(); i = rx.next(i))
+                seen.add(new Seen(rx.buffers().getInt(rx.slotBufOffset(i)), (rx.slotFlags(i) & NS_TXMON) != 0, rx.len(i), rx.ptr(i)));
+            rx.advance(rx.tail());
+        }
+        mon.rxsync();
+        return seen;
+    }
+
+    /** Sends {@code k} frames from {@code from}'s TX ring and reads them at {@code to}; returns what {@code to} got. */
+    static List<Integer> transfer(NetmapPort from, NetmapPort to, int k, int firstSeq, int len) {
+        from.txsync(); // the space the receiver released
+        RingOps.send(from.txRing(0), k, firstSeq, len);
+        from.txsync();
+        to.rxsync();
+        List<Integer> got = RingOps.consumeAll(to.rxRing(0));
+        to.rxsync();
+        return got;
+    }
+
+    @Test
+    void aCopyMonitorSeesEveryFrameOnceInOrderWithItsDirection() {
+        String n = unique();
+        try (NetmapPort a = NetmapPort.open("netmap:" + n + "{1");
+             NetmapPort b = NetmapPort.open("netmap:" + n + "}1");
+             NetmapPort rt = NetmapPort.open("netmap:" + n + "{1/rt");
+             NetmapPort r = NetmapPort.open("netmap:" + n + "{1/r");
+             NetmapPort t = NetmapPort.open("netmap:" + n + "{1/t")) {
+            long before = System.currentTimeMillis() * 1_000_000L;
+            List<Seen> all = new ArrayList<>(), rxOnly = new ArrayList<>(), txOnly = new ArrayList<>();
+            List<Seen> expected = new ArrayList<>();
+            int seq = 0;
+            for (int round = 0; round < 40; round++) {
+                int k = 1 + (round * 37) % 300;
+                // a's TX frames, then frames a receives from b
+                assertEquals(k, transfer(a, b, k, seq, 60 + round).size());
+                for (int j = 0; j < k; j++) expected.add(new Seen(seq + j, true, 60 + round, 0));
+                seq += k;
+                assertEquals(k / 2 + 1, transfer(b, a, k / 2 + 1, seq, 100 + round).size());
+                for (int j = 0; j < k / 2 + 1; j++) expected.add(new Seen(seq + j, false, 100 + round, 0));
+                seq += k / 2 + 1;
+                all.addAll(drain(rt));
+                rxOnly.addAll(drain(r));
+                txOnly.addAll(drain(t));
+            }
+            long after = System.currentTimeMillis() * 1_000_000L + 1_000_000_000L;
+            assertEquals(strip(expected), strip(all), "/rt: every frame once, in order, flagged by direction");
+            assertEquals(strip(expected.stream().filter(s -> !s.tx()).toList()), strip(rxOnly), "/r sees only received frames");
+            assertEquals(strip(expected.stream().filter(Seen::tx).toList()), strip(txOnly), "/t sees only sent frames");
+            for (Seen s : all) assertTrue(s.nanos() >= before - 1_000_000_000L && s.nanos() <= after, "capture time " + s.nanos());
+            MonitorAdapter m = (MonitorAdapter) rt.adapter();
+            assertEquals(0, m.drops());
+        }
+    }
+
+    private static List<Seen> strip(List<Seen> l) {
+        return l.stream().map(s -> new Seen(s.seq(), s.tx(), s.len(), 0)).toList();
+    }
+
+    @Test
+    void aMonitorThatDoesNotReadDropsAndCountsWhileTheOwnerRunsAtFullSpeed() {
+        String n = unique();
+        try (NetmapPort a = NetmapPort.open("netmap:" + n + "{1");
+             NetmapPort b = NetmapPort.open("netmap:" + n + "}1");
+             NetmapPort mon = NetmapPort.open("netmap:" + n + "{1/t")) {
+            int slots = a.txRing(0).numSlots(), total = 0;
+            for (int round = 0; round < 20; round++) {
+                List<Integer> got = transfer(a, b, slots / 2, total, 64);
+                assertEquals(slots / 2, got.size(), "the owner's traffic is not held back by the monitor");
+                total += slots / 2;
+            }
+            MonitorAdapter m = (MonitorAdapter) mon.adapter();
+            List<Seen> seen = drain(mon);
+            assertEquals(slots - 1, seen.size(), "the monitor ring holds what fitted");
+            assertEquals(total - (slots - 1), m.drops(), "the rest was dropped and counted");
+            for (int i = 1; i < seen.size(); i++) assertTrue(seen.get(i).seq() > seen.get(i - 1).seq(), "in order");
+            // once it reads again it sees new frames
+            transfer(a, b, 10, total, 64);
+            assertEquals(10, drain(mon).size());
+        }
+    }
+
+    @Test
+    void whenTheOwnerClosesTheMonitorReadsWhatItHoldsThenSeesEndOfStream() {
+        String n = unique();
+        NetmapPort a = NetmapPort.open("netmap:" + n + "{1");
+        NetmapPort b = NetmapPort.open("netmap:" + n + "}1");
+        try (NetmapPort mon = NetmapPort.open("netmap:" + n + "{1/t")) {
+            transfer(a, b, 5, 0, 60);
+            a.close();
+            assertEquals(NetmapPort.POLLIN, mon.poll(NetmapPort.POLLIN, 1000));
+            NetmapRing rx = mon.rxRing(0);
+            assertEquals(List.of(0, 1, 2, 3, 4), RingOps.consumeAll(rx), "frames sent before the close are still delivered");
+            int ev = mon.poll(NetmapPort.POLLIN, 1000);
+            assertEquals(NetmapPort.POLLERR, ev & NetmapPort.POLLERR, "end of stream");
+            assertTrue(mon.lastError().contains("closed by its owner"), mon.lastError());
+        } finally {
+            b.close();
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NetmapPort.open("netmap:" + n + "{1/rt"));
+        assertTrue(e.getMessage().contains("no jnetmap process has port '" + n + "{1' open"), e.getMessage());
+    }
+
+    @Test
+    void zeroCopyMonitorsAreRefusedNamingTheCopyMonitors() {
+        String n = unique();
+        try (NetmapPort a = NetmapPort.open("netmap:" + n + "{1")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NetmapPort.open("netmap:" + n + "{1/z"));
+            assertTrue(e.getMessage().contains("/r") && e.getMessage().contains("/t") && e.getMessage().contains("/rt"), e.getMessage());
+        }
+    }
+
+    @Test
+    void openPortsAreListedForDiscovery() {
+        String n = unique();
+        try (NetmapPort a = NetmapPort.open("netmap:" + n + "{1")) {
+            assertTrue(MonitoredPorts.list().stream().anyMatch(p -> p.name().equals(n + "{1")
+                    && p.ownerPid() == ProcessHandle.current().pid() && p.monitorSpec().equals("netmap:" + n + "{1/rt")));
+        }
+        assertTrue(MonitoredPorts.list().stream().noneMatch(p -> p.name().equals(n + "{1")), "gone after close");
+    }
+
+    @Test
+    void aMonitorInThisProcessWatchesAPortAnotherProcessDrives() throws Exception {
+        String n = unique();
+        int frames = 200_000;
+        Path log = Files.createTempFile("monitored-owner", ".log");
+        Path go = Files.createTempFile("monitored-owner", ".go");
+        Files.delete(go);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
+        cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(MonitoredOwnerMain.class.getName());
+        cmd.add(n);
+        cmd.add(Integer.toString(frames));
+        cmd.add(go.toString());
+        Process owner = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            NetmapPort mon = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (mon == null) {
+                try {
+                    mon = NetmapPort.open("netmap:" + n + "{1/rt");
+                } catch (IllegalArgumentException notYet) {
+                    assertTrue(owner.isAlive(), Files.readString(log));
+                    assertTrue(System.nanoTime() < deadline, "owner never opened the port: " + Files.readString(log));
+                    Thread.sleep(20);
+                }
+            }
+            try (NetmapPort m = mon) {
+                Files.writeString(go, "go");
+                int expected = 0, last = -1;
+                boolean ended = false;
+                while (!ended) {
+                    int ev = m.poll(NetmapPort.POLLIN, 10_000);
+                    assertNotEquals(0, ev, "no frame and no end of stream in 10 s at frame " + expected + ": " + Files.readString(log));
+                    NetmapRing rx = m.rxRing(0);
+                    for (int i = rx.head(); i != rx.tail(); i = rx.next(i)) {
+                        int seq = rx.buffers().getInt(rx.slotBufOffset(i));
+                        assertTrue(seq > last, "frame " + seq + " after " + last + ": in order, none twice");
+                        assertTrue((rx.slotFlags(i) & NS_TXMON) != 0, "a sent frame");
+                        last = seq;
+                        expected++;
+                    }
+                    rx.advance(rx.tail());
+                    if ((ev & NetmapPort.POLLERR) != 0) {
+                        assertTrue(m.lastError().contains("closed by its owner"), m.lastError());
+                        ended = true;
+                    }
+                }
+                long drops = ((MonitorAdapter) m.adapter()).drops();
+                assertEquals(frames, expected + drops, "every frame seen or counted as dropped");
+                assertTrue(expected > 0);
+            }
+            assertTrue(owner.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, owner.exitValue(), Files.readString(log));
+        } finally {
+            owner.destroyForcibly();
+            Files.deleteIfExists(log);
+            Files.deleteIfExists(go);
+        }
+        assertTrue(MonitorControl.regionNames(RegionConfig.SHM).stream().noneMatch(r -> r.startsWith(MonitorControl.regionPrefix(n + "{1"))),
+                "monitor region left behind");
+    }
+}
