@@ -8,6 +8,7 @@ import io.jnetmap.intel.IntelAdapter;
 import io.jnetmap.nic.NicAdapter;
 import io.jnetmap.r8169.R8169Adapter;
 import io.jnetmap.r8169.R8169Config;
+import io.jnetmap.rings.MonitorAdapter;
 import io.jnetmap.rings.NetmapPort;
 import io.jnetmap.rings.NetmapRing;
 import io.jnetmap.rings.PortName;
@@ -71,6 +72,16 @@ public class DriverSyncBenchmark {
     @Param({"1", "32", "256"})
     public int batch;
 
+    /**
+     * {@code none}: no monitor (the owner pays one read of a monitor mask per sync); {@code rt}: a
+     * copy monitor ({@code netmap:ADDRESS/rt}) watches the port and is drained after every sync in
+     * the same thread, so the figure includes the copy and the monitor's own rxsync.
+     */
+    @Param({"none", "rt"})
+    public String monitor;
+
+    private NetmapPort mon;
+    private NetmapRing monRx;
     private NicAdapter adapter;
     /** The chip's side as each driver's stand-in counts it: frames sent, frames received. */
     private LongSupplier sentFrames, receivedFrames;
@@ -123,14 +134,27 @@ public class DriverSyncBenchmark {
         port = NetmapPort.bind(PortName.parse("netmap:" + address), adapter); // the NIC's rings, as NetmapPort.open would
         tx = port.txRing(0);
         rx = port.rxRing(0);
+        if (monitor.equals("rt")) {
+            mon = NetmapPort.open("netmap:" + address + "/rt");
+            monRx = mon.rxRing(0);
+        } else if (!monitor.equals("none")) {
+            throw new IllegalArgumentException("monitor " + monitor + ": none or rt");
+        }
         chipReceive.run();
         port.rxsync(); // the chip filled the RX ring when the receiver was enabled
+        drainMonitor(); // takes the ring the chip filled,
+        drainMonitor(); // and releases it: the monitor starts empty
         if (rx.space() < batch) throw new IllegalStateException(driver + ": nothing received after the first rxsync");
     }
 
     @TearDown(Level.Trial)
     public void close() {
         long sent = sentFrames.getAsLong(), pushed = pushedPackets.getAsLong(), imported = importedPackets.getAsLong();
+        if (mon != null) {
+            long drops = ((MonitorAdapter) mon.adapter()).drops();
+            mon.close();
+            if (drops != 0) throw new IllegalStateException(driver + ": the monitor dropped " + drops + " frames");
+        }
         port.close();
         if (!adapter.isDestroyed()) throw new IllegalStateException(driver + ": the last port's close left the adapter open");
         // every packet the benchmark pushed reached the wire, every one it consumed came from the chip
@@ -155,6 +179,7 @@ public class DriverSyncBenchmark {
             }
             r.advance(i);
             port.txsync();
+            drainMonitor();
         }
         txPackets += PACKETS;
     }
@@ -168,6 +193,7 @@ public class DriverSyncBenchmark {
         for (int done = 0; done < PACKETS; done += b) {
             chipReceive.run();
             port.rxsync();
+            drainMonitor();
             if (r.space() < b) throw new IllegalStateException(driver + ": RX ring holds " + r.space() + " packets");
             int i = r.head();
             for (int k = 0; k < b; k++) {
@@ -178,5 +204,12 @@ public class DriverSyncBenchmark {
         }
         rxPackets += PACKETS;
         return bytes;
+    }
+
+    /** Releases what the monitor holds and takes what the last sync copied. */
+    private void drainMonitor() {
+        if (mon == null) return;
+        monRx.advance(monRx.tail());
+        mon.rxsync();
     }
 }

@@ -126,6 +126,13 @@ final class MonitorControl {
     // ---- entries
     int entry(int m) { return base + C_ENTRIES + m * ENTRY_SIZE; }
 
+    /** Monitors attached now. */
+    int monitors() {
+        int n = 0;
+        for (int m = 0; m < MAX_MONITORS; m++) if (table.getIntVolatile(entry(m) + E_STATE) != 0) n++;
+        return n;
+    }
+
     // ---- naming and discovery
 
     /** The region name prefix of a port's monitor regions: characters a region name cannot hold are escaped. */

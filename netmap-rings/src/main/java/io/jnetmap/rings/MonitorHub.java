@@ -46,7 +46,7 @@ final class MonitorHub {
                     rings + 1, MonitorControl.MAX_MONITORS + 1, RegionConfig.SHM);
             MemoryRegion region = MemoryRegion.attach(name, cfg);
             MonitorControl c = new MonitorControl(region);
-            c.format(pid, a, first.name(), slots);
+            c.format(pid, a, first.adapterKey(), slots);
             MonitorHub hub = new MonitorHub(a, c);
             for (int i = 0; i < tx; i++) a.txKring(i).tap(new MonitorTap(c, a.txKring(i), true, i));
             for (int i = 0; i < rx; i++) a.rxKring(i).tap(new MonitorTap(c, a.rxKring(i), false, i));

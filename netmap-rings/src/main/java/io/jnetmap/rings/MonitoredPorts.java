@@ -20,10 +20,11 @@ public final class MonitoredPorts {
      * @param alias the name the owner first opened it by (e.g. an interface name nm-bind remembers)
      * @param ownerPid the owning process
      * @param txRings NIC TX rings, and so on: the owner's ring counts
+     * @param monitors monitors attached now
      * @param regionName the monitor region (internal)
      */
     public record Port(String name, String alias, int ownerPid, int txRings, int rxRings, int hostTxRings, int hostRxRings,
-                       String regionName) {
+                       int monitors, String regionName) {
         /** The name to give a monitor of both directions of this port, e.g. {@code netmap:0000:03:00.0/rt}. */
         public String monitorSpec() { return PortName.PREFIX + name + "/rt"; }
     }
@@ -61,7 +62,8 @@ public final class MonitoredPorts {
         try {
             MonitorControl c = new MonitorControl(r);
             if (!c.valid() || !c.open()) return null; // closing this mapping removes a dead owner's file
-            return new Port(c.name(), c.alias(), c.ownerPid(), c.numTx(), c.numRx(), c.numHostTx(), c.numHostRx(), regionName);
+            return new Port(c.name(), c.alias(), c.ownerPid(), c.numTx(), c.numRx(), c.numHostTx(), c.numHostRx(), c.monitors(),
+                    regionName);
         } finally {
             r.close();
         }
