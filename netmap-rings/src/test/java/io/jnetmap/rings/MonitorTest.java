@@ -154,15 +154,7 @@ class MonitorTest {
         Path log = Files.createTempFile("monitored-owner", ".log");
         Path go = Files.createTempFile("monitored-owner", ".go");
         Files.delete(go);
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
-        cmd.add("--enable-native-access=ALL-UNNAMED");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(MonitoredOwnerMain.class.getName());
-        cmd.add(n);
-        cmd.add(Integer.toString(frames));
-        cmd.add(go.toString());
+        List<String> cmd = ChildJvm.command(MonitoredOwnerMain.class, n, Integer.toString(frames), go.toString());
         Process owner = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             NetmapPort mon = null;

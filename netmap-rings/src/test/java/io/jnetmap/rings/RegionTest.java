@@ -11,7 +11,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -187,13 +186,7 @@ class RegionTest {
 
     @Test
     void aPipeEndIsOpenInOneProcessAtATimeAndACrashedProcessIsTakenOver() throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
-        cmd.add("--enable-native-access=ALL-UNNAMED");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(RegionHolderMain.class.getName());
-        cmd.add(name);
+        List<String> cmd = ChildJvm.command(RegionHolderMain.class, name);
         Path log = Files.createTempFile("region-holder", ".log");
         Process child = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
         try {

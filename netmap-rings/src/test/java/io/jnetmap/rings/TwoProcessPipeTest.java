@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -33,14 +32,7 @@ class TwoProcessPipeTest {
     void aMillionFramesCrossFromAnotherJvmInOrderAndIntact() throws Exception {
         String name = "twojvm" + ProcessHandle.current().pid();
         Path log = Files.createTempFile("pipe-sender", ".log");
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
-        cmd.add("--enable-native-access=ALL-UNNAMED");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(PipeSenderMain.class.getName());
-        cmd.add("netmap:" + name + "{1");
-        cmd.add(Integer.toString(FRAMES));
+        List<String> cmd = ChildJvm.command(PipeSenderMain.class, "netmap:" + name + "{1", Integer.toString(FRAMES));
         Process sender = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try (NetmapPort p = NetmapPort.open("netmap:" + name + "}1")) {
             NetmapRing rx = p.rxRing(0);
