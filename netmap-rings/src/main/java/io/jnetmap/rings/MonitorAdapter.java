@@ -62,7 +62,7 @@ public final class MonitorAdapter extends NetmapAdapter {
         try {
             if (!c.open()) throw closedError(c);
             reapDead();
-            for (int i = 0; i < MAX_MONITORS && m < 0; i++) if (table.getInt(c.entry(i) + E_STATE) == 0) m = i;
+            for (int i = 0; i < MAX_MONITORS && m < 0; i++) if (table.getInt(c.entry(i) + E_STATE) == ENTRY_FREE) m = i;
             if (m < 0) throw new IllegalStateException(n + ": " + watched + " already has " + MAX_MONITORS
                     + " monitors; close one of them first");
             int e = c.entry(m);
@@ -79,7 +79,7 @@ public final class MonitorAdapter extends NetmapAdapter {
             }
             table.putInt(e + E_PID, Libc.getpid());
             table.putInt(e + E_FLAGS, (int) (n.flags() & (NR_MONITOR_RX | NR_MONITOR_TX)));
-            table.putIntVolatile(e + E_STATE, 1);
+            table.putIntVolatile(e + E_STATE, ENTRY_CLAIMED);
         } finally {
             region.unlock();
         }
@@ -91,6 +91,7 @@ public final class MonitorAdapter extends NetmapAdapter {
             for (int i = 0; i < ring.numSlots(); i++) ring.buffers().fill(ring.slotBufOffset(i), ring.bufSize(), (byte) 0);
         }
         for (int r : selected) forEachWatchedKring(r, (tx, k) -> c.setMaskBit(c.maskOffset(tx, k), monitor));
+        table.putIntVolatile(entry + E_STATE, ENTRY_WATCHING);
         LOG.debug("monitor {} of {} attached as entry {} on rings {}", name(), watched, m, java.util.Arrays.toString(selected));
     }
 
@@ -218,7 +219,7 @@ public final class MonitorAdapter extends NetmapAdapter {
     private void reapDead() {
         for (int m = 0; m < MAX_MONITORS; m++) {
             int e = control.entry(m);
-            if (table.getInt(e + E_STATE) == 0) continue;
+            if (table.getInt(e + E_STATE) == ENTRY_FREE) continue;
             int pid = table.getInt(e + E_PID);
             if (MemoryRegion.pidAlive(pid)) continue;
             for (int i = 0; i < MAX_RINGS; i++) {

@@ -35,6 +35,8 @@ final class MonitorControl {
     static final int MAX_MONITORS = 4, MAX_RINGS = 32, MAX_SLOTS = 4096, NAME_BYTES = 128;
     static final int MAGIC = 0x4e4f4d4a; // "JMON"
     static final int STATE_OPEN = 1, STATE_CLOSED = 2;
+    /** A monitor entry's state: free, claimed (rings being set up), watching (the owner copies into it). */
+    static final int ENTRY_FREE = 0, ENTRY_CLAIMED = 1, ENTRY_WATCHING = 2;
 
     // control header
     private static final int C_MAGIC = 0, C_STATE = 4, C_OWNER = 8, C_NTX = 12, C_NRX = 16, C_NHTX = 20, C_NHRX = 24,
@@ -126,10 +128,10 @@ final class MonitorControl {
     // ---- entries
     int entry(int m) { return base + C_ENTRIES + m * ENTRY_SIZE; }
 
-    /** Monitors attached now. */
+    /** Monitors attached now (watching: every frame from now on reaches them or is counted as dropped). */
     int monitors() {
         int n = 0;
-        for (int m = 0; m < MAX_MONITORS; m++) if (table.getIntVolatile(entry(m) + E_STATE) != 0) n++;
+        for (int m = 0; m < MAX_MONITORS; m++) if (table.getIntVolatile(entry(m) + E_STATE) == ENTRY_WATCHING) n++;
         return n;
     }
 

@@ -39,6 +39,10 @@ class NmCaptureTest {
             ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
             int rc = NmCapture.execute(args, new PrintStream(o, true), new PrintStream(e, true), false);
             return new Run(rc, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        }, task -> { // a thread each: captures block until their frames come (the common pool may have one thread)
+            Thread t = new Thread(task, "nm-capture");
+            t.setDaemon(true);
+            t.start();
         });
     }
 
@@ -115,7 +119,7 @@ class NmCaptureTest {
         try (PipeTraffic t = new PipeTraffic(unique(), 0)) {
             CompletableFuture<Run> a = start("-i", t.master + "/rt", "-w", tx.toString(), "-c", "300", "--pcapng", "-q");
             CompletableFuture<Run> b = start("-i", t.slave + "/rt", "-w", rx.toString(), "-c", "300", "--pcapng", "-s", "50", "-q");
-            awaitMonitors(t.master.substring("netmap:".length()), t.slave.substring("netmap:".length()));
+            awaitMonitors(List.of(a, b), t.master.substring("netmap:".length()), t.slave.substring("netmap:".length()));
             t.start();
             assertEquals(0, a.get(60, TimeUnit.SECONDS).exit());
             assertEquals(0, b.get(60, TimeUnit.SECONDS).exit());
@@ -129,11 +133,12 @@ class NmCaptureTest {
         for (int[] p : received) assertTrue(p[1] >= 60, "original length kept");
     }
 
-    /** Waits until the ports' owners see a monitor (nm-capture started in another thread). */
-    static void awaitMonitors(String... ports) throws InterruptedException {
+    /** Waits until the ports' owners see a monitor watching (nm-capture runs started in other threads). */
+    static void awaitMonitors(List<CompletableFuture<Run>> runs, String... ports) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         for (String p : ports)
             while (!io.jnetmap.rings.MonitoredPorts.list().stream().anyMatch(x -> x.name().equals(p) && x.monitors() > 0)) {
+                for (CompletableFuture<Run> r : runs) if (r.isDone()) fail("nm-capture ended early: " + r.get());
                 assertTrue(System.nanoTime() < deadline, "no monitor on " + p);
                 Thread.sleep(10);
             }
@@ -173,7 +178,7 @@ class NmCaptureTest {
         CompletableFuture<Run> cap;
         try (PipeTraffic t = new PipeTraffic(unique(), 1000)) {
             cap = start("-i", t.master + "/t", "-w", f.toString());
-            awaitMonitors(t.master.substring("netmap:".length()));
+            awaitMonitors(List.of(cap), t.master.substring("netmap:".length()));
             t.start();
             t.join();
         }
