@@ -22,7 +22,8 @@ import java.util.List;
 enum Tool {
     PKT_GEN("pkt-gen", "io.jnetmap.tools.pktgen.PktGen"),
     BRIDGE("bridge", "io.jnetmap.tools.bridge.Bridge"),
-    VALE_CTL("vale-ctl", "io.jnetmap.tools.valectl.ValeCtl");
+    VALE_CTL("vale-ctl", "io.jnetmap.tools.valectl.ValeCtl"),
+    NM_CAPTURE("nm-capture", "io.jnetmap.tools.capture.NmCapture");
 
     enum Way { CLASSPATH, LAUNCHER }
 

@@ -48,7 +48,10 @@ final class ExtcapInstaller {
             cmd = "exec " + quote(launcher) + " \"$@\"";
         } else {
             String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
-            cmd = "exec " + quote(java) + " --enable-native-access=ALL-UNNAMED -cp " + quote(System.getProperty("java.class.path"))
+            String logging = System.getProperty("logback.configurationFile"); // stdout is the extcap protocol's: keep logs off it
+            cmd = "exec " + quote(java) + " --enable-native-access=ALL-UNNAMED"
+                    + (logging == null ? "" : " " + quote("-Dlogback.configurationFile=" + logging))
+                    + " -cp " + quote(System.getProperty("java.class.path"))
                     + " " + NmCapture.class.getName() + " \"$@\"";
         }
         return "#!/bin/sh\n# Wireshark extcap interface for ports jnetmap processes own; installed by nm-capture --install-extcap.\n"
