@@ -54,9 +54,12 @@ final class MonitorTap {
         return true;
     }
 
-    /** After an rxsync: offers [monTail, hwtail). */
+    /**
+     * After an rxsync: offers [monTail, the tail this sync published). Not hwtail: a pipe's peer
+     * may have moved it since, and those frames are the next sync's.
+     */
     void received(Kring k) {
-        int tail = k.hwtail();
+        int tail = k.rtail();
         if (tail != monTail) deliver(k, monTail, tail);
     }
 

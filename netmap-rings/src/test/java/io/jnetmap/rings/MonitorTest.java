@@ -203,4 +203,56 @@ class MonitorTest {
         assertTrue(MonitorControl.regionNames(RegionConfig.SHM).stream().noneMatch(r -> r.startsWith(MonitorControl.regionPrefix(n + "{1"))),
                 "monitor region left behind");
     }
+
+    @Test
+    void aMonitorOfAReceivingEndSeesEachFrameOnceWhileTheSenderInAnotherProcessKeepsPublishing() throws Exception {
+        String n = unique();
+        int frames = 200_000;
+        Path log = Files.createTempFile("pipe-sender", ".log");
+        try (NetmapPort rxEnd = NetmapPort.open("netmap:" + n + "}1"); NetmapPort mon = NetmapPort.open("netmap:" + n + "}1/r")) {
+            java.util.concurrent.atomic.AtomicReference<String> monitorFailure = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicLong monitored = new java.util.concurrent.atomic.AtomicLong();
+            Thread watcher = new Thread(() -> {
+                long last = -1;
+                try {
+                    while (true) {
+                        int ev = mon.poll(NetmapPort.POLLIN, 200);
+                        NetmapRing rx = mon.rxRing(0);
+                        for (int i = rx.head(); i != rx.tail(); i = rx.next(i)) {
+                            int seq = rx.buffers().getInt(rx.slotBufOffset(i));
+                            if (seq <= last) throw new AssertionError("frame " + seq + " after " + last);
+                            last = seq;
+                            monitored.incrementAndGet();
+                        }
+                        rx.advance(rx.tail());
+                        if ((ev & NetmapPort.POLLERR) != 0 || last == frames - 1) return;
+                    }
+                } catch (Throwable t) {
+                    monitorFailure.set(t.toString());
+                }
+            }, "monitor");
+            watcher.start();
+            Process sender = new ProcessBuilder(ChildJvm.command(PipeSenderMain.class, "netmap:" + n + "{1", Integer.toString(frames)))
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            try {
+                NetmapRing rx = rxEnd.rxRing(0);
+                int expected = 0;
+                while (expected < frames) {
+                    assertNotEquals(0, rxEnd.poll(NetmapPort.POLLIN, 10_000), "stalled at " + expected + ": " + Files.readString(log));
+                    for (int i = rx.head(); i != rx.tail(); i = rx.next(i)) assertEquals(expected++, rx.buffers().getInt(rx.slotBufOffset(i)));
+                    rx.advance(rx.tail());
+                }
+                rxEnd.rxsync();
+                assertTrue(sender.waitFor(60, TimeUnit.SECONDS));
+                assertEquals(0, sender.exitValue(), Files.readString(log));
+            } finally {
+                sender.destroyForcibly();
+            }
+            watcher.join(10_000);
+            assertNull(monitorFailure.get());
+            assertEquals(frames, monitored.get() + ((MonitorAdapter) mon.adapter()).drops(), "each frame seen once or counted as dropped");
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
 }
