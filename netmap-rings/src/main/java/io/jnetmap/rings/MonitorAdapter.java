@@ -91,6 +91,7 @@ public final class MonitorAdapter extends NetmapAdapter {
             for (int i = 0; i < ring.numSlots(); i++) ring.buffers().fill(ring.slotBufOffset(i), ring.bufSize(), (byte) 0);
         }
         for (int r : selected) forEachWatchedKring(r, (tx, k) -> c.setMaskBit(c.maskOffset(tx, k), monitor));
+        c.nextGeneration();
         table.putIntVolatile(entry + E_STATE, ENTRY_WATCHING);
         LOG.debug("monitor {} of {} attached as entry {} on rings {}", name(), watched, m, java.util.Arrays.toString(selected));
     }
@@ -178,6 +179,7 @@ public final class MonitorAdapter extends NetmapAdapter {
     @Override
     protected void destroy() {
         for (int r : rings) forEachWatchedKring(r, (tx, k) -> control.clearMaskBit(control.maskOffset(tx, k), monitor));
+        control.nextGeneration();
         awaitNoCopy(entry);
         region.lock();
         try {
@@ -226,6 +228,7 @@ public final class MonitorAdapter extends NetmapAdapter {
                 control.clearMaskBit(control.maskOffset(true, i), m);
                 control.clearMaskBit(control.maskOffset(false, i), m);
             }
+            control.nextGeneration();
             awaitNoCopy(e);
             freeRings(e);
             table.fill(e, ENTRY_SIZE, (byte) 0);

@@ -40,7 +40,7 @@ final class MonitorControl {
 
     // control header
     private static final int C_MAGIC = 0, C_STATE = 4, C_OWNER = 8, C_NTX = 12, C_NRX = 16, C_NHTX = 20, C_NHRX = 24,
-            C_SLOTS = 28, C_MON_NIC = 32, C_MON_HOST = 36, C_NAME = 64, C_ALIAS = C_NAME + NAME_BYTES,
+            C_SLOTS = 28, C_MON_NIC = 32, C_MON_HOST = 36, C_GENERATION = 40, C_NAME = 64, C_ALIAS = C_NAME + NAME_BYTES,
             C_MASK_TX = C_ALIAS + NAME_BYTES, C_MASK_RX = C_MASK_TX + 4 * MAX_RINGS, C_ENTRIES = C_MASK_RX + 4 * MAX_RINGS;
     // monitor entry
     static final int E_STATE = 0, E_PID = 4, E_FLAGS = 8, E_SEQ = 64, E_WAITERS = 68, E_RING = 128,
@@ -90,6 +90,10 @@ final class MonitorControl {
         table.putIntVolatile(base + C_STATE, STATE_OPEN);
         table.putIntRelease(base + C_MAGIC, MAGIC);
     }
+
+    /** Changes whenever a monitor attaches or detaches (owners restart what they remember about their monitors). */
+    int generation() { return table.getIntVolatile(base + C_GENERATION); }
+    void nextGeneration() { table.getAndAddInt(base + C_GENERATION, 1); }
 
     void markClosed() { table.putIntVolatile(base + C_STATE, STATE_CLOSED); }
 

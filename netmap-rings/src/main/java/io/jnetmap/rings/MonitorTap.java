@@ -32,6 +32,8 @@ final class MonitorTap {
     private final int[] targetObjects = new int[MAX_MONITORS];
     /** RX: where the current rxsync's new frames start. */
     private int monTail;
+    /** TX: the slot after the last one offered, valid while the monitors' generation is {@link #txGeneration}. */
+    private int txNext = -1, txGeneration;
 
     MonitorTap(MonitorControl control, Kring kring, boolean tx, int index) {
         this.control = control;
@@ -63,9 +65,17 @@ final class MonitorTap {
         if (tail != monTail) deliver(k, monTail, tail);
     }
 
-    /** At a txsync, before the back-end: offers [from, to). */
+    /**
+     * At a txsync, before the back-end: offers [from, to) = [hwcur, head), less what an earlier
+     * sync offered already: a back-end that keeps an unfinished NS_MOREFRAG chain (a pipe) leaves
+     * hwcur before it, and its first fragments must not be offered twice.
+     */
     void sent(Kring k, int from, int to) {
+        int gen = control.generation();
+        if (gen == txGeneration && txNext >= 0 && k.distance(from, txNext) <= k.distance(from, to)) from = txNext;
         if (from != to) deliver(k, from, to);
+        txNext = to;
+        txGeneration = gen;
     }
 
     private void deliver(Kring k, int from, int to) {
