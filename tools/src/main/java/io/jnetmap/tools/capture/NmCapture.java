@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
                 "  nm-capture -i netmap:0000:03:00.0/rt -w - | tcpdump -n -r -",
                 "  nm-capture -i netmap:0000:03:00.0/rt -w - | wireshark -k -i -",
                 "  nm-capture -i netmap:x{1/t -w tx.pcapng --pcapng -c 1000",
-                "  nm-capture -i enp3s0 -w ring.pcap -C 100 -W 10        10 files of 100 MB, the oldest overwritten",
+                "  nm-capture -i 0000:03:00.0 -w ring.pcap -C 100 -W 10  10 files of 100 MB, the oldest overwritten",
                 "  nm-capture --install-extcap                           Wireshark and tshark -D list jnetmap ports",
                 "",
                 "PORT is a monitor: netmap:NAME/r (frames the port receives), /t (frames it sends), /rt (both; the default",
@@ -108,6 +108,8 @@ public final class NmCapture implements Callable<Integer> {
     /** Runs nm-capture with these arguments; returns the exit code. */
     static int execute(String[] args, PrintStream out, PrintStream err, boolean handleSignals) {
         CommandLine cl = new CommandLine(new NmCapture(out, err, handleSignals));
+        // Wireshark versions add extcap options (logging, controls) we do not use: ignore them there, nowhere else
+        cl.setUnmatchedArgumentsAllowed(java.util.Arrays.stream(args).anyMatch(a -> a.startsWith("--extcap")));
         cl.setOut(new java.io.PrintWriter(out, true));
         cl.setErr(new java.io.PrintWriter(err, true));
         cl.setParameterExceptionHandler((ex, a) -> {

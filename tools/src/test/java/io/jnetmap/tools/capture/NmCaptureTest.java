@@ -218,6 +218,25 @@ class NmCaptureTest {
         }
     }
 
+    @Test
+    void speaksWiresharksExtcapProtocol() throws Exception {
+        String n = unique();
+        try (PipeTraffic t = new PipeTraffic(n, 0)) {
+            Run r = run("--extcap-interfaces", "--extcap-version=4.0");
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.out().startsWith("extcap {version="), r.out());
+            String line = r.out().lines().filter(l -> l.contains("value=netmap:" + n + "%7B1}")).findFirst().orElse("");
+            assertTrue(line.matches("interface \\{value=netmap:" + n + "%7B1\\}\\{display=jnetmap [^{}]*\\}"), r.out());
+            r = run("--extcap-dlts", "--extcap-interface", "netmap:" + n + "%7B1");
+            assertEquals("dlt {number=1}{name=EN10MB}{display=Ethernet}", r.out().strip());
+            r = run("--extcap-config", "--extcap-interface", "netmap:" + n + "%7B1", "--extcap-some-future-option", "x");
+            assertEquals(0, r.exit(), "options a later Wireshark adds are ignored: " + r.err());
+            assertTrue(r.out().contains("{call=--direction}") && r.out().contains("{call=--snaplen}"), r.out());
+            assertEquals("netmap:" + n + "{1", Extcap.portName("netmap:" + n + "%7B1"));
+        }
+        assertEquals(2, run("--bogus").exit(), "outside extcap calls, unknown options are errors");
+    }
+
     /** Reads pcapng blocks: checks the section and interface, returns each EPB as {captured, original, flags}. */
     static final class Pcapng {
         static List<int[]> read(Path f) throws IOException {
