@@ -148,6 +148,11 @@ final class MonitorControl {
             if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_') b.append(c);
             else b.append('-').append(String.format("%02x", (int) c & 0xff));
         }
+        // region names have at most 64 characters, and the owner's pid and a number follow
+        if (b.length() > 40) {
+            b.setLength(30);
+            b.append('-').append(Integer.toHexString(key.hashCode()));
+        }
         return b.append('.').toString();
     }
 

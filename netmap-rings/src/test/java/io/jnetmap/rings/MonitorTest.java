@@ -282,4 +282,15 @@ class MonitorTest {
             assertEquals(List.of(100, 101, 102), seen, "so does the monitor");
         }
     }
+
+    @Test
+    void aPipeWithALongNameCanBeMonitoredToo() {
+        String n = unique() + "_a_rather_long_pipe_name_0123456789";
+        try (NetmapPort a = NetmapPort.open("netmap:" + n + "{1");
+             NetmapPort b = NetmapPort.open("netmap:" + n + "}1");
+             NetmapPort mon = NetmapPort.open("netmap:" + n + "{1/t")) {
+            transfer(a, b, 3, 7, 60);
+            assertEquals(List.of(7, 8, 9), drain(mon).stream().map(Seen::seq).toList());
+        }
+    }
 }
