@@ -293,4 +293,58 @@ class MonitorTest {
             assertEquals(List.of(7, 8, 9), drain(mon).stream().map(Seen::seq).toList());
         }
     }
+
+    @Test
+    void neitherTheOwnerNorTheMonitorAllocatesPerFrame() throws Exception {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        String n = unique();
+        try (NetmapPort a = NetmapPort.open("netmap:" + n + "{1");
+             NetmapPort b = NetmapPort.open("netmap:" + n + "}1");
+             NetmapPort mon = NetmapPort.open("netmap:" + n + "{1/rt")) {
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicLong frames = new java.util.concurrent.atomic.AtomicLong(), seen = new java.util.concurrent.atomic.AtomicLong();
+            Thread owner = new Thread(() -> {
+                NetmapRing tx = a.txRing(0), rx = b.rxRing(0);
+                int seq = 0;
+                while (!stop.get()) {
+                    a.txsync();
+                    int h = tx.head();
+                    for (int k = 0; k < 64 && tx.space() > 0; k++) {
+                        tx.buffers().putInt(tx.slotBufOffset(h), seq++);
+                        tx.len(h, 60);
+                        h = tx.next(h);
+                        tx.advance(h);
+                    }
+                    a.txsync();
+                    b.rxsync();
+                    rx.advance(rx.tail());
+                    b.rxsync();
+                    frames.lazySet(seq);
+                }
+            }, "owner");
+            Thread watcher = new Thread(() -> {
+                NetmapRing rx = mon.rxRing(0);
+                long count = 0;
+                while (!stop.get()) {
+                    mon.poll(NetmapPort.POLLIN, 100);
+                    for (int i = rx.head(); i != rx.tail(); i = rx.next(i)) count += rx.len(i) > 0 ? 1 : 0;
+                    rx.advance(rx.tail());
+                    seen.lazySet(count);
+                }
+            }, "monitor");
+            owner.start();
+            watcher.start();
+            Thread.sleep(1500); // warmed up and compiled
+            long o1 = mx.getThreadAllocatedBytes(owner.getId()), m1 = mx.getThreadAllocatedBytes(watcher.getId()), f1 = frames.get();
+            Thread.sleep(1500);
+            long o2 = mx.getThreadAllocatedBytes(owner.getId()), m2 = mx.getThreadAllocatedBytes(watcher.getId()), f2 = frames.get();
+            stop.set(true);
+            owner.join(5000);
+            watcher.join(5000);
+            assertTrue(f2 - f1 > 10_000, "frames flowed: " + (f2 - f1));
+            assertTrue(seen.get() > 0, "the monitor saw frames");
+            assertTrue(o2 - o1 < 16 * 1024, "the owner allocated " + (o2 - o1) + " bytes over " + (f2 - f1) + " frames");
+            assertTrue(m2 - m1 < 16 * 1024, "the monitor allocated " + (m2 - m1) + " bytes over " + (f2 - f1) + " frames");
+        }
+    }
 }
