@@ -212,10 +212,11 @@ class MonitorTest {
         try (NetmapPort rxEnd = NetmapPort.open("netmap:" + n + "}1"); NetmapPort mon = NetmapPort.open("netmap:" + n + "}1/r")) {
             java.util.concurrent.atomic.AtomicReference<String> monitorFailure = new java.util.concurrent.atomic.AtomicReference<>();
             java.util.concurrent.atomic.AtomicLong monitored = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
             Thread watcher = new Thread(() -> {
                 long last = -1;
                 try {
-                    while (true) {
+                    while (!stop.get()) {
                         int ev = mon.poll(NetmapPort.POLLIN, 200);
                         NetmapRing rx = mon.rxRing(0);
                         for (int i = rx.head(); i != rx.tail(); i = rx.next(i)) {
@@ -225,7 +226,7 @@ class MonitorTest {
                             monitored.incrementAndGet();
                         }
                         rx.advance(rx.tail());
-                        if ((ev & NetmapPort.POLLERR) != 0 || last == frames - 1) return;
+                        if ((ev & NetmapPort.POLLERR) != 0) return;
                     }
                 } catch (Throwable t) {
                     monitorFailure.set(t.toString());
@@ -247,8 +248,12 @@ class MonitorTest {
                 assertEquals(0, sender.exitValue(), Files.readString(log));
             } finally {
                 sender.destroyForcibly();
+                long until = System.nanoTime() + 10_000_000_000L; // the monitor reads what it holds
+                while (monitored.get() + ((MonitorAdapter) mon.adapter()).drops() < frames && System.nanoTime() < until) Thread.sleep(10);
+                stop.set(true);
+                watcher.join(10_000); // before the ports close under it
             }
-            watcher.join(10_000);
+            assertFalse(watcher.isAlive());
             assertNull(monitorFailure.get());
             assertEquals(frames, monitored.get() + ((MonitorAdapter) mon.adapter()).drops(), "each frame seen once or counted as dropped");
         } finally {
@@ -339,12 +344,38 @@ class MonitorTest {
             Thread.sleep(1500);
             long o2 = mx.getThreadAllocatedBytes(owner.getId()), m2 = mx.getThreadAllocatedBytes(watcher.getId()), f2 = frames.get();
             stop.set(true);
-            owner.join(5000);
-            watcher.join(5000);
+            owner.join(10_000);
+            watcher.join(10_000);
+            assertFalse(owner.isAlive() || watcher.isAlive(), "both threads left before the ports close");
             assertTrue(f2 - f1 > 10_000, "frames flowed: " + (f2 - f1));
             assertTrue(seen.get() > 0, "the monitor saw frames");
             assertTrue(o2 - o1 < 16 * 1024, "the owner allocated " + (o2 - o1) + " bytes over " + (f2 - f1) + " frames");
             assertTrue(m2 - m1 < 16 * 1024, "the monitor allocated " + (m2 - m1) + " bytes over " + (f2 - f1) + " frames");
+        }
+    }
+
+    @Test
+    void aMonitorHasMaxOfTxAndRxRingsAndRingIWatchesRingPairI() {
+        try (NicFixture f = NicFixture.create(2, 3, 0, 0, 64)) {
+            NetmapPort port = f.open("netmap:test0");
+            try (NetmapPort mon = NetmapPort.open("netmap:test0/rt")) {
+                assertEquals(0, mon.firstRxRing());
+                assertEquals(2, mon.lastRxRing(), "max(2 TX, 3 RX) monitor rings");
+                RingOps.send(port.txRing(1), 3, 10, 60); // loops back to RX ring 1
+                port.txsync();
+                f.nic.inject(2, RingOps.frame(20, 70));
+                port.rxsync();
+                List<Seen> seen = new ArrayList<>();
+                mon.rxsync();
+                for (int r = 0; r < 3; r++) {
+                    NetmapRing rx = mon.rxRing(r);
+                    for (int i = rx.head(); i != rx.tail(); i = rx.next(i))
+                        seen.add(new Seen(r * 1000 + rx.buffers().getInt(rx.slotBufOffset(i)), (rx.slotFlags(i) & NS_TXMON) != 0, rx.len(i), 0));
+                }
+                assertEquals(List.of(new Seen(1010, true, 60, 0), new Seen(1011, true, 60, 0), new Seen(1012, true, 60, 0),
+                        new Seen(1010, false, 60, 0), new Seen(1011, false, 60, 0), new Seen(1012, false, 60, 0),
+                        new Seen(2020, false, 70, 0)), seen, "ring 1: sent, then received back; ring 2: received");
+            }
         }
     }
 }
