@@ -350,7 +350,8 @@ class MonitorTest {
             assertTrue(f2 - f1 > 10_000, "frames flowed: " + (f2 - f1));
             assertTrue(seen.get() > 0, "the monitor saw frames");
             assertTrue(o2 - o1 < 16 * 1024, "the owner allocated " + (o2 - o1) + " bytes over " + (f2 - f1) + " frames");
-            assertTrue(m2 - m1 < 16 * 1024, "the monitor allocated " + (m2 - m1) + " bytes over " + (f2 - f1) + " frames");
+            // the monitor looks for a dead owner twice a second (a /proc lookup, a few KiB): nothing per frame
+            assertTrue(m2 - m1 < 64 * 1024, "the monitor allocated " + (m2 - m1) + " bytes over " + (f2 - f1) + " frames");
         }
     }
 
