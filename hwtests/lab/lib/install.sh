@@ -6,7 +6,6 @@
 # system, so tools the tests use inside the guest (ping, tcpdump, lspci, modprobe)
 # are host packages too.
 LAB_PKGS=(
-  qemu-system-x86   # from bookworm-backports: >= 8.0 has the igb model
   linux-image-amd64 # the guest kernel and its modules (/boot, /lib/modules)
   busybox-static    # the initramfs' only binary
   cpio              # packs the initramfs
@@ -14,18 +13,25 @@ LAB_PKGS=(
   iproute2 iputils-ping tcpdump pciutils
   socat             # relays the guest's link-pull port to QEMU's monitor
   dpdk dpdk-dev     # DPDK 22.11; dpdk-testpmd (in dpdk-dev on Debian 12): a sender we did not write (TestpmdFloodLabTest)
+  # building the lab's QEMU (lib/qemu-build.sh) and the firmware it runs with
+  gcc make pkg-config ninja-build python3-venv flex bison xz-utils
+  libglib2.0-dev libpixman-1-dev libattr1-dev libfdt-dev zlib1g-dev
+  seabios ipxe-qemu
 )
-LAB_QEMU_MIN=8.0
+# From bookworm-backports: QEMU >= 10 configures only with meson >= 1.5 and
+# needs python3-pycotap; qemu-system-data carries the option ROMs of the same
+# QEMU version (linuxboot_dma.bin for -kernel).
+LAB_BPO_PKGS=(meson python3-pycotap qemu-system-data)
+LAB_MESON_MIN=1.5
 
 lab_pkg_installed() { # PKG -> 0 when installed
   [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" == "install ok installed" ]]
 }
 
-lab_qemu_ok() {
-  lab_pkg_installed qemu-system-x86 || return 1
-  local v
-  v=$(dpkg-query -W -f='${Version}' qemu-system-x86 2>/dev/null) || return 1
-  dpkg --compare-versions "$v" ge "1:$LAB_QEMU_MIN~"
+lab_bpo_ok() { # PKG -> 0 when installed (meson: new enough)
+  lab_pkg_installed "$1" || return 1
+  [[ "$1" != meson ]] && return 0
+  dpkg --compare-versions "$(dpkg-query -W -f='${Version}' meson 2>/dev/null)" ge "$LAB_MESON_MIN~"
 }
 
 # The URI and keyring of the machine's main Debian entry, printed as "URI KEYRING".
@@ -68,6 +74,11 @@ lab_has_backports_source() {
     /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null
 }
 
+# A deb-src entry for bookworm-backports: QEMU's source package (lib/qemu-build.sh).
+lab_has_backports_src() {
+  apt-get source --print-uris -t bookworm-backports qemu 2>/dev/null | grep -q '\.orig\.tar'
+}
+
 lab_add_backports_source() {
   local line uri key
   line=$(lab_debian_uri) || lab_die "cannot find the machine's Debian apt entry (for bookworm-backports)"
@@ -83,27 +94,47 @@ lab_add_backports_source() {
   lab_log "added apt source bookworm-backports ($uri)"
 }
 
+lab_add_backports_src() {
+  local line uri key
+  line=$(lab_debian_uri) || lab_die "cannot find the machine's Debian apt entry (for bookworm-backports sources)"
+  read -r uri key <<<"$line"
+  {
+    echo "# Added by jnetmap hwtests/lab/run: the lab builds its QEMU from Debian's source package."
+    echo "Types: deb-src"
+    echo "URIs: $uri"
+    echo "Suites: bookworm-backports"
+    echo "Components: main"
+    [[ "$key" != "-" ]] && echo "Signed-By: $key"
+  } >/etc/apt/sources.list.d/jnetmap-lab-backports-src.sources
+  lab_log "added apt source deb-src bookworm-backports ($uri)"
+}
+
 lab_install() {
-  local missing=() p qemu=0
+  local missing=() bpo=() p src=0
   for p in "${LAB_PKGS[@]}"; do
-    [[ "$p" == qemu-system-x86 ]] && continue
     lab_pkg_installed "$p" || missing+=("$p")
   done
-  command -v qemu-system-x86_64 >/dev/null && lab_qemu_ok || qemu=1
-  ((${#missing[@]} == 0 && qemu == 0)) && return 0
+  for p in "${LAB_BPO_PKGS[@]}"; do
+    lab_bpo_ok "$p" || bpo+=("$p")
+  done
+  lab_has_backports_src || src=1
+  ((${#missing[@]} == 0 && ${#bpo[@]} == 0 && src == 0)) && return 0
 
-  [[ $EUID -eq 0 ]] || lab_die "missing packages (${missing[*]} $( ((qemu)) && echo qemu-system-x86)); run once as root"
-  local log="$LAB_CACHE/apt.log" added=0
+  [[ $EUID -eq 0 ]] || lab_die "missing packages (${missing[*]} ${bpo[*]})$( ((src)) && echo ' and the deb-src entry for bookworm-backports'); run once as root"
+  local log="$LAB_CACHE/apt.log"
   mkdir -p "$LAB_CACHE"
-  if ((qemu)) && ! lab_has_backports_source; then lab_add_backports_source; added=1; fi
-  lab_log "installing: ${missing[*]} $( ((qemu)) && echo 'qemu-system-x86 (bookworm-backports)')"
+  lab_has_backports_source || lab_add_backports_source
+  ((src)) && lab_add_backports_src
+  lab_log "installing: ${missing[*]} ${bpo[*]:+${bpo[*]} (bookworm-backports)}"
   export DEBIAN_FRONTEND=noninteractive
   local apt=(apt-get -q -y -o Dpkg::Use-Pty=0 -o Dpkg::Options::=--force-confold --no-install-recommends)
   {
     apt-get -q update &&
       { ((${#missing[@]} == 0)) || "${apt[@]}" install "${missing[@]}"; } &&
-      { ((qemu == 0)) || "${apt[@]}" -t bookworm-backports install qemu-system-x86; }
+      { ((${#bpo[@]} == 0)) || "${apt[@]}" -t bookworm-backports install "${bpo[@]}"; }
   } >"$log" 2>&1 || { tail -n 30 "$log" >&2; lab_die "package installation failed (log: $log)"; }
-  lab_qemu_ok || lab_die "qemu-system-x86 >= $LAB_QEMU_MIN still missing (log: $log)"
-  ((added)) || true
+  for p in "${LAB_BPO_PKGS[@]}"; do
+    lab_bpo_ok "$p" || lab_die "$p from bookworm-backports still missing (log: $log)"
+  done
+  lab_has_backports_src || lab_die "apt still has no source package for QEMU in bookworm-backports (log: $log)"
 }

@@ -1,0 +1,1613 @@
+/*
+ * jnetmap lab: an Intel 82599 10 GbE controller (device 8086:10F7, KX4 backplane).
+ *
+ * Written for jnetmap's emulated lab from the Intel 82599 10 GbE Controller
+ * Datasheet (register map, descriptor formats, interrupt and reset rules) and
+ * from what the Linux ixgbe driver and DPDK's ixgbe PMD are known to touch and
+ * wait for. It uses QEMU's device API only: PCI/PCIe, MSI-X, MSI, INTx, the
+ * net client layer and the net_tx_pkt helpers (TX checksum and TSO).
+ *
+ * Why KX4 backplane (10F7): the drivers identify the media from the device ID.
+ * For backplane parts they bring the link up from AUTOC/LINKS alone; SFP+ parts
+ * (10FB) need an SFP module identified over I2C (SFP EEPROM, GPIO presence
+ * pins) and the multispeed-fiber laser sequence before any link. KX4 is the
+ * 82599 part whose link both drivers read straight from LINKS: the simplest
+ * faithful path to "link up at 10 Gb/s".
+ *
+ * Where the silicon is strict, so is this model: TX DMA stops while the link
+ * is down, register writes during a reset are ignored, descriptors are fetched
+ * only from enabled queues, statistics clear on read.
+ *
+ * Not modelled (a driver that needs them gets a plain register): flow director
+ * filtering (FDIR commands complete but do not steer), 5-tuple/ethertype/SYN
+ * filters, VMDq pools, DCB arbitration, RSC, header split (treated as one
+ * buffer), IPsec/FCoE offloads, receive checksum offload (no IPCS/L4CS status:
+ * drivers then check checksums in software), interrupt throttling (EITR is
+ * stored, interrupts are not delayed), PHY/SFP management (no PHY answers MDIO).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/units.h"
+#include "qemu/iov.h"
+#include "qemu/timer.h"
+#include "qemu/log.h"
+#include "qemu/module.h"
+#include "qemu/range.h"
+#include "net/net.h"
+#include "net/eth.h"
+#include "hw/hw.h"
+#include "hw/pci/pci.h"
+#include "hw/pci/pci_device.h"
+#include "hw/pci/pcie.h"
+#include "hw/pci/msi.h"
+#include "hw/pci/msix.h"
+#include "hw/qdev-properties.h"
+#include "migration/vmstate.h"
+#include "net_tx_pkt.h"
+#include <zlib.h>
+
+#define TYPE_J82599 "jnetmap-82599"
+OBJECT_DECLARE_SIMPLE_TYPE(J82599State, J82599)
+
+#define J_DEVICE_ID        0x10F7   /* 82599 KX4 backplane */
+#define J_MMIO_SIZE        (512 * KiB)
+#define J_IO_SIZE          32
+#define J_MSIX_SIZE        (16 * KiB)
+#define J_MSIX_PBA         0x2000
+#define J_VECTORS          64
+#define J_QUEUES           128
+#define J_EEPROM_WORDS     1024     /* EEC.SIZE = 4: 2^(4+6) words */
+#define J_RESET_NS         3000     /* a software reset lasts 3 us */
+#define J_MAX_FRAME        (16 * KiB)
+
+/* --- register offsets (datasheet chapter 8) ---------------------------- */
+#define R_CTRL        0x00000
+#define R_STATUS      0x00008
+#define R_CTRL_EXT    0x00018
+#define R_ESDP        0x00020
+#define R_EICR        0x00800
+#define R_EICS        0x00808
+#define R_EIAC        0x00810
+#define R_EITR0       0x00820
+#define R_EIMS        0x00880
+#define R_EIMC        0x00888
+#define R_EIAM        0x00890
+#define R_GPIE        0x00898
+#define R_IVAR0       0x00900
+#define R_IVAR_MISC   0x00A00
+#define R_EICS_EX0    0x00A90
+#define R_EIMS_EX0    0x00AA0
+#define R_EIMC_EX0    0x00AB0
+#define R_EIAM_EX0    0x00AD0
+#define R_SRRCTL0     0x02100   /* n < 16 alias of RX block + 0x14 */
+#define R_DCA_RXCTRL0 0x02200   /* n < 16 alias of RX block + 0x0C */
+#define R_RQSMR0      0x02300
+#define R_RDRXCTL     0x02F00
+#define R_RXCTRL      0x03000
+#define R_RXPBSIZE0   0x03C00
+#define R_RXCSUM      0x05000
+#define R_FCTRL       0x05080
+#define R_VLNCTRL     0x05088
+#define R_MCSTCTRL    0x05090
+#define R_MTA0        0x05200
+#define R_RAL_LO      0x05400   /* RAL/RAH 0..15 alias of 0xA200 */
+#define R_MRQC        0x05818
+#define R_RETA0       0x05C00
+#define R_RSSRK0      0x05C80
+#define R_HLREG0      0x04240
+#define R_MAXFRS      0x04268
+#define R_AUTOC       0x042A0
+#define R_LINKS       0x042A4
+#define R_AUTOC2      0x042A8
+#define R_ANLP1       0x042B0
+#define R_MSCA        0x0425C
+#define R_MSRWD       0x04260
+#define R_DMATXCTL    0x04A80
+#define R_TQSM0       0x08600
+#define R_SECTXSTAT   0x08804
+#define R_SECRXSTAT   0x08D04
+#define R_TXPBSIZE0   0x0CC00
+#define R_VFTA0       0x0A000
+#define R_RAL0        0x0A200
+#define R_FDIRCTRL    0x0EE00
+#define R_FDIRCMD     0x0EE2C
+#define R_EEC         0x10010
+#define R_EERD        0x10014
+#define R_EEWR        0x10018
+#define R_SWSM        0x10140
+#define R_FWSM        0x10148
+#define R_SW_FW_SYNC  0x10160
+
+/* queue register blocks: RX n<64 at 0x1000+0x40n, n>=64 at 0xD000; TX at 0x6000 */
+#define Q_BAL   0x00
+#define Q_BAH   0x04
+#define Q_LEN   0x08
+#define Q_DCA   0x0C    /* RX: DCA_RXCTRL */
+#define Q_H     0x10
+#define Q_SRRCTL 0x14   /* RX */
+#define Q_T     0x18
+#define Q_DCTL  0x28
+#define Q_WBAL  0x38    /* TX head write-back */
+#define Q_WBAH  0x3C
+
+/* bits */
+#define CTRL_GIO_DIS     (1u << 2)
+#define CTRL_LNK_RST     (1u << 3)
+#define CTRL_RST         (1u << 26)
+#define STATUS_LINK_UP   (1u << 7)
+#define STATUS_GIO       (1u << 19)
+#define EICR_RTX_QUEUE   0x0000FFFFu
+#define EICR_LSC         (1u << 20)
+#define EICR_OTHER_MASK  0x7FFF0000u
+#define GPIE_MSIX_MODE   (1u << 4)
+#define GPIE_OCD         (1u << 5)
+#define GPIE_EIAME       (1u << 30)
+#define IVAR_VALID       0x80
+#define DCTL_ENABLE      (1u << 25)
+#define RXDCTL_VME       (1u << 30)
+#define SRRCTL_BSIZE_MASK 0x7Fu
+#define SRRCTL_DESCTYPE_SHIFT 25
+#define SRRCTL_DROP_EN   (1u << 28)
+#define RDRXCTL_DMAIDONE (1u << 3)
+#define RXCTRL_RXEN      (1u << 0)
+#define DMATXCTL_TE      (1u << 0)
+#define HLREG0_RXCRCSTRP (1u << 1)
+#define HLREG0_JUMBOEN   (1u << 2)
+#define HLREG0_TXPADEN   (1u << 10)
+#define HLREG0_LPBK      (1u << 15)
+#define FCTRL_SBP        (1u << 1)
+#define FCTRL_MPE        (1u << 8)
+#define FCTRL_UPE        (1u << 9)
+#define FCTRL_BAM        (1u << 10)
+#define VLNCTRL_VFE      (1u << 30)
+#define MCSTCTRL_MFE     (1u << 2)
+#define RAH_AV           (1u << 31)
+#define RXCSUM_PCSD      (1u << 13)
+#define EEC_EE_REQ       (1u << 6)
+#define EEC_EE_GNT       (1u << 7)
+#define EEC_PRES         (1u << 8)
+#define EEC_ARD          (1u << 9)
+#define EEC_ADDR_SIZE    (1u << 10)
+#define EEC_SIZE_SHIFT   11
+#define EERW_START       (1u << 0)
+#define EERW_DONE        (1u << 1)
+#define SWSM_SMBI        (1u << 0)
+#define MSCA_MDICMD      (1u << 30)
+#define LINKS_UP         (1u << 30)
+#define LINKS_SPEED_10G  (3u << 28)
+#define LINKS_KX_AN_COMP (1u << 31)
+#define LINKS_STATUS     (1u << 7)
+#define AUTOC2_LINK_DISABLE (3u << 28)
+#define FDIRCTRL_INIT_DONE (1u << 3)
+#define SECRX_RDY        (1u << 0)
+#define SECTX_RDY        (1u << 0)
+
+/* MRQC hash-field enables */
+#define MRQC_MRQE_MASK   0xFu
+#define MRQC_TCP4        (1u << 16)
+#define MRQC_IP4         (1u << 17)
+#define MRQC_IP6         (1u << 20)
+#define MRQC_TCP6        (1u << 21)
+#define MRQC_UDP4        (1u << 22)
+#define MRQC_UDP6        (1u << 23)
+
+/* statistics (clear on read) */
+#define S_CRCERRS 0x4000
+#define S_PRC64   0x405C
+#define S_GPRC    0x4074
+#define S_BPRC    0x4078
+#define S_MPRC    0x407C
+#define S_GPTC    0x4080
+#define S_GORCL   0x4088
+#define S_GOTCL   0x4090
+#define S_ROC     0x40AC
+#define S_TORL    0x40C0
+#define S_TPR     0x40D0
+#define S_TPT     0x40D4
+#define S_PTC64   0x40D8
+#define S_MPTC    0x40F0
+#define S_BPTC    0x40F4
+#define S_MPC0    0x3FA0
+#define S_RNBC0   0x3FC0
+#define S_RXNFGPC 0x41B0
+#define S_RXDGPC  0x2F50
+#define S_TXDGPC  0x87A0
+#define S_QPRC(i)  (0x1030 + 0x40 * (i))
+#define S_QBRC(i)  (0x1034 + 0x40 * (i))
+#define S_QPRDC(i) (0x1430 + 0x40 * (i))
+#define S_QPTC(i)  (0x6030 + 0x40 * (i))
+#define S_QBTC(i)  (0x8700 + 0x8 * (i))
+
+/* EEPROM words (datasheet section 6) */
+#define EE_LAN0_PTR      0x09
+#define EE_CHECKSUM      0x3F
+#define EE_CHECKSUM_SUM  0xBABA
+#define EE_LAN0_SECTION  0x80       /* where our LAN core 0 module lives */
+
+typedef struct J82599TxContext {
+    uint32_t vlan_macip_lens;
+    uint32_t type_tucmd;
+    uint32_t mss_l4len_idx;
+} J82599TxContext;
+
+typedef struct J82599TxQueue {
+    struct NetTxPkt *pkt;
+    J82599TxContext ctx[2];
+    bool in_packet;          /* fragments gathered, EOP not yet seen */
+    uint32_t first_cmd;      /* cmd_type_len of the packet's first data descriptor */
+    uint32_t first_olinfo;
+    uint16_t legacy_vlan;
+    bool legacy;
+    bool skip;               /* a fragment failed to map: drop the packet at EOP */
+} J82599TxQueue;
+
+struct J82599State {
+    PCIDevice parent_obj;
+    MemoryRegion mmio;
+    MemoryRegion io;
+    MemoryRegion msix;
+    NICState *nic;
+    NICConf conf;
+
+    uint32_t regs[J_MMIO_SIZE / 4];
+    uint16_t eeprom[J_EEPROM_WORDS];
+    uint32_t ioaddr;
+
+    int64_t reset_until;      /* QEMU_CLOCK_VIRTUAL ns; 0 = not in reset */
+    QEMUTimer *reset_timer;
+    bool link_up;             /* as last reported to the driver */
+    bool rx_held;             /* a frame waits for descriptors (no DROP_EN) */
+
+    uint64_t ext_cause;       /* MSI-X vectors 16..63 pending */
+    uint64_t ext_mask;        /* MSI-X vectors 16..63 enabled */
+    uint64_t ext_automask;    /* EIAM_EX for vectors 16..63 */
+    uint64_t vec_asserted;    /* MSI-X vectors whose message was sent for the current cause */
+    bool msi_asserted;
+
+    J82599TxQueue tx[J_QUEUES];
+    uint8_t frame[J_MAX_FRAME + 64];
+    uint8_t txframe[64 * KiB + 64];
+};
+
+static inline uint32_t rxq_base(int n)
+{
+    return n < 64 ? 0x1000 + 0x40 * n : 0xD000 + 0x40 * (n - 64);
+}
+
+static inline uint32_t txq_base(int n)
+{
+    return 0x6000 + 0x40 * n;
+}
+
+#define REG(s, off) ((s)->regs[(off) >> 2])
+
+/* Canonical offset of a register that has two addresses. */
+static hwaddr j_canon(hwaddr a)
+{
+    if (a >= R_SRRCTL0 && a < R_SRRCTL0 + 16 * 4) {
+        return rxq_base((a - R_SRRCTL0) / 4) + Q_SRRCTL;
+    }
+    if (a >= R_DCA_RXCTRL0 && a < R_DCA_RXCTRL0 + 16 * 4) {
+        return rxq_base((a - R_DCA_RXCTRL0) / 4) + Q_DCA;
+    }
+    if (a >= R_RAL_LO && a < R_RAL_LO + 16 * 8) {
+        return R_RAL0 + (a - R_RAL_LO);
+    }
+    return a;
+}
+
+/* Is this register a statistic that clears when read? */
+static bool j_clear_on_read(hwaddr a)
+{
+    if ((a >= 0x3F00 && a < 0x4000) || (a >= 0x4000 && a < 0x4200)) {
+        return true;
+    }
+    if (a >= 0x1000 && a < 0x1400 && (a & 0x3F) >= 0x30 && (a & 0x3F) <= 0x38) {
+        return true;                        /* QPRC, QBRC_L/H (16 counters) */
+    }
+    if (a >= 0x1400 && a < 0x1800 && (a & 0x3F) == 0x30) {
+        return true;                        /* QPRDC */
+    }
+    if (a >= 0x6000 && a < 0x6400 && (a & 0x3F) == 0x30) {
+        return true;                        /* QPTC */
+    }
+    return (a >= 0x8700 && a < 0x8784) || (a >= 0x87A0 && a < 0x87AC) ||
+           (a >= 0x2F50 && a < 0x2F78) || a == 0xCF90 || a == 0xEE58 || a == 0xEE5C;
+}
+
+static inline void stat_add(J82599State *s, hwaddr off, uint32_t n)
+{
+    REG(s, off) += n;
+}
+
+static inline void stat_add64(J82599State *s, hwaddr lo, uint64_t n)
+{
+    uint64_t v = ((uint64_t)REG(s, lo + 4) << 32 | REG(s, lo)) + n;
+    REG(s, lo) = (uint32_t)v;
+    REG(s, lo + 4) = (uint32_t)(v >> 32);
+}
+
+static bool j_in_reset(J82599State *s)
+{
+    return s->reset_until != 0;
+}
+
+static bool j_bus_master(J82599State *s)
+{
+    return PCI_DEVICE(s)->config[PCI_COMMAND] & PCI_COMMAND_MASTER;
+}
+
+/* ------------------------------------------------------------------------ */
+/* EEPROM / NVM                                                              */
+
+static void j_eeprom_init(J82599State *s)
+{
+    const uint8_t *mac = s->conf.macaddr.a;
+    uint16_t *e = s->eeprom;
+    uint16_t sum = 0;
+    int i;
+
+    for (i = 0; i < J_EEPROM_WORDS; i++) {
+        e[i] = 0xFFFF;                    /* erased */
+    }
+    e[0x00] = 0x0000;                     /* EEPROM control word 1 */
+    e[0x01] = 0x0000;                     /* EEPROM control word 2 */
+    e[0x02] = 0x0000;
+    /* module pointers 0x03..0x0F: only LAN core 0 is present */
+    e[EE_LAN0_PTR] = EE_LAN0_SECTION;
+    e[0x15] = 0x1234;                     /* PBA number (two words, not a pointer) */
+    e[0x16] = 0x5678;
+    for (i = 0x17; i < EE_CHECKSUM; i++) {
+        e[i] = 0xFFFF;
+    }
+    e[0x2C] = 0x0000;                     /* device capabilities */
+    /* LAN core 0 module: word 0 = length, words 1..3 = the port's Ethernet address */
+    e[EE_LAN0_SECTION] = 3;
+    e[EE_LAN0_SECTION + 1] = mac[0] | mac[1] << 8;
+    e[EE_LAN0_SECTION + 2] = mac[2] | mac[3] << 8;
+    e[EE_LAN0_SECTION + 3] = mac[4] | mac[5] << 8;
+
+    /*
+     * Checksum (datasheet 6.3.x): words 0x00..0x3F plus every module a pointer
+     * in 0x03..0x0E points to (length word excluded) sum to 0xBABA.
+     */
+    for (i = 0; i < EE_CHECKSUM; i++) {
+        sum += e[i];
+    }
+    for (i = 0x03; i < 0x0F; i++) {
+        uint16_t p = e[i], len, j;
+        if (p == 0 || p == 0xFFFF || p >= J_EEPROM_WORDS) {
+            continue;
+        }
+        len = e[p];
+        if (len == 0 || len == 0xFFFF || p + len >= J_EEPROM_WORDS) {
+            continue;
+        }
+        for (j = p + 1; j <= p + len; j++) {
+            sum += e[j];
+        }
+    }
+    e[EE_CHECKSUM] = EE_CHECKSUM_SUM - sum;
+}
+
+/* The MAC address the chip loads from LAN core 0 into RAL0/RAH0 at reset. */
+static void j_load_mac(J82599State *s)
+{
+    const uint16_t *m = &s->eeprom[s->eeprom[EE_LAN0_PTR] + 1];
+    REG(s, R_RAL0) = m[0] | (uint32_t)m[1] << 16;
+    REG(s, R_RAL0 + 4) = m[2] | RAH_AV;
+}
+
+/* ------------------------------------------------------------------------ */
+/* interrupts                                                                */
+
+static bool j_msix_mode(J82599State *s)
+{
+    return msix_enabled(PCI_DEVICE(s)) && (REG(s, R_GPIE) & GPIE_MSIX_MODE);
+}
+
+static bool j_vec_pending(J82599State *s, int v)
+{
+    return v < 16 ? REG(s, R_EICR) & (1u << v) : (s->ext_cause >> v) & 1;
+}
+
+static bool j_vec_enabled(J82599State *s, int v)
+{
+    return v < 16 ? REG(s, R_EIMS) & (1u << v) : (s->ext_mask >> v) & 1;
+}
+
+/* Is vector v the one IVAR_MISC gives the other causes, with one of them enabled? */
+static bool j_misc_level(J82599State *s, int v)
+{
+    uint32_t misc = REG(s, R_IVAR_MISC) & 0xFF;
+    return (misc & IVAR_VALID) && v == (int)(misc & 0x3F) &&
+           (REG(s, R_EICR) & REG(s, R_EIMS) & EICR_OTHER_MASK);
+}
+
+static bool j_vec_level(J82599State *s, int v)
+{
+    return (j_vec_pending(s, v) && j_vec_enabled(s, v)) || j_misc_level(s, v);
+}
+
+/*
+ * Sends the MSI-X messages, the MSI message or the INTx level the state calls
+ * for. MSI-X and MSI are edge-triggered: a message goes out when a vector's
+ * enabled cause appears, then auto-clear (EIAC; vectors 16-63 always) and
+ * auto-mask (GPIE.EIAME with EIAM) apply.
+ */
+static void j_update_irq(J82599State *s)
+{
+    PCIDevice *d = PCI_DEVICE(s);
+    bool eiame = REG(s, R_GPIE) & GPIE_EIAME;
+
+    if (j_msix_mode(s)) {
+        int v;
+        for (v = 0; v < J_VECTORS; v++) {
+            uint64_t bit = 1ull << v;
+            if (!j_vec_level(s, v)) {
+                s->vec_asserted &= ~bit;
+                continue;
+            }
+            if (s->vec_asserted & bit) {
+                continue;                   /* message already sent for this cause */
+            }
+            if (j_misc_level(s, v)) {
+                uint32_t other = REG(s, R_EICR) & REG(s, R_EIMS) & EICR_OTHER_MASK;
+                REG(s, R_EICR) &= ~(other & REG(s, R_EIAC));
+                if (eiame) {
+                    REG(s, R_EIMS) &= ~(other & REG(s, R_EIAM));
+                }
+            }
+            if (v < 16) {
+                if (REG(s, R_EIAC) & (1u << v)) {
+                    REG(s, R_EICR) &= ~(1u << v);
+                }
+                if (eiame && ((REG(s, R_EIAM) | REG(s, R_EIAM_EX0)) & (1u << v))) {
+                    REG(s, R_EIMS) &= ~(1u << v);
+                }
+            } else {
+                s->ext_cause &= ~bit;
+                if (eiame && (s->ext_automask & bit)) {
+                    s->ext_mask &= ~bit;
+                }
+            }
+            msix_notify(d, v);
+            if (j_vec_level(s, v)) {
+                s->vec_asserted |= bit;     /* cause stays: no new message until it clears */
+            } else {
+                s->vec_asserted &= ~bit;
+            }
+        }
+        pci_set_irq(d, 0);
+        return;
+    }
+
+    bool level = REG(s, R_EICR) & REG(s, R_EIMS);
+    if (msi_enabled(d)) {
+        if (level && !s->msi_asserted) {
+            msi_notify(d, 0);
+            if (eiame) {
+                REG(s, R_EIMS) &= ~REG(s, R_EIAM);
+            }
+        }
+        s->msi_asserted = REG(s, R_EICR) & REG(s, R_EIMS);
+        pci_set_irq(d, 0);
+    } else {
+        pci_set_irq(d, level);
+    }
+}
+
+/* A queue event (RX written back / TX done) for the cause IVAR maps it to. */
+static void j_queue_cause(J82599State *s, int q, bool tx)
+{
+    uint32_t ivar = REG(s, R_IVAR0 + 4 * (q >> 1));
+    uint8_t e = ivar >> (16 * (q & 1) + 8 * tx);
+    int v;
+
+    if (!(e & IVAR_VALID)) {
+        return;
+    }
+    v = e & 0x3F;
+    if (!j_msix_mode(s)) {
+        v &= 0xF;                           /* EICR RTxQ bit in MSI / INTx mode */
+    }
+    if (v < 16) {
+        REG(s, R_EICR) |= 1u << v;
+    } else {
+        s->ext_cause |= 1ull << v;
+    }
+}
+
+static void j_other_cause(J82599State *s, uint32_t bits)
+{
+    REG(s, R_EICR) |= bits;
+    j_update_irq(s);
+}
+
+/* ------------------------------------------------------------------------ */
+/* link and reset                                                            */
+
+static bool j_link_ok(J82599State *s)
+{
+    NetClientState *nc = qemu_get_queue(s->nic);
+    return !nc->link_down && !j_in_reset(s) &&
+           !(REG(s, R_AUTOC2) & AUTOC2_LINK_DISABLE);
+}
+
+static void j_tx_all(J82599State *s);
+
+static void j_update_link(J82599State *s)
+{
+    bool up = j_link_ok(s);
+
+    if (up) {
+        REG(s, R_LINKS) = LINKS_KX_AN_COMP | LINKS_UP | LINKS_SPEED_10G | LINKS_STATUS;
+        REG(s, R_ANLP1) = 0x00030000;      /* AN arbitration state left idle */
+    } else {
+        REG(s, R_LINKS) = 0;
+        REG(s, R_ANLP1) = 0;
+    }
+    if (up != s->link_up) {
+        s->link_up = up;
+        if (!j_in_reset(s)) {
+            j_other_cause(s, EICR_LSC);
+        }
+        if (up) {
+            j_tx_all(s);                    /* TX DMA resumes with the link */
+            qemu_flush_queued_packets(qemu_get_queue(s->nic));
+        }
+    }
+}
+
+/* Register values after a power-on or software reset. */
+static void j_reset_regs(J82599State *s)
+{
+    int i;
+
+    memset(s->regs, 0, sizeof(s->regs));
+    s->ext_cause = s->ext_mask = s->ext_automask = 0;
+    s->vec_asserted = 0;
+    s->msi_asserted = false;
+    s->rx_held = false;
+    for (i = 0; i < J_QUEUES; i++) {
+        J82599TxQueue *t = &s->tx[i];
+        net_tx_pkt_reset(t->pkt, net_tx_pkt_unmap_frag_pci, PCI_DEVICE(s));
+        memset(t->ctx, 0, sizeof(t->ctx));
+        t->in_packet = t->skip = false;
+        REG(s, rxq_base(i) + Q_SRRCTL) = 0x00000402;   /* 2 KB buffers, legacy */
+        REG(s, rxq_base(i) + Q_DCA) = 0x0000B200;      /* bit 12 reserved-1, RO bits */
+    }
+    REG(s, R_EEC) = EEC_PRES | EEC_ADDR_SIZE | (4u << EEC_SIZE_SHIFT);
+    REG(s, R_HLREG0) = 0x00000403;        /* TXCRCEN, RXCRCSTRP, TXPADEN */
+    REG(s, R_MAXFRS) = 1518u << 16;
+    REG(s, R_VLNCTRL) = 0x8100;
+    REG(s, R_RXPBSIZE0) = 512u << 10;
+    REG(s, R_TXPBSIZE0) = 160u << 10;
+    /* AUTOC from the NVM: LMS = KX4/KX/KR AN, KX4 and KX supported, 1G PMA = KX */
+    REG(s, R_AUTOC) = (1u << 31) | (1u << 30) | (4u << 13) | (1u << 9);
+    REG(s, R_GPIE) = 0;
+    j_load_mac(s);
+}
+
+static void j_reset_done(J82599State *s)
+{
+    s->reset_until = 0;
+    REG(s, R_CTRL) &= ~(CTRL_RST | CTRL_LNK_RST);
+    REG(s, R_EEC) |= EEC_ARD;             /* NVM auto-read done */
+    REG(s, R_RDRXCTL) |= RDRXCTL_DMAIDONE; /* DMA init done */
+    j_update_link(s);
+}
+
+/* Completes a reset whose time has come (called before every access). */
+static void j_poll_reset(J82599State *s)
+{
+    if (s->reset_until && qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) >= s->reset_until) {
+        j_reset_done(s);
+    }
+}
+
+static void j_reset_timer_cb(void *opaque)
+{
+    j_poll_reset(J82599(opaque));
+}
+
+/* CTRL.RST or CTRL.LNK_RST: the whole function resets for J_RESET_NS. */
+static void j_start_reset(J82599State *s, uint32_t bits)
+{
+    j_reset_regs(s);
+    REG(s, R_CTRL) = bits;
+    s->reset_until = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) + J_RESET_NS;
+    timer_mod(s->reset_timer, s->reset_until);
+    s->link_up = false;
+    REG(s, R_LINKS) = 0;
+    j_update_irq(s);
+}
+
+/* ------------------------------------------------------------------------ */
+/* receive                                                                   */
+
+static bool j_rx_ready(J82599State *s)
+{
+    return !j_in_reset(s) && s->link_up && (REG(s, R_RXCTRL) & RXCTRL_RXEN) &&
+           j_bus_master(s);
+}
+
+static bool j_can_receive(NetClientState *nc)
+{
+    J82599State *s = qemu_get_nic_opaque(nc);
+    j_poll_reset(s);
+    return j_rx_ready(s) && !s->rx_held;
+}
+
+static bool j_l2_accept(J82599State *s, const uint8_t *f)
+{
+    uint32_t fctrl = REG(s, R_FCTRL);
+    int i;
+
+    if (is_broadcast_ether_addr(f)) {
+        return fctrl & FCTRL_BAM;
+    }
+    if (is_multicast_ether_addr(f)) {
+        uint32_t mo, vec;
+        if (fctrl & FCTRL_MPE) {
+            return true;
+        }
+        if (!(REG(s, R_MCSTCTRL) & MCSTCTRL_MFE)) {
+            return false;
+        }
+        /* MTA hash: 12 bits of the address selected by MCSTCTRL.MO */
+        mo = REG(s, R_MCSTCTRL) & 3;
+        vec = ((f[4] >> (4 - mo)) | ((uint32_t)f[5] << (4 + mo))) & 0xFFF;
+        return (REG(s, R_MTA0 + 4 * (vec >> 5)) >> (vec & 31)) & 1;
+    }
+    if (fctrl & FCTRL_UPE) {
+        return true;
+    }
+    for (i = 0; i < 128; i++) {
+        uint32_t rah = REG(s, R_RAL0 + 8 * i + 4);
+        if ((rah & RAH_AV) && REG(s, R_RAL0 + 8 * i) == ldl_le_p(f) &&
+            (rah & 0xFFFF) == lduw_le_p(f + 4)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Toeplitz hash of the RSS input with the 40-byte key in RSSRK. */
+static uint32_t j_toeplitz(J82599State *s, const uint8_t *in, int len)
+{
+    uint8_t key[40];
+    uint32_t hash = 0, window;
+    int i, b, k = 32;
+
+    for (i = 0; i < 40; i++) {
+        key[i] = REG(s, R_RSSRK0 + (i & ~3)) >> (8 * (i & 3));
+    }
+    window = ldl_be_p(key);
+    for (i = 0; i < len; i++) {
+        for (b = 7; b >= 0; b--) {
+            if (in[i] & (1 << b)) {
+                hash ^= window;
+            }
+            window <<= 1;
+            if (k < 320) {
+                window |= (key[k / 8] >> (7 - k % 8)) & 1;
+            }
+            k++;
+        }
+    }
+    return hash;
+}
+
+typedef struct J82599RxInfo {
+    bool vlan;
+    uint16_t vlan_tci;
+    bool ip4, ip6, tcp, udp;
+    uint32_t rss_hash;
+    uint8_t rss_type;
+} J82599RxInfo;
+
+/* Parses L2-L4 of a frame for the VLAN filter, RSS and the packet type. */
+static void j_rx_parse(J82599State *s, const uint8_t *f, size_t len, J82599RxInfo *ri)
+{
+    size_t l3 = 14, l4 = 0;
+    uint16_t type = lduw_be_p(f + 12);
+    uint8_t proto = 0, in[36];
+    uint32_t mrqc = REG(s, R_MRQC);
+    bool l4ok = false;
+
+    memset(ri, 0, sizeof(*ri));
+    if (type == (REG(s, R_VLNCTRL) & 0xFFFF) && len >= 18) {
+        ri->vlan = true;
+        ri->vlan_tci = lduw_be_p(f + 14);
+        type = lduw_be_p(f + 16);
+        l3 = 18;
+    }
+    if (type == ETH_P_IP && len >= l3 + 20 && (f[l3] >> 4) == 4) {
+        size_t ihl = (f[l3] & 0xF) * 4;
+        bool frag = lduw_be_p(f + l3 + 6) & 0x3FFF;
+        ri->ip4 = true;
+        proto = f[l3 + 9];
+        l4 = l3 + ihl;
+        l4ok = !frag && ihl >= 20 && len >= l4 + 4;
+    } else if (type == ETH_P_IPV6 && len >= l3 + 40 && (f[l3] >> 4) == 6) {
+        ri->ip6 = true;
+        proto = f[l3 + 6];
+        l4 = l3 + 40;
+        l4ok = len >= l4 + 4;
+    }
+    ri->tcp = l4ok && proto == IP_PROTO_TCP;
+    ri->udp = l4ok && proto == IP_PROTO_UDP;
+
+    if ((mrqc & MRQC_MRQE_MASK) == 0) {
+        return;                             /* RSS off */
+    }
+    if (ri->ip4) {
+        memcpy(in, f + l3 + 12, 8);
+        if (ri->tcp && (mrqc & MRQC_TCP4)) {
+            memcpy(in + 8, f + l4, 4);
+            ri->rss_type = 0x1;
+        } else if (ri->udp && (mrqc & MRQC_UDP4)) {
+            memcpy(in + 8, f + l4, 4);
+            ri->rss_type = 0x7;
+        } else if (mrqc & MRQC_IP4) {
+            ri->rss_type = 0x2;
+        }
+        if (ri->rss_type) {
+            ri->rss_hash = j_toeplitz(s, in, ri->rss_type == 0x2 ? 8 : 12);
+        }
+    } else if (ri->ip6) {
+        memcpy(in, f + l3 + 8, 32);
+        if (ri->tcp && (mrqc & MRQC_TCP6)) {
+            memcpy(in + 32, f + l4, 4);
+            ri->rss_type = 0x3;
+        } else if (ri->udp && (mrqc & MRQC_UDP6)) {
+            memcpy(in + 32, f + l4, 4);
+            ri->rss_type = 0x8;
+        } else if (mrqc & MRQC_IP6) {
+            ri->rss_type = 0x5;
+        }
+        if (ri->rss_type) {
+            ri->rss_hash = j_toeplitz(s, in, ri->rss_type == 0x5 ? 32 : 36);
+        }
+    }
+}
+
+static int j_rx_queue_of(J82599State *s, const J82599RxInfo *ri)
+{
+    uint32_t entry;
+
+    if (!ri->rss_type) {
+        return 0;
+    }
+    entry = ri->rss_hash & 0x7F;
+    return (REG(s, R_RETA0 + (entry & ~3u)) >> (8 * (entry & 3))) & 0xF;
+}
+
+static void j_rx_stats(J82599State *s, const uint8_t *f, size_t wire_len, int q, size_t qbytes)
+{
+    static const uint16_t edges[] = { 64, 127, 255, 511, 1023, 1522 };
+    int i, idx = (REG(s, R_RQSMR0 + 4 * (q >> 2)) >> (8 * (q & 3))) & 0xF;
+
+    stat_add(s, S_GPRC, 1);
+    stat_add(s, S_TPR, 1);
+    stat_add64(s, S_GORCL, wire_len);
+    stat_add64(s, S_TORL, wire_len);
+    stat_add(s, S_RXNFGPC, 1);
+    stat_add(s, S_RXDGPC, 1);
+    for (i = 0; i < 6; i++) {
+        if (wire_len <= edges[i]) {
+            stat_add(s, S_PRC64 + 4 * i, 1);
+            break;
+        }
+    }
+    if (is_broadcast_ether_addr(f)) {
+        stat_add(s, S_BPRC, 1);
+    } else if (is_multicast_ether_addr(f)) {
+        stat_add(s, S_MPRC, 1);
+    }
+    if (idx < 16) {
+        stat_add(s, S_QPRC(idx), 1);
+        stat_add64(s, S_QBRC(idx), qbytes);
+    }
+}
+
+static ssize_t j_receive(NetClientState *nc, const uint8_t *buf, size_t size)
+{
+    J82599State *s = qemu_get_nic_opaque(nc);
+    PCIDevice *d = PCI_DEVICE(s);
+    uint8_t *f = s->frame;
+    J82599RxInfo ri;
+    size_t len = size, wire_len, max, bsize, done;
+    uint32_t srrctl, rxdctl, n, head, tail, avail, need;
+    hwaddr base, rb;
+    int q;
+    bool adv;
+
+    j_poll_reset(s);
+    if (!j_rx_ready(s)) {
+        return size;                        /* dropped on the wire */
+    }
+    if (size > J_MAX_FRAME) {
+        stat_add(s, S_ROC, 1);
+        return size;
+    }
+    memcpy(f, buf, size);
+    if (len < 60) {                         /* the chip sees a padded minimum frame */
+        memset(f + len, 0, 60 - len);
+        len = 60;
+    }
+    wire_len = len + 4;                     /* plus the FCS the wire carried */
+    if (!j_l2_accept(s, f)) {
+        return size;
+    }
+    j_rx_parse(s, f, len, &ri);
+    max = (REG(s, R_HLREG0) & HLREG0_JUMBOEN) ? REG(s, R_MAXFRS) >> 16 : 1518;
+    if (wire_len > max + (ri.vlan ? 4 : 0)) {
+        stat_add(s, S_ROC, 1);
+        return size;
+    }
+    if (ri.vlan && (REG(s, R_VLNCTRL) & VLNCTRL_VFE)) {
+        uint16_t vid = ri.vlan_tci & 0xFFF;
+        if (!((REG(s, R_VFTA0 + 4 * (vid >> 5)) >> (vid & 31)) & 1)) {
+            return size;
+        }
+    }
+
+    q = j_rx_queue_of(s, &ri);
+    rb = rxq_base(q);
+    rxdctl = REG(s, rb + Q_DCTL);
+    srrctl = REG(s, rb + Q_SRRCTL);
+    if (!(rxdctl & DCTL_ENABLE) || REG(s, rb + Q_LEN) < 16) {
+        stat_add(s, S_MPC0, 1);             /* no enabled queue: the frame is missed */
+        return size;
+    }
+
+    /* VLAN strip (RXDCTL.VME) and the FCS (kept only without CRC strip) */
+    if (ri.vlan && (rxdctl & RXDCTL_VME)) {
+        memmove(f + 12, f + 16, len - 16);
+        len -= 4;
+    }
+    if (!(REG(s, R_HLREG0) & HLREG0_RXCRCSTRP)) {
+        uint32_t fcs = crc32(0, f, len);
+        stl_le_p(f + len, fcs);
+        len += 4;
+    }
+
+    n = REG(s, rb + Q_LEN) / 16;
+    head = REG(s, rb + Q_H) % n;
+    tail = REG(s, rb + Q_T) % n;
+    avail = (tail + n - head) % n;
+    bsize = (srrctl & SRRCTL_BSIZE_MASK) * 1024;
+    if (bsize == 0) {
+        bsize = 2048;
+    }
+    need = (len + bsize - 1) / bsize;
+    if (avail < need) {
+        if (srrctl & SRRCTL_DROP_EN) {
+            stat_add(s, S_QPRDC(q & 15), 1);
+            stat_add(s, S_RNBC0, 1);
+            return size;
+        }
+        s->rx_held = true;                  /* back-pressure until RDT moves */
+        return 0;
+    }
+
+    base = ((uint64_t)REG(s, rb + Q_BAH) << 32) | (REG(s, rb + Q_BAL) & ~0x7Fu);
+    adv = ((srrctl >> SRRCTL_DESCTYPE_SHIFT) & 7) != 0;
+    for (done = 0; done < len;) {
+        uint8_t desc[16];
+        hwaddr da = base + 16 * head;
+        size_t chunk = MIN(bsize, len - done);
+        bool eop = done + chunk == len;
+        uint64_t addr;
+
+        pci_dma_read(d, da, desc, 16);
+        addr = ldq_le_p(desc);
+        pci_dma_write(d, addr, f + done, chunk);
+        memset(desc, 0, 16);
+        if (adv) {
+            uint32_t status = 1 | (eop ? 2 : 0);
+            uint32_t ptype = (ri.ip4 ? 0x1 : 0) | (ri.ip6 ? 0x4 : 0) |
+                             (ri.tcp ? 0x10 : 0) | (ri.udp ? 0x20 : 0);
+            uint16_t vlan = 0;
+            if (ri.vlan && (rxdctl & RXDCTL_VME)) {
+                status |= 1u << 3;          /* VP */
+                vlan = ri.vlan_tci;
+            }
+            stl_le_p(desc, ri.rss_type | ptype << 4);
+            if (REG(s, R_RXCSUM) & RXCSUM_PCSD) {
+                stl_le_p(desc + 4, ri.rss_hash);
+            }
+            stl_le_p(desc + 8, eop ? status : 1);
+            stw_le_p(desc + 12, chunk);
+            stw_le_p(desc + 14, eop ? vlan : 0);
+        } else {
+            stw_le_p(desc + 8, chunk);
+            desc[12] = 1 | (eop ? 2 : 0) | (ri.vlan && (rxdctl & RXDCTL_VME) && eop ? 8 : 0);
+            stw_le_p(desc + 14, ri.vlan && (rxdctl & RXDCTL_VME) && eop ? ri.vlan_tci : 0);
+        }
+        pci_dma_write(d, da, desc, 16);
+        done += chunk;
+        head = (head + 1) % n;
+    }
+    REG(s, rb + Q_H) = head;
+    j_rx_stats(s, f, wire_len, q, len);
+    j_queue_cause(s, q, false);
+    j_update_irq(s);
+    return size;
+}
+
+/* ------------------------------------------------------------------------ */
+/* transmit                                                                  */
+
+static bool j_tx_ready(J82599State *s)
+{
+    return !j_in_reset(s) && s->link_up && (REG(s, R_DMATXCTL) & DMATXCTL_TE) &&
+           j_bus_master(s);
+}
+
+static void j_receive_internal(J82599State *s, const uint8_t *buf, size_t len);
+
+typedef struct J82599TxSend {
+    J82599State *s;
+    int q;
+} J82599TxSend;
+
+/* Puts one (possibly TSO-cut) frame on the wire and counts it. */
+static void j_tx_frame(void *opaque, const struct iovec *iov, int iovcnt,
+                       const struct iovec *virt_iov, int virt_iovcnt)
+{
+    J82599TxSend *ts = opaque;
+    J82599State *s = ts->s;
+    uint8_t *f = s->txframe;
+    static const uint16_t edges[] = { 64, 127, 255, 511, 1023, 1522 };
+    size_t len = iov_to_buf(iov, iovcnt, 0, f, 64 * KiB);
+    size_t wire;
+    int i, q = ts->q, idx;
+
+    if (len < 60 && (REG(s, R_HLREG0) & HLREG0_TXPADEN)) {
+        memset(f + len, 0, 60 - len);
+        len = 60;
+    }
+    if (len < 14) {
+        return;
+    }
+    if (REG(s, R_HLREG0) & HLREG0_LPBK) {
+        j_receive_internal(s, f, len);      /* MAC loopback: nothing on the wire */
+    } else {
+        qemu_send_packet(qemu_get_queue(s->nic), f, len);
+    }
+    wire = len + 4;
+    stat_add(s, S_GPTC, 1);
+    stat_add(s, S_TPT, 1);
+    stat_add64(s, S_GOTCL, wire);
+    stat_add(s, S_TXDGPC, 1);
+    for (i = 0; i < 6; i++) {
+        if (wire <= edges[i]) {
+            stat_add(s, S_PTC64 + 4 * i, 1);
+            break;
+        }
+    }
+    if (is_broadcast_ether_addr(f)) {
+        stat_add(s, S_BPTC, 1);
+    } else if (is_multicast_ether_addr(f)) {
+        stat_add(s, S_MPTC, 1);
+    }
+    idx = (REG(s, R_TQSM0 + 4 * (q >> 2)) >> (8 * (q & 3))) & 0xF;
+    if (idx < 16) {
+        stat_add(s, S_QPTC(idx), 1);
+        stat_add64(s, S_QBTC(idx), len);
+    }
+}
+
+static void j_tx_finish_packet(J82599State *s, int q)
+{
+    J82599TxQueue *t = &s->tx[q];
+    J82599TxSend ts = { .s = s, .q = q };
+    uint32_t cmd = t->first_cmd, olinfo = t->first_olinfo;
+    bool ok = !t->skip && net_tx_pkt_parse(t->pkt);
+
+    if (ok && !t->legacy) {
+        J82599TxContext *c = &t->ctx[(olinfo >> 4) & 1];
+        bool tse = cmd & (1u << 31);
+        bool ixsm = olinfo & (1u << 8), txsm = olinfo & (1u << 9);
+        if (cmd & (1u << 30)) {             /* VLE: VLAN from the context */
+            net_tx_pkt_setup_vlan_header_ex(t->pkt, c->vlan_macip_lens >> 16, ETH_P_VLAN);
+        }
+        if (tse) {
+            uint32_t mss = c->mss_l4len_idx >> 16;
+            ok = net_tx_pkt_build_vheader(t->pkt, true, true, mss);
+            net_tx_pkt_update_ip_checksums(t->pkt);
+        } else {
+            if (txsm) {
+                ok = net_tx_pkt_build_vheader(t->pkt, false, true, 0);
+            }
+            if (ixsm) {
+                net_tx_pkt_update_ip_hdr_checksum(t->pkt);
+            }
+        }
+    } else if (ok && t->legacy && (cmd & (1u << 30))) {
+        net_tx_pkt_setup_vlan_header_ex(t->pkt, t->legacy_vlan, ETH_P_VLAN);
+    }
+    if (ok) {
+        net_tx_pkt_send_custom(t->pkt, false, j_tx_frame, &ts);
+    }
+    net_tx_pkt_reset(t->pkt, net_tx_pkt_unmap_frag_pci, PCI_DEVICE(s));
+    t->in_packet = t->skip = false;
+}
+
+static void j_tx_queue(J82599State *s, int q)
+{
+    PCIDevice *d = PCI_DEVICE(s);
+    J82599TxQueue *t = &s->tx[q];
+    hwaddr tb = txq_base(q), base;
+    uint32_t n, head, tail;
+    bool wrote_back = false;
+
+    if (!j_tx_ready(s) || !(REG(s, tb + Q_DCTL) & DCTL_ENABLE) || REG(s, tb + Q_LEN) < 16) {
+        return;
+    }
+    n = REG(s, tb + Q_LEN) / 16;
+    head = REG(s, tb + Q_H) % n;
+    tail = REG(s, tb + Q_T) % n;
+    base = ((uint64_t)REG(s, tb + Q_BAH) << 32) | (REG(s, tb + Q_BAL) & ~0x7Fu);
+
+    while (head != tail) {
+        uint8_t desc[16];
+        hwaddr da = base + 16 * head;
+        uint64_t addr;
+        uint32_t w2, w3;
+        bool rs = false;
+
+        pci_dma_read(d, da, desc, 16);
+        addr = ldq_le_p(desc);
+        w2 = ldl_le_p(desc + 8);
+        w3 = ldl_le_p(desc + 12);
+        if (w2 & (1u << 29)) {              /* DEXT: advanced descriptor */
+            uint32_t dtyp = (w2 >> 20) & 0xF;
+            rs = w2 & (1u << 27);
+            if (dtyp == 0x2) {              /* context */
+                J82599TxContext *c = &t->ctx[(w3 >> 4) & 1];
+                c->vlan_macip_lens = ldl_le_p(desc);
+                c->type_tucmd = w2;
+                c->mss_l4len_idx = w3;
+            } else if (dtyp == 0x3) {       /* data */
+                uint32_t len = w2 & 0xFFFF;
+                if (!t->in_packet) {
+                    t->in_packet = true;
+                    t->legacy = false;
+                    t->first_cmd = w2;
+                    t->first_olinfo = w3;
+                }
+                if (len && !t->skip &&
+                    !net_tx_pkt_add_raw_fragment_pci(t->pkt, d, addr, len)) {
+                    t->skip = true;
+                }
+                if (w2 & (1u << 24)) {      /* EOP */
+                    j_tx_finish_packet(s, q);
+                }
+            }
+            if (rs) {
+                stl_le_p(desc + 12, ldl_le_p(desc + 12) | 1);   /* DD in STA */
+            }
+        } else {                            /* legacy descriptor */
+            uint32_t len = w2 & 0xFFFF;
+            uint8_t cmd = w2 >> 24;
+            rs = cmd & 0x08;
+            if (!t->in_packet) {
+                t->in_packet = true;
+                t->legacy = true;
+                t->first_cmd = (cmd & 0x40) ? (1u << 30) : 0;
+                t->legacy_vlan = w3 >> 16;
+            }
+            if (len && !t->skip && !net_tx_pkt_add_raw_fragment_pci(t->pkt, d, addr, len)) {
+                t->skip = true;
+            }
+            if (cmd & 0x01) {
+                j_tx_finish_packet(s, q);
+            }
+            if (rs) {
+                desc[12] |= 1;              /* DD */
+            }
+        }
+        if (rs) {
+            pci_dma_write(d, da + 12, desc + 12, 4);
+            wrote_back = true;
+        }
+        head = (head + 1) % n;
+    }
+    REG(s, tb + Q_H) = head;
+    if (REG(s, tb + Q_WBAL) & 1) {          /* head write-back */
+        uint32_t h = cpu_to_le32(head);
+        hwaddr wb = ((uint64_t)REG(s, tb + Q_WBAH) << 32) | (REG(s, tb + Q_WBAL) & ~3u);
+        pci_dma_write(d, wb, &h, 4);
+        wrote_back = true;
+    }
+    if (wrote_back) {
+        j_queue_cause(s, q, true);
+        j_update_irq(s);
+    }
+}
+
+static void j_tx_all(J82599State *s)
+{
+    int q;
+    for (q = 0; q < J_QUEUES; q++) {
+        if (REG(s, txq_base(q) + Q_DCTL) & DCTL_ENABLE) {
+            j_tx_queue(s, q);
+        }
+    }
+}
+
+static void j_receive_internal(J82599State *s, const uint8_t *buf, size_t len)
+{
+    j_receive(qemu_get_queue(s->nic), buf, len);
+}
+
+/* ------------------------------------------------------------------------ */
+/* register access                                                           */
+
+static uint32_t j_read(J82599State *s, hwaddr a)
+{
+    uint32_t v;
+
+    j_poll_reset(s);
+    a = j_canon(a);
+    switch (a) {
+    case R_STATUS:
+        v = (s->link_up ? STATUS_LINK_UP : 0) |
+            ((REG(s, R_CTRL) & CTRL_GIO_DIS) ? 0 : STATUS_GIO);
+        return v;
+    case R_EICR:
+        v = REG(s, R_EICR);
+        /* read-to-clear; GPIE.OCD keeps the other causes for a write-1-to-clear */
+        REG(s, R_EICR) &= (REG(s, R_GPIE) & GPIE_OCD) ? EICR_OTHER_MASK : 0;
+        j_update_irq(s);
+        return v;
+    case R_EICS:
+        return REG(s, R_EICR);
+    case R_EIMC:
+    case R_EIMC_EX0:
+    case R_EIMC_EX0 + 4:
+        return 0;
+    case R_EIMS_EX0:
+        return (REG(s, R_EIMS) & 0xFFFF) | (uint32_t)(s->ext_mask & 0xFFFF0000u);
+    case R_EIMS_EX0 + 4:
+        return s->ext_mask >> 32;
+    case R_EIAM_EX0 + 4:
+        return s->ext_automask >> 32;
+    case R_SWSM:
+        v = REG(s, R_SWSM);
+        REG(s, R_SWSM) |= SWSM_SMBI;        /* reading takes the semaphore */
+        return v;
+    case R_SECRXSTAT:
+        return SECRX_RDY;
+    case R_SECTXSTAT:
+        return SECTX_RDY;
+    default:
+        break;
+    }
+    v = REG(s, a);
+    if (j_clear_on_read(a)) {
+        REG(s, a) = 0;
+    }
+    return v;
+}
+
+static void j_write(J82599State *s, hwaddr a, uint32_t v)
+{
+    int q;
+
+    j_poll_reset(s);
+    if (j_in_reset(s)) {
+        return;                             /* the chip ignores writes during reset */
+    }
+    a = j_canon(a);
+
+    /* queue registers */
+    if ((a >= 0x1000 && a < 0x2000) || (a >= 0xD000 && a < 0xE000)) {
+        hwaddr off = a & 0x3F;
+        q = a < 0x2000 ? (a - 0x1000) / 0x40 : 64 + (a - 0xD000) / 0x40;
+        if (off == Q_DCTL) {
+            REG(s, a) = v;                  /* ENABLE reads back at once */
+            if (!(v & DCTL_ENABLE)) {
+                return;
+            }
+            qemu_flush_queued_packets(qemu_get_queue(s->nic));
+            return;
+        }
+        if (off == Q_T) {
+            REG(s, a) = v & 0xFFFF;
+            if (s->rx_held) {
+                s->rx_held = false;
+                qemu_flush_queued_packets(qemu_get_queue(s->nic));
+            }
+            return;
+        }
+        if (off == Q_H) {
+            REG(s, a) = v & 0xFFFF;
+            return;
+        }
+        if (off == Q_LEN) {
+            REG(s, a) = v & 0xFFF80;
+            return;
+        }
+        if (off >= 0x30 && off <= 0x38 && q < 32) {
+            return;                         /* read-only statistics */
+        }
+        REG(s, a) = v;
+        return;
+    }
+    if (a >= 0x6000 && a < 0x8000) {
+        hwaddr off = a & 0x3F;
+        q = (a - 0x6000) / 0x40;
+        switch (off) {
+        case Q_T:
+            REG(s, a) = v & 0xFFFF;
+            j_tx_queue(s, q);
+            return;
+        case Q_H:
+            REG(s, a) = v & 0xFFFF;
+            return;
+        case Q_LEN:
+            REG(s, a) = v & 0xFFF80;
+            return;
+        case Q_DCTL:
+            REG(s, a) = v & ~(1u << 26);    /* SWFLSH self-clears */
+            if (v & DCTL_ENABLE) {
+                j_tx_queue(s, q);
+            } else {
+                net_tx_pkt_reset(s->tx[q].pkt, net_tx_pkt_unmap_frag_pci, PCI_DEVICE(s));
+                s->tx[q].in_packet = s->tx[q].skip = false;
+            }
+            return;
+        case 0x30:
+            if (q < 16) {
+                return;                     /* QPTC */
+            }
+            break;
+        }
+        REG(s, a) = v;
+        return;
+    }
+    if (a >= R_IVAR0 && a < R_IVAR0 + 64 * 4) {
+        REG(s, a) = v & 0xBFBFBFBF;
+        return;
+    }
+
+    switch (a) {
+    case R_CTRL:
+        if (v & (CTRL_RST | CTRL_LNK_RST)) {
+            j_start_reset(s, v & (CTRL_RST | CTRL_LNK_RST));
+            return;
+        }
+        REG(s, a) = v;
+        return;
+    case R_STATUS:
+    case R_LINKS:
+    case R_ANLP1:
+    case R_SECRXSTAT:
+    case R_SECTXSTAT:
+        return;                             /* read-only */
+    case R_EICR:
+        REG(s, R_EICR) &= ~v;
+        j_update_irq(s);
+        return;
+    case R_EICS:
+        REG(s, R_EICR) |= v & 0x7FFFFFFF;
+        j_update_irq(s);
+        return;
+    case R_EICS_EX0:
+    case R_EICS_EX0 + 4: {
+        uint64_t bits = a == R_EICS_EX0 ? v : (uint64_t)v << 32;
+        REG(s, R_EICR) |= bits & 0xFFFF;
+        s->ext_cause |= bits & ~0xFFFFull;
+        j_update_irq(s);
+        return;
+    }
+    case R_EIMS:
+        REG(s, R_EIMS) |= v & 0x7FFFFFFF;
+        j_update_irq(s);
+        return;
+    case R_EIMC:
+        REG(s, R_EIMS) &= ~v;
+        j_update_irq(s);
+        return;
+    case R_EIMS_EX0:
+    case R_EIMS_EX0 + 4: {
+        uint64_t bits = a == R_EIMS_EX0 ? v : (uint64_t)v << 32;
+        REG(s, R_EIMS) |= bits & 0xFFFF;
+        s->ext_mask |= bits & ~0xFFFFull;
+        j_update_irq(s);
+        return;
+    }
+    case R_EIMC_EX0:
+    case R_EIMC_EX0 + 4: {
+        uint64_t bits = a == R_EIMC_EX0 ? v : (uint64_t)v << 32;
+        REG(s, R_EIMS) &= ~(bits & 0xFFFF);
+        s->ext_mask &= ~(bits & ~0xFFFFull);
+        j_update_irq(s);
+        return;
+    }
+    case R_EIAM_EX0:
+        REG(s, a) = v;
+        s->ext_automask = (s->ext_automask & ~0xFFFFFFFFull) | v;
+        return;
+    case R_EIAM_EX0 + 4:
+        s->ext_automask = (s->ext_automask & 0xFFFFFFFFull) | (uint64_t)v << 32;
+        return;
+    case R_GPIE:
+        REG(s, a) = v;
+        j_update_irq(s);
+        return;
+    case R_RXCTRL:
+        REG(s, a) = v;
+        if (v & RXCTRL_RXEN) {
+            qemu_flush_queued_packets(qemu_get_queue(s->nic));
+        }
+        return;
+    case R_DMATXCTL:
+        REG(s, a) = v;
+        if (v & DMATXCTL_TE) {
+            j_tx_all(s);
+        }
+        return;
+    case R_RDRXCTL:
+        REG(s, a) = (v & ~RDRXCTL_DMAIDONE) | (REG(s, a) & RDRXCTL_DMAIDONE);
+        return;
+    case R_AUTOC2:
+        REG(s, a) = v;
+        j_update_link(s);
+        return;
+    case R_AUTOC:
+        REG(s, a) = v & ~(1u << 12);        /* AN restart self-clears */
+        return;
+    case R_EEC:
+        /* software may request the bit-bang interface: grant it at once */
+        REG(s, a) = (REG(s, a) & (EEC_PRES | EEC_ARD | EEC_ADDR_SIZE | (0xFu << EEC_SIZE_SHIFT))) |
+                    (v & ~(EEC_PRES | EEC_ARD | EEC_ADDR_SIZE | (0xFu << EEC_SIZE_SHIFT) | EEC_EE_GNT)) |
+                    ((v & EEC_EE_REQ) ? EEC_EE_GNT : 0);
+        return;
+    case R_EERD:
+        if (v & EERW_START) {
+            uint32_t w = (v >> 2) & 0x3FFF;
+            uint16_t data = w < J_EEPROM_WORDS ? s->eeprom[w] : 0xFFFF;
+            REG(s, a) = (v & 0xFFFC) | EERW_DONE | (uint32_t)data << 16;
+        } else {
+            REG(s, a) = v;
+        }
+        return;
+    case R_EEWR:
+        if (v & EERW_START) {
+            uint32_t w = (v >> 2) & 0x3FFF;
+            if (w < J_EEPROM_WORDS) {
+                s->eeprom[w] = v >> 16;
+            }
+            REG(s, a) = (v & ~EERW_START) | EERW_DONE;
+        } else {
+            REG(s, a) = v;
+        }
+        return;
+    case R_MSCA:
+        /* MDIO: no PHY answers on this backplane part; the cycle completes at once */
+        REG(s, a) = v & ~MSCA_MDICMD;
+        REG(s, R_MSRWD) = (REG(s, R_MSRWD) & 0xFFFF) | 0xFFFF0000u;
+        return;
+    case R_FDIRCTRL:
+        REG(s, a) = v | FDIRCTRL_INIT_DONE;
+        return;
+    case R_FDIRCMD:
+        REG(s, a) = v & ~3u;                /* the command completes at once */
+        return;
+    default:
+        if (j_clear_on_read(a)) {
+            return;                         /* statistics are read-only */
+        }
+        REG(s, a) = v;
+        return;
+    }
+}
+
+static uint64_t j_mmio_read(void *opaque, hwaddr addr, unsigned size)
+{
+    return j_read(J82599(opaque), addr & ~3);
+}
+
+static void j_mmio_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)
+{
+    j_write(J82599(opaque), addr & ~3, val);
+}
+
+static const MemoryRegionOps j_mmio_ops = {
+    .read = j_mmio_read,
+    .write = j_mmio_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .impl = { .min_access_size = 4, .max_access_size = 4 },
+};
+
+/* BAR2: IOADDR at 0, IODATA at 4 reach every register indirectly */
+static uint64_t j_io_read(void *opaque, hwaddr addr, unsigned size)
+{
+    J82599State *s = opaque;
+    if (addr == 0) {
+        return s->ioaddr;
+    }
+    if (addr == 4 && s->ioaddr < J_MMIO_SIZE) {
+        return j_read(s, s->ioaddr & ~3);
+    }
+    return 0;
+}
+
+static void j_io_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)
+{
+    J82599State *s = opaque;
+    if (addr == 0) {
+        s->ioaddr = val & 0x7FFFC;
+    } else if (addr == 4 && s->ioaddr < J_MMIO_SIZE) {
+        j_write(s, s->ioaddr & ~3, val);
+    }
+}
+
+static const MemoryRegionOps j_io_ops = {
+    .read = j_io_read,
+    .write = j_io_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .impl = { .min_access_size = 4, .max_access_size = 4 },
+};
+
+/* ------------------------------------------------------------------------ */
+/* QEMU device glue                                                          */
+
+static void j_set_link_status(NetClientState *nc)
+{
+    J82599State *s = qemu_get_nic_opaque(nc);
+    j_poll_reset(s);
+    j_update_link(s);
+}
+
+static NetClientInfo j_net_info = {
+    .type = NET_CLIENT_DRIVER_NIC,
+    .size = sizeof(NICState),
+    .can_receive = j_can_receive,
+    .receive = j_receive,
+    .link_status_changed = j_set_link_status,
+};
+
+static void j_write_config(PCIDevice *d, uint32_t addr, uint32_t val, int len)
+{
+    J82599State *s = J82599(d);
+
+    pci_default_write_config(d, addr, val, len);
+    if (range_covers_byte(addr, len, PCI_COMMAND) && j_bus_master(s)) {
+        qemu_flush_queued_packets(qemu_get_queue(s->nic));
+    }
+}
+
+static void j_realize(PCIDevice *d, Error **errp)
+{
+    J82599State *s = J82599(d);
+    int i;
+
+    d->config_write = j_write_config;
+    d->config[PCI_CACHE_LINE_SIZE] = 0x10;
+    d->config[PCI_INTERRUPT_PIN] = 1;
+    pci_set_word(d->config + PCI_SUBSYSTEM_VENDOR_ID, PCI_VENDOR_ID_INTEL);
+    pci_set_word(d->config + PCI_SUBSYSTEM_ID, 0x000C);
+
+    memory_region_init_io(&s->mmio, OBJECT(s), &j_mmio_ops, s, "82599-mmio", J_MMIO_SIZE);
+    pci_register_bar(d, 0, PCI_BASE_ADDRESS_SPACE_MEMORY | PCI_BASE_ADDRESS_MEM_TYPE_64,
+                     &s->mmio);
+    memory_region_init_io(&s->io, OBJECT(s), &j_io_ops, s, "82599-io", J_IO_SIZE);
+    pci_register_bar(d, 2, PCI_BASE_ADDRESS_SPACE_IO, &s->io);
+    memory_region_init(&s->msix, OBJECT(s), "82599-msix", J_MSIX_SIZE);
+    pci_register_bar(d, 4, PCI_BASE_ADDRESS_SPACE_MEMORY | PCI_BASE_ADDRESS_MEM_TYPE_64,
+                     &s->msix);
+
+    /* capabilities where the chip has them: PM 0x40, MSI 0x50, MSI-X 0x70, PCIe 0xA0 */
+    if (pcie_endpoint_cap_init(d, 0xA0) < 0) {
+        error_setg(errp, "82599: PCIe capability");
+        return;
+    }
+    if (msix_init(d, J_VECTORS, &s->msix, 4, 0, &s->msix, 4, J_MSIX_PBA, 0x70, errp) < 0) {
+        return;
+    }
+    for (i = 0; i < J_VECTORS; i++) {
+        msix_vector_use(d, i);
+    }
+    if (msi_init(d, 0x50, 1, true, true, errp) < 0) {
+        return;
+    }
+    if (pci_pm_init(d, 0x40, errp) < 0) {
+        return;
+    }
+    pcie_aer_init(d, 1, 0x100, 0x40, NULL);
+
+    qemu_macaddr_default_if_unset(&s->conf.macaddr);
+    s->nic = qemu_new_nic(&j_net_info, &s->conf, object_get_typename(OBJECT(s)),
+                          DEVICE(d)->id, &DEVICE(d)->mem_reentrancy_guard, s);
+    qemu_format_nic_info_str(qemu_get_queue(s->nic), s->conf.macaddr.a);
+
+    for (i = 0; i < J_QUEUES; i++) {
+        net_tx_pkt_init(&s->tx[i].pkt, 64);
+    }
+    s->reset_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, j_reset_timer_cb, s);
+    j_eeprom_init(s);
+    j_reset_regs(s);
+    j_reset_done(s);
+}
+
+static void j_exit(PCIDevice *d)
+{
+    J82599State *s = J82599(d);
+    int i;
+
+    timer_free(s->reset_timer);
+    for (i = 0; i < J_QUEUES; i++) {
+        net_tx_pkt_reset(s->tx[i].pkt, net_tx_pkt_unmap_frag_pci, d);
+        net_tx_pkt_uninit(s->tx[i].pkt);
+    }
+    qemu_del_nic(s->nic);
+    msix_unuse_all_vectors(d);
+    msix_uninit(d, &s->msix, &s->msix);
+    msi_uninit(d);
+    pcie_aer_exit(d);
+    pcie_cap_exit(d);
+}
+
+static void j_reset_hold(Object *obj, ResetType type)
+{
+    J82599State *s = J82599(obj);
+    timer_del(s->reset_timer);
+    s->link_up = false;
+    j_reset_regs(s);
+    j_reset_done(s);
+}
+
+static const VMStateDescription j_vmstate = {
+    .name = "jnetmap-82599",
+    .unmigratable = 1,
+};
+
+static const Property j_properties[] = {
+    DEFINE_NIC_PROPERTIES(J82599State, conf),
+};
+
+static void j_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    ResettableClass *rc = RESETTABLE_CLASS(klass);
+    PCIDeviceClass *c = PCI_DEVICE_CLASS(klass);
+
+    c->realize = j_realize;
+    c->exit = j_exit;
+    c->vendor_id = PCI_VENDOR_ID_INTEL;
+    c->device_id = J_DEVICE_ID;
+    c->revision = 0x01;
+    c->class_id = PCI_CLASS_NETWORK_ETHERNET;
+    rc->phases.hold = j_reset_hold;
+    dc->desc = "Intel 82599 10 GbE (KX4), jnetmap lab model";
+    dc->vmsd = &j_vmstate;
+    device_class_set_props(dc, j_properties);
+    set_bit(DEVICE_CATEGORY_NETWORK, dc->categories);
+}
+
+static const TypeInfo j_info = {
+    .name = TYPE_J82599,
+    .parent = TYPE_PCI_DEVICE,
+    .instance_size = sizeof(J82599State),
+    .class_init = j_class_init,
+    .interfaces = (InterfaceInfo[]) {
+        { INTERFACE_PCIE_DEVICE },
+        { }
+    },
+};
+
+static void j_register_types(void)
+{
+    type_register_static(&j_info);
+}
+
+type_init(j_register_types)
