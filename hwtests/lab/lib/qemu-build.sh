@@ -13,7 +13,7 @@
 LAB_QEMU_SUITE=bookworm-backports
 # Firmware from Debian's packages (the +ds tarball carries none): SeaBIOS,
 # QEMU's option ROMs (linuxboot_dma.bin, kvmvapic.bin) and iPXE ROMs.
-LAB_QEMU_FIRMWARE=/usr/share/qemu,/usr/share/seabios,/usr/lib/ipxe/qemu # a list: commas
+LAB_QEMU_FIRMWARE=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu
 LAB_QEMU_CONFIGURE=(
   --target-list=x86_64-softmmu
   --without-default-features
@@ -78,43 +78,69 @@ lab_qemu() {
   echo "$dir/qemu-system-x86_64"
 }
 
+# The unpacked, configured source tree is kept ($LAB_CACHE/qemu-<version>-tree-<key>,
+# key: QEMU version, configure options, add-models): when only a model changes,
+# the rebuild compiles that file and links (about a minute), not all of QEMU.
+lab_qemu_tree_key() {
+  { echo "$1"; printf '%s\n' "${LAB_QEMU_CONFIGURE[@]}"; cat "$LAB_DIR/qemu/add-models"; } | sha256sum | cut -c1-16
+}
+
 lab_qemu_build() {
   local ver=$1 uri=$2 sha=$3 file=$4 dir=$5
-  local tarball="$LAB_CACHE/src/$file" work="$dir.build" log="$dir.build.log"
+  local tarball="$LAB_CACHE/src/$file" log="$dir.build.log"
+  local tree="$LAB_CACHE/qemu-$ver-tree-$(lab_qemu_tree_key "$ver")"
   local t0=$SECONDS step
-  rm -rf "$work" "$dir"
-  mkdir -p "$LAB_CACHE/src" "$work"
+  rm -rf "$dir"
+  mkdir -p "$LAB_CACHE/src"
   : >"$log"
-  lab_log "building QEMU $ver with jnetmap's models (once per machine; log: $log)"
-  fail() { tail -n 40 "$log" >&2; rm -rf "$work"; lab_die "building QEMU failed while $step (log: $log)"; }
-  step="downloading $file"
-  if [[ ! -s "$tarball" ]] || ! echo "$sha  $tarball" | sha256sum -c --status; then
-    /usr/lib/apt/apt-helper download-file "$uri" "$tarball.part" "SHA256:$sha" >>"$log" 2>&1 || fail
-    mv "$tarball.part" "$tarball"
+  fail() { tail -n 40 "$log" >&2; lab_die "building QEMU failed while $step (log: $log)"; }
+  if [[ ! -f "$tree/build/build.ninja" ]]; then
+    lab_log "building QEMU $ver with jnetmap's models (once per machine; log: $log)"
+    rm -rf "$tree"
+    mkdir -p "$tree"
+    step="downloading $file"
+    if [[ ! -s "$tarball" ]] || ! echo "$sha  $tarball" | sha256sum -c --status; then
+      /usr/lib/apt/apt-helper download-file "$uri" "$tarball.part" "SHA256:$sha" >>"$log" 2>&1 || fail
+      mv "$tarball.part" "$tarball"
+    fi
+    step="unpacking $file"
+    tar -xf "$tarball" -C "$tree" --strip-components=1 >>"$log" 2>&1 || { rm -rf "$tree"; fail; }
+    step="adding the models (hwtests/lab/qemu/add-models)"
+    "$LAB_DIR/qemu/add-models" "$tree" >>"$log" 2>&1 || { rm -rf "$tree"; fail; }
+    step="configuring"
+    mkdir -p "$tree/build"
+    (cd "$tree/build" && ../configure "${LAB_QEMU_CONFIGURE[@]}" "--prefix=$dir") >>"$log" 2>&1 ||
+      { rm -rf "$tree"; fail; }
+  else
+    lab_log "rebuilding QEMU $ver: our models changed (log: $log)"
+    step="adding the models (hwtests/lab/qemu/add-models)"
+    "$LAB_DIR/qemu/add-models" "$tree" >>"$log" 2>&1 || fail
   fi
-  step="unpacking $file"
-  tar -xf "$tarball" -C "$work" --strip-components=1 >>"$log" 2>&1 || fail
-  step="adding the models (hwtests/lab/qemu/add-models)"
-  "$LAB_DIR/qemu/add-models" "$work" >>"$log" 2>&1 || fail
-  step="configuring"
-  mkdir -p "$work/build"
-  (cd "$work/build" && ../configure "${LAB_QEMU_CONFIGURE[@]}" "--prefix=$dir") >>"$log" 2>&1 || fail
   step="compiling (ninja)"
-  (cd "$work/build" && ninja -j"$(nproc)" qemu-system-x86_64) >>"$log" 2>&1 || fail
-  step="checking the result"
-  "$work/build/qemu-system-x86_64" -device help 2>>"$log" | grep -q '"jnetmap-82599"' || fail
+  (cd "$tree/build" && ninja -j"$(nproc)" qemu-system-x86_64) >>"$log" 2>&1 || fail
+  step="checking the result (our models and the firmware it finds)"
+  "$tree/build/qemu-system-x86_64" -device help 2>>"$log" | grep -q '"jnetmap-82599"' || fail
+  local fw d found
+  for fw in bios-256k.bin linuxboot_dma.bin kvmvapic.bin; do
+    found=0
+    for d in ${LAB_QEMU_FIRMWARE//:/ }; do [[ -e "$d/$fw" ]] && found=1; done
+    ((found)) || { echo "no $fw in $LAB_QEMU_FIRMWARE (packages seabios, qemu-system-data)" >>"$log"; fail; }
+  done
+  "$tree/build/qemu-system-x86_64" -L help 2>>"$log" | grep -qx "${LAB_QEMU_FIRMWARE%%:*}" || {
+    echo "the binary does not search $LAB_QEMU_FIRMWARE" >>"$log"
+    fail
+  }
   mkdir -p "$dir.tmp"
-  cp "$work/build/qemu-system-x86_64" "$dir.tmp/"
+  cp "$tree/build/qemu-system-x86_64" "$dir.tmp/"
   printf 'QEMU %s from %s\nkey %s\nbuilt %s in %ss\n' "$ver" "$file" "${dir##*-}" "$(date -u +%FT%TZ)" \
     "$((SECONDS - t0))" >"$dir.tmp/BUILD-INFO"
   mv "$dir.tmp" "$dir"
   mv "$log" "$dir/build.log"
-  rm -rf "$work"
-  # Older builds of this cache are of no further use.
+  # Older binaries and trees of this cache are of no further use.
   local old
   for old in "$LAB_CACHE"/qemu-*; do
-    [[ "$old" == "$dir" || ! -d "$old" || "$old" == "$LAB_CACHE/qemu-src" ]] && continue
-    [[ -x "$old/qemu-system-x86_64" ]] && rm -rf "$old"
+    [[ "$old" == "$dir" || "$old" == "$tree" || ! -d "$old" ]] && continue
+    [[ -x "$old/qemu-system-x86_64" || -f "$old/build/build.ninja" || "$old" == *.tmp ]] && rm -rf "$old"
   done
   lab_log "built QEMU $ver in $((SECONDS - t0))s ($dir)"
 }
