@@ -126,12 +126,14 @@ lab_qemu_build() {
     for d in ${LAB_QEMU_FIRMWARE//:/ }; do [[ -e "$d/$fw" ]] && found=1; done
     ((found)) || { echo "no $fw in $LAB_QEMU_FIRMWARE (packages seabios, qemu-system-data)" >>"$log"; fail; }
   done
-  "$tree/build/qemu-system-x86_64" -L help 2>>"$log" | grep -qx "${LAB_QEMU_FIRMWARE%%:*}" || {
-    echo "the binary does not search $LAB_QEMU_FIRMWARE" >>"$log"
-    fail
-  }
   mkdir -p "$dir.tmp"
   cp "$tree/build/qemu-system-x86_64" "$dir.tmp/"
+  # outside its build tree the binary searches the configured firmware path
+  "$dir.tmp/qemu-system-x86_64" -L help 2>>"$log" | grep -qx "${LAB_QEMU_FIRMWARE%%:*}" || {
+    echo "the binary does not search $LAB_QEMU_FIRMWARE" >>"$log"
+    rm -rf "$dir.tmp"
+    fail
+  }
   printf 'QEMU %s from %s\nkey %s\nbuilt %s in %ss\n' "$ver" "$file" "${dir##*-}" "$(date -u +%FT%TZ)" \
     "$((SECONDS - t0))" >"$dir.tmp/BUILD-INFO"
   mv "$dir.tmp" "$dir"

@@ -141,6 +141,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(J82599State, J82599)
 #define EICR_RTX_QUEUE   0x0000FFFFu
 #define EICR_LSC         (1u << 20)
 #define EICR_OTHER_MASK  0x7FFF0000u
+#define EICR_TCP_TIMER   (1u << 30)
 #define GPIE_MSIX_MODE   (1u << 4)
 #define GPIE_OCD         (1u << 5)
 #define GPIE_EIAME       (1u << 30)
@@ -258,7 +259,8 @@ struct J82599State {
     int64_t reset_until;      /* QEMU_CLOCK_VIRTUAL ns; 0 = not in reset */
     QEMUTimer *reset_timer;
     bool link_up;             /* as last reported to the driver */
-    bool rx_held;             /* a frame waits for descriptors (no DROP_EN) */
+    bool rx_blocked;          /* RX refused a frame for want of descriptors (no DROP_EN) */
+    bool tx_paused;           /* the wire holds a frame of ours: TX waits for it to go */
 
     uint64_t ext_cause;       /* MSI-X vectors 16..63 pending */
     uint64_t ext_mask;        /* MSI-X vectors 16..63 enabled */
@@ -418,12 +420,28 @@ static bool j_vec_enabled(J82599State *s, int v)
     return v < 16 ? REG(s, R_EIMS) & (1u << v) : (s->ext_mask >> v) & 1;
 }
 
-/* Is vector v the one IVAR_MISC gives the other causes, with one of them enabled? */
+/*
+ * The enabled non-queue causes vector v carries: IVAR_MISC byte 0 maps the TCP
+ * timer (EICR bit 30), byte 1 every other cause (LSC, GPI, ...).
+ */
+static uint32_t j_misc_causes(J82599State *s, int v)
+{
+    uint32_t misc = REG(s, R_IVAR_MISC), causes = 0;
+    uint32_t pending = REG(s, R_EICR) & REG(s, R_EIMS) & EICR_OTHER_MASK;
+    uint8_t timer = misc, other = misc >> 8;
+
+    if ((timer & IVAR_VALID) && v == (timer & 0x3F)) {
+        causes |= pending & EICR_TCP_TIMER;
+    }
+    if ((other & IVAR_VALID) && v == (other & 0x3F)) {
+        causes |= pending & ~EICR_TCP_TIMER;
+    }
+    return causes;
+}
+
 static bool j_misc_level(J82599State *s, int v)
 {
-    uint32_t misc = REG(s, R_IVAR_MISC) & 0xFF;
-    return (misc & IVAR_VALID) && v == (int)(misc & 0x3F) &&
-           (REG(s, R_EICR) & REG(s, R_EIMS) & EICR_OTHER_MASK);
+    return j_misc_causes(s, v) != 0;
 }
 
 static bool j_vec_level(J82599State *s, int v)
@@ -454,7 +472,7 @@ static void j_update_irq(J82599State *s)
                 continue;                   /* message already sent for this cause */
             }
             if (j_misc_level(s, v)) {
-                uint32_t other = REG(s, R_EICR) & REG(s, R_EIMS) & EICR_OTHER_MASK;
+                uint32_t other = j_misc_causes(s, v);
                 REG(s, R_EICR) &= ~(other & REG(s, R_EIAC));
                 if (eiame) {
                     REG(s, R_EIMS) &= ~(other & REG(s, R_EIAM));
@@ -570,7 +588,8 @@ static void j_reset_regs(J82599State *s)
     s->ext_cause = s->ext_mask = s->ext_automask = 0;
     s->vec_asserted = 0;
     s->msi_asserted = false;
-    s->rx_held = false;
+    s->rx_blocked = false;
+    s->tx_paused = false;
     for (i = 0; i < J_QUEUES; i++) {
         J82599TxQueue *t = &s->tx[i];
         net_tx_pkt_reset(t->pkt, net_tx_pkt_unmap_frag_pci, PCI_DEVICE(s));
@@ -588,6 +607,7 @@ static void j_reset_regs(J82599State *s)
     /* AUTOC from the NVM: LMS = KX4/KX/KR AN, KX4 and KX supported, 1G PMA = KX */
     REG(s, R_AUTOC) = (1u << 31) | (1u << 30) | (4u << 13) | (1u << 9);
     REG(s, R_GPIE) = 0;
+    REG(s, R_FWSM) = 1u << 15;            /* FW_VAL: the NVM's firmware is valid; no manageability mode */
     j_load_mac(s);
 }
 
@@ -634,11 +654,55 @@ static bool j_rx_ready(J82599State *s)
            j_bus_master(s);
 }
 
+static uint32_t j_rx_bsize(uint32_t srrctl)
+{
+    uint32_t b = (srrctl & SRRCTL_BSIZE_MASK) * 1024;
+    return b ? b : 2048;
+}
+
+static uint32_t j_rx_avail(J82599State *s, hwaddr rb)
+{
+    uint32_t n = REG(s, rb + Q_LEN) / 16;
+    return n ? (REG(s, rb + Q_T) % n + n - REG(s, rb + Q_H) % n) % n : 0;
+}
+
+/*
+ * Room for the largest acceptable frame in every enabled queue that would hold
+ * a frame rather than drop it (SRRCTL.DROP_EN clear). Like the chip's shared
+ * packet buffer, one such full queue holds back every frame behind it, so the
+ * wire (QEMU's queue) keeps them in order until the driver adds descriptors.
+ */
+static bool j_rx_room(J82599State *s)
+{
+    uint32_t max = (REG(s, R_HLREG0) & HLREG0_JUMBOEN) ? REG(s, R_MAXFRS) >> 16 : 1522;
+    int q;
+
+    for (q = 0; q < J_QUEUES; q++) {
+        hwaddr rb = rxq_base(q);
+        uint32_t srrctl = REG(s, rb + Q_SRRCTL);
+        if (!(REG(s, rb + Q_DCTL) & DCTL_ENABLE) || (srrctl & SRRCTL_DROP_EN) ||
+            REG(s, rb + Q_LEN) < 16) {
+            continue;
+        }
+        if (j_rx_avail(s, rb) < (max + 4 + j_rx_bsize(srrctl) - 1) / j_rx_bsize(srrctl)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool j_can_receive(NetClientState *nc)
 {
     J82599State *s = qemu_get_nic_opaque(nc);
     j_poll_reset(s);
-    return j_rx_ready(s) && !s->rx_held;
+    if (!j_rx_ready(s)) {
+        return false;
+    }
+    if (!j_rx_room(s)) {
+        s->rx_blocked = true;
+        return false;
+    }
+    return true;
 }
 
 static bool j_l2_accept(J82599State *s, const uint8_t *f)
@@ -786,17 +850,17 @@ static int j_rx_queue_of(J82599State *s, const J82599RxInfo *ri)
     return (REG(s, R_RETA0 + (entry & ~3u)) >> (8 * (entry & 3))) & 0xF;
 }
 
-static void j_rx_stats(J82599State *s, const uint8_t *f, size_t wire_len, int q, size_t qbytes)
+/* A good frame the MAC took (after the L2 filters), whether or not a queue had room. */
+static void j_rx_mac_stats(J82599State *s, const uint8_t *f, size_t wire_len)
 {
     static const uint16_t edges[] = { 64, 127, 255, 511, 1023, 1522 };
-    int i, idx = (REG(s, R_RQSMR0 + 4 * (q >> 2)) >> (8 * (q & 3))) & 0xF;
+    int i;
 
     stat_add(s, S_GPRC, 1);
     stat_add(s, S_TPR, 1);
     stat_add64(s, S_GORCL, wire_len);
     stat_add64(s, S_TORL, wire_len);
     stat_add(s, S_RXNFGPC, 1);
-    stat_add(s, S_RXDGPC, 1);
     for (i = 0; i < 6; i++) {
         if (wire_len <= edges[i]) {
             stat_add(s, S_PRC64 + 4 * i, 1);
@@ -808,10 +872,16 @@ static void j_rx_stats(J82599State *s, const uint8_t *f, size_t wire_len, int q,
     } else if (is_multicast_ether_addr(f)) {
         stat_add(s, S_MPRC, 1);
     }
-    if (idx < 16) {
-        stat_add(s, S_QPRC(idx), 1);
-        stat_add64(s, S_QBRC(idx), qbytes);
-    }
+}
+
+/* A frame written to queue q's ring. */
+static void j_rx_dma_stats(J82599State *s, int q, size_t qbytes)
+{
+    int idx = (REG(s, R_RQSMR0 + 4 * (q >> 2)) >> (8 * (q & 3))) & 0xF;
+
+    stat_add(s, S_RXDGPC, 1);
+    stat_add(s, S_QPRC(idx), 1);
+    stat_add64(s, S_QBRC(idx), qbytes);
 }
 
 static ssize_t j_receive(NetClientState *nc, const uint8_t *buf, size_t size)
@@ -880,20 +950,19 @@ static ssize_t j_receive(NetClientState *nc, const uint8_t *buf, size_t size)
     head = REG(s, rb + Q_H) % n;
     tail = REG(s, rb + Q_T) % n;
     avail = (tail + n - head) % n;
-    bsize = (srrctl & SRRCTL_BSIZE_MASK) * 1024;
-    if (bsize == 0) {
-        bsize = 2048;
-    }
+    bsize = j_rx_bsize(srrctl);
     need = (len + bsize - 1) / bsize;
     if (avail < need) {
         if (srrctl & SRRCTL_DROP_EN) {
+            j_rx_mac_stats(s, f, wire_len);
             stat_add(s, S_QPRDC(q & 15), 1);
             stat_add(s, S_RNBC0, 1);
             return size;
         }
-        s->rx_held = true;                  /* back-pressure until RDT moves */
+        s->rx_blocked = true;               /* back-pressure until RDT moves */
         return 0;
     }
+    j_rx_mac_stats(s, f, wire_len);
 
     base = ((uint64_t)REG(s, rb + Q_BAH) << 32) | (REG(s, rb + Q_BAL) & ~0x7Fu);
     adv = ((srrctl >> SRRCTL_DESCTYPE_SHIFT) & 7) != 0;
@@ -934,7 +1003,7 @@ static ssize_t j_receive(NetClientState *nc, const uint8_t *buf, size_t size)
         head = (head + 1) % n;
     }
     REG(s, rb + Q_H) = head;
-    j_rx_stats(s, f, wire_len, q, len);
+    j_rx_dma_stats(s, q, len);
     j_queue_cause(s, q, false);
     j_update_irq(s);
     return size;
@@ -950,6 +1019,18 @@ static bool j_tx_ready(J82599State *s)
 }
 
 static void j_receive_internal(J82599State *s, const uint8_t *buf, size_t len);
+
+/*
+ * The wire took a frame it had held: transmit resumes. Holding the sender while
+ * the receiver has no room is what flow control (PAUSE) does on a real link:
+ * no frame is lost between two ports.
+ */
+static void j_tx_sent(NetClientState *nc, ssize_t len)
+{
+    J82599State *s = qemu_get_nic_opaque(nc);
+    s->tx_paused = false;
+    j_tx_all(s);
+}
 
 typedef struct J82599TxSend {
     J82599State *s;
@@ -977,8 +1058,8 @@ static void j_tx_frame(void *opaque, const struct iovec *iov, int iovcnt,
     }
     if (REG(s, R_HLREG0) & HLREG0_LPBK) {
         j_receive_internal(s, f, len);      /* MAC loopback: nothing on the wire */
-    } else {
-        qemu_send_packet(qemu_get_queue(s->nic), f, len);
+    } else if (qemu_send_packet_async(qemu_get_queue(s->nic), f, len, j_tx_sent) == 0) {
+        s->tx_paused = true;                /* the peer holds it (its ring is full): pause */
     }
     wire = len + 4;
     stat_add(s, S_GPTC, 1);
@@ -1055,7 +1136,7 @@ static void j_tx_queue(J82599State *s, int q)
     tail = REG(s, tb + Q_T) % n;
     base = ((uint64_t)REG(s, tb + Q_BAH) << 32) | (REG(s, tb + Q_BAL) & ~0x7Fu);
 
-    while (head != tail) {
+    while (head != tail && !s->tx_paused) {
         uint8_t desc[16];
         hwaddr da = base + 16 * head;
         uint64_t addr;
@@ -1221,8 +1302,8 @@ static void j_write(J82599State *s, hwaddr a, uint32_t v)
         }
         if (off == Q_T) {
             REG(s, a) = v & 0xFFFF;
-            if (s->rx_held) {
-                s->rx_held = false;
+            if (s->rx_blocked) {
+                s->rx_blocked = false;
                 qemu_flush_queued_packets(qemu_get_queue(s->nic));
             }
             return;
