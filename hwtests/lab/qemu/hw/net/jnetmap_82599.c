@@ -259,7 +259,8 @@ struct J82599State {
     int64_t reset_until;      /* QEMU_CLOCK_VIRTUAL ns; 0 = not in reset */
     QEMUTimer *reset_timer;
     bool link_up;             /* as last reported to the driver */
-    bool rx_blocked;          /* RX refused a frame for want of descriptors (no DROP_EN) */
+    GQueue rx_pb;             /* the packet buffer: frames waiting for descriptors, in order */
+    size_t rx_pb_bytes;
     bool tx_paused;           /* the wire holds a frame of ours: TX waits for it to go */
 
     uint64_t ext_cause;       /* MSI-X vectors 16..63 pending */
@@ -579,6 +580,20 @@ static void j_update_link(J82599State *s)
     }
 }
 
+typedef struct J82599Held {
+    size_t len;
+    uint8_t data[];
+} J82599Held;
+
+static void j_rx_pb_clear(J82599State *s)
+{
+    J82599Held *h;
+    while ((h = g_queue_pop_head(&s->rx_pb))) {
+        g_free(h);
+    }
+    s->rx_pb_bytes = 0;
+}
+
 /* Register values after a power-on or software reset. */
 static void j_reset_regs(J82599State *s)
 {
@@ -588,7 +603,7 @@ static void j_reset_regs(J82599State *s)
     s->ext_cause = s->ext_mask = s->ext_automask = 0;
     s->vec_asserted = 0;
     s->msi_asserted = false;
-    s->rx_blocked = false;
+    j_rx_pb_clear(s);
     s->tx_paused = false;
     for (i = 0; i < J_QUEUES; i++) {
         J82599TxQueue *t = &s->tx[i];
@@ -660,49 +675,11 @@ static uint32_t j_rx_bsize(uint32_t srrctl)
     return b ? b : 2048;
 }
 
-static uint32_t j_rx_avail(J82599State *s, hwaddr rb)
-{
-    uint32_t n = REG(s, rb + Q_LEN) / 16;
-    return n ? (REG(s, rb + Q_T) % n + n - REG(s, rb + Q_H) % n) % n : 0;
-}
-
-/*
- * Room for the largest acceptable frame in every enabled queue that would hold
- * a frame rather than drop it (SRRCTL.DROP_EN clear). Like the chip's shared
- * packet buffer, one such full queue holds back every frame behind it, so the
- * wire (QEMU's queue) keeps them in order until the driver adds descriptors.
- */
-static bool j_rx_room(J82599State *s)
-{
-    uint32_t max = (REG(s, R_HLREG0) & HLREG0_JUMBOEN) ? REG(s, R_MAXFRS) >> 16 : 1522;
-    int q;
-
-    for (q = 0; q < J_QUEUES; q++) {
-        hwaddr rb = rxq_base(q);
-        uint32_t srrctl = REG(s, rb + Q_SRRCTL);
-        if (!(REG(s, rb + Q_DCTL) & DCTL_ENABLE) || (srrctl & SRRCTL_DROP_EN) ||
-            REG(s, rb + Q_LEN) < 16) {
-            continue;
-        }
-        if (j_rx_avail(s, rb) < (max + 4 + j_rx_bsize(srrctl) - 1) / j_rx_bsize(srrctl)) {
-            return false;
-        }
-    }
-    return true;
-}
-
 static bool j_can_receive(NetClientState *nc)
 {
     J82599State *s = qemu_get_nic_opaque(nc);
     j_poll_reset(s);
-    if (!j_rx_ready(s)) {
-        return false;
-    }
-    if (!j_rx_room(s)) {
-        s->rx_blocked = true;
-        return false;
-    }
-    return true;
+    return j_rx_ready(s);
 }
 
 static bool j_l2_accept(J82599State *s, const uint8_t *f)
@@ -884,9 +861,13 @@ static void j_rx_dma_stats(J82599State *s, int q, size_t qbytes)
     stat_add64(s, S_QBRC(idx), qbytes);
 }
 
-static ssize_t j_receive(NetClientState *nc, const uint8_t *buf, size_t size)
+/*
+ * One frame from the wire through the filters into its queue's ring. False when
+ * the queue has no descriptors and holds frames (SRRCTL.DROP_EN clear): the
+ * frame then waits in the packet buffer.
+ */
+static bool j_rx_frame(J82599State *s, const uint8_t *buf, size_t size)
 {
-    J82599State *s = qemu_get_nic_opaque(nc);
     PCIDevice *d = PCI_DEVICE(s);
     uint8_t *f = s->frame;
     J82599RxInfo ri;
@@ -896,13 +877,9 @@ static ssize_t j_receive(NetClientState *nc, const uint8_t *buf, size_t size)
     int q;
     bool adv;
 
-    j_poll_reset(s);
-    if (!j_rx_ready(s)) {
-        return size;                        /* dropped on the wire */
-    }
     if (size > J_MAX_FRAME) {
         stat_add(s, S_ROC, 1);
-        return size;
+        return true;
     }
     memcpy(f, buf, size);
     if (len < 60) {                         /* the chip sees a padded minimum frame */
@@ -911,18 +888,18 @@ static ssize_t j_receive(NetClientState *nc, const uint8_t *buf, size_t size)
     }
     wire_len = len + 4;                     /* plus the FCS the wire carried */
     if (!j_l2_accept(s, f)) {
-        return size;
+        return true;
     }
     j_rx_parse(s, f, len, &ri);
     max = (REG(s, R_HLREG0) & HLREG0_JUMBOEN) ? REG(s, R_MAXFRS) >> 16 : 1518;
     if (wire_len > max + (ri.vlan ? 4 : 0)) {
         stat_add(s, S_ROC, 1);
-        return size;
+        return true;
     }
     if (ri.vlan && (REG(s, R_VLNCTRL) & VLNCTRL_VFE)) {
         uint16_t vid = ri.vlan_tci & 0xFFF;
         if (!((REG(s, R_VFTA0 + 4 * (vid >> 5)) >> (vid & 31)) & 1)) {
-            return size;
+            return true;
         }
     }
 
@@ -932,7 +909,7 @@ static ssize_t j_receive(NetClientState *nc, const uint8_t *buf, size_t size)
     srrctl = REG(s, rb + Q_SRRCTL);
     if (!(rxdctl & DCTL_ENABLE) || REG(s, rb + Q_LEN) < 16) {
         stat_add(s, S_MPC0, 1);             /* no enabled queue: the frame is missed */
-        return size;
+        return true;
     }
 
     /* VLAN strip (RXDCTL.VME) and the FCS (kept only without CRC strip) */
@@ -957,10 +934,9 @@ static ssize_t j_receive(NetClientState *nc, const uint8_t *buf, size_t size)
             j_rx_mac_stats(s, f, wire_len);
             stat_add(s, S_QPRDC(q & 15), 1);
             stat_add(s, S_RNBC0, 1);
-            return size;
+            return true;
         }
-        s->rx_blocked = true;               /* back-pressure until RDT moves */
-        return 0;
+        return false;
     }
     j_rx_mac_stats(s, f, wire_len);
 
@@ -1006,6 +982,51 @@ static ssize_t j_receive(NetClientState *nc, const uint8_t *buf, size_t size)
     j_rx_dma_stats(s, q, len);
     j_queue_cause(s, q, false);
     j_update_irq(s);
+    return true;
+}
+
+/* Frames held in the packet buffer go to their rings while descriptors allow. */
+static void j_rx_drain(J82599State *s)
+{
+    J82599Held *h;
+
+    while (j_rx_ready(s) && (h = g_queue_peek_head(&s->rx_pb))) {
+        if (!j_rx_frame(s, h->data, h->len)) {
+            return;
+        }
+        g_queue_pop_head(&s->rx_pb);
+        s->rx_pb_bytes -= h->len;
+        g_free(h);
+    }
+}
+
+/*
+ * The wire always delivers to a receiving port, as a cable does: a frame its
+ * queue cannot take yet waits in the packet buffer (RXPBSIZE(0) bytes, in
+ * arrival order); when that is full the frame is missed and counted (MPC).
+ */
+static ssize_t j_receive(NetClientState *nc, const uint8_t *buf, size_t size)
+{
+    J82599State *s = qemu_get_nic_opaque(nc);
+    J82599Held *h;
+
+    j_poll_reset(s);
+    if (!j_rx_ready(s)) {
+        return size;                        /* dropped on the wire */
+    }
+    j_rx_drain(s);
+    if (g_queue_is_empty(&s->rx_pb) && j_rx_frame(s, buf, size)) {
+        return size;
+    }
+    if (s->rx_pb_bytes + size > MAX(REG(s, R_RXPBSIZE0), 16 * KiB)) {
+        stat_add(s, S_MPC0, 1);
+        return size;
+    }
+    h = g_malloc(sizeof(*h) + size);
+    h->len = size;
+    memcpy(h->data, buf, size);
+    g_queue_push_tail(&s->rx_pb, h);
+    s->rx_pb_bytes += size;
     return size;
 }
 
@@ -1294,18 +1315,15 @@ static void j_write(J82599State *s, hwaddr a, uint32_t v)
         q = a < 0x2000 ? (a - 0x1000) / 0x40 : 64 + (a - 0xD000) / 0x40;
         if (off == Q_DCTL) {
             REG(s, a) = v;                  /* ENABLE reads back at once */
-            if (!(v & DCTL_ENABLE)) {
-                return;
+            if (v & DCTL_ENABLE) {
+                j_rx_drain(s);
+                qemu_flush_queued_packets(qemu_get_queue(s->nic));
             }
-            qemu_flush_queued_packets(qemu_get_queue(s->nic));
             return;
         }
         if (off == Q_T) {
             REG(s, a) = v & 0xFFFF;
-            if (s->rx_blocked) {
-                s->rx_blocked = false;
-                qemu_flush_queued_packets(qemu_get_queue(s->nic));
-            }
+            j_rx_drain(s);
             return;
         }
         if (off == Q_H) {
@@ -1427,6 +1445,7 @@ static void j_write(J82599State *s, hwaddr a, uint32_t v)
     case R_RXCTRL:
         REG(s, a) = v;
         if (v & RXCTRL_RXEN) {
+            j_rx_drain(s);
             qemu_flush_queued_packets(qemu_get_queue(s->nic));
         }
         return;
@@ -1614,6 +1633,7 @@ static void j_realize(PCIDevice *d, Error **errp)
     for (i = 0; i < J_QUEUES; i++) {
         net_tx_pkt_init(&s->tx[i].pkt, 64);
     }
+    g_queue_init(&s->rx_pb);
     s->reset_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, j_reset_timer_cb, s);
     j_eeprom_init(s);
     j_reset_regs(s);
@@ -1626,6 +1646,7 @@ static void j_exit(PCIDevice *d)
     int i;
 
     timer_free(s->reset_timer);
+    j_rx_pb_clear(s);
     for (i = 0; i < J_QUEUES; i++) {
         net_tx_pkt_reset(s->tx[i].pkt, net_tx_pkt_unmap_frag_pci, d);
         net_tx_pkt_uninit(s->tx[i].pkt);
