@@ -21,7 +21,7 @@ LAB_PKGS=(
 # From bookworm-backports: QEMU >= 10 configures only with meson >= 1.5 and
 # needs python3-pycotap; qemu-system-data carries the option ROMs of the same
 # QEMU version (linuxboot_dma.bin for -kernel).
-LAB_BPO_PKGS=(meson python3-pycotap qemu-system-data)
+LAB_BPO_PKGS=(qemu-system-x86 meson python3-pycotap qemu-system-data) # qemu-system-x86: the default lab QEMU (LAB_OWN_QEMU=0)
 LAB_MESON_MIN=1.5
 
 lab_pkg_installed() { # PKG -> 0 when installed
