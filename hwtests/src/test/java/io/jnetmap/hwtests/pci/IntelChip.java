@@ -41,10 +41,14 @@ public enum IntelChip {
 
     // 82574L
     static final int E_IVAR = 0x00E4;
+    /** 82574L: ITR, and EITR of MSI-X vector 0 (EITR n at 0x000E8 + 4n; Linux e1000e regs.h). */
+    static final int E_ITR = 0x00C4, E_EITR0 = 0x00E8;
     /** IVAR: RxQ0, TxQ0 and Other, each valid and on vector 0. */
     static final int E_IVAR_ALL_TO_VECTOR_0 = 0x8 | 0x800 | 0x80000;
 
     // 82576
+    /** 82576: EITR of MSI-X vector 0 (EITR n at 0x01680 + 4n; Linux igb e1000_regs.h). */
+    static final int G_EITR0 = 0x1680;
     static final int G_GPIE = 0x1514, G_EICS = 0x1520, G_EIMS = 0x1524, G_EIMC = 0x1528, G_EICR = 0x1580;
     static final int G_GPIE_MULTIPLE_MSIX = 1 << 4, G_GPIE_PBA = 1 << 31;
     static final int G_TXDCTL_ENABLE = 1 << 25;
@@ -146,8 +150,15 @@ public enum IntelChip {
 
     // ------------------------------------------------------------------ interrupts
 
-    /** Masks every cause and clears what is pending (ICR is read-to-clear; EICR write-1-to-clear). */
+    /**
+     * Masks every cause and clears what is pending (ICR is read-to-clear; EICR write-1-to-clear).
+     * Also turns throttling off: the kernel driver that had the NIC before leaves ITR/EITR set, and
+     * a message held back by throttling would arrive after the cause was cleared and masked (QEMU's
+     * models send a held MSI-X message when the interval ends whatever the cause then is).
+     */
     public void quiet(Bar bar) {
+        bar.write32(advanced ? G_EITR0 : E_EITR0, 0);
+        if (!advanced) bar.write32(E_ITR, 0);
         bar.write32(IMC, -1);
         bar.read32(ICR);
         if (advanced) {
