@@ -1,5 +1,6 @@
 package io.jnetmap.igb;
 
+import io.jnetmap.intel.AdvancedTxFormat;
 import io.jnetmap.intel.CopperPhy;
 import io.jnetmap.intel.IntelAdapter;
 import io.jnetmap.intel.IntelException;

@@ -1,5 +1,6 @@
 package io.jnetmap.igb;
 
+import io.jnetmap.intel.AdvancedTxFormat;
 import io.jnetmap.intel.IntelStats;
 import io.jnetmap.nic.ChipRing;
 import io.jnetmap.nic.MiiPhy;

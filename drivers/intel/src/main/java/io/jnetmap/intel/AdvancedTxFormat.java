@@ -1,6 +1,5 @@
-package io.jnetmap.igb;
+package io.jnetmap.intel;
 
-import io.jnetmap.intel.TxDescriptorFormat;
 import io.jnetmap.sys.OffHeapBuffer;
 
 /**
