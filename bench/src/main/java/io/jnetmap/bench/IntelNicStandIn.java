@@ -1,7 +1,8 @@
 package io.jnetmap.bench;
 
-import io.jnetmap.intel.Mdic;
 import io.jnetmap.intel.QueueRegisters;
+import io.jnetmap.intel.gigabit.GigabitRegs;
+import io.jnetmap.intel.gigabit.Mdic;
 import io.jnetmap.nic.DmaMemory;
 import io.jnetmap.nic.DmaWindow;
 import io.jnetmap.nic.NicDevice;
@@ -12,7 +13,8 @@ import io.jnetmap.pci.PciId;
 import io.jnetmap.sys.OffHeapBuffer;
 
 
-import static io.jnetmap.intel.IntelRegs.*;
+import static io.jnetmap.intel.IntelDescriptors.*;
+import static io.jnetmap.intel.gigabit.GigabitRegs.*;
 
 /**
  * An Intel gigabit NIC (82574L for e1000e, 82576 for igb) reduced to what a driver's data path
@@ -99,7 +101,7 @@ final class IntelNicStandIn implements NicDevice, Registers {
     /** An 82574L (8086:10d3) with its two queues in the classic layout. */
     static IntelNicStandIn e1000e(String address, byte[] mac) {
         return new IntelNicStandIn(address, new PciId(0x8086, 0x10d3), "82574L stand-in", mac,
-                new QueueRegisters[] {QueueRegisters.classic(0), QueueRegisters.classic(1)});
+                new QueueRegisters[] {GigabitRegs.classicQueue(0), GigabitRegs.classicQueue(1)});
     }
 
     /**

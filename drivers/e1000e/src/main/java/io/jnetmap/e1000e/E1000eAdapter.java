@@ -1,14 +1,14 @@
 package io.jnetmap.e1000e;
 
-import io.jnetmap.intel.CopperPhy;
-import io.jnetmap.intel.IntelAdapter;
+import io.jnetmap.intel.gigabit.CopperPhy;
+import io.jnetmap.intel.gigabit.GigabitAdapter;
 import io.jnetmap.intel.IntelException;
-import io.jnetmap.intel.IntelRegs;
+import io.jnetmap.intel.gigabit.GigabitRegs;
 import io.jnetmap.intel.IntelRxRing;
-import io.jnetmap.intel.IntelStats;
+import io.jnetmap.intel.gigabit.GigabitStats;
 import io.jnetmap.intel.IntelTxRing;
 import io.jnetmap.intel.LegacyTxFormat;
-import io.jnetmap.intel.Mdic;
+import io.jnetmap.intel.gigabit.Mdic;
 import io.jnetmap.intel.QueueRegisters;
 import io.jnetmap.nic.NicDevice;
 import io.jnetmap.nic.NicInterrupts;
@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 import java.security.SecureRandom;
 
 import static io.jnetmap.e1000e.E1000eRegs.*;
-import static io.jnetmap.intel.IntelRegs.*;
+import static io.jnetmap.intel.gigabit.GigabitRegs.*;
 
 /**
  * An Intel 82574L (or 82574LA, 82583V) as a netmap adapter. {@link #initialize()} and
@@ -38,7 +38,7 @@ import static io.jnetmap.intel.IntelRegs.*;
  * vector (IVAR); with MSI or INTx (UIO) everything shares vector 0 and the cause register tells
  * them apart. Causes are unmasked only while a thread waits in poll().
  */
-public final class E1000eAdapter extends IntelAdapter {
+public final class E1000eAdapter extends GigabitAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(E1000eAdapter.class);
 
     /** BAR0 holds the 128 KiB register window (82574L datasheet §10.1; QEMU: E1000E_MMIO_SIZE). */
@@ -58,7 +58,7 @@ public final class E1000eAdapter extends IntelAdapter {
 
     private E1000eAdapter(NicDevice device, NicRegion.Lease lease, Registers regs, E1000eChip chip, E1000eConfig config,
                           int queues) {
-        super(device.address(), device, lease, regs, IntelStats.newCounters());
+        super(device.address(), device, lease, regs, GigabitStats.newCounters());
         this.chip = chip;
         this.config = config;
         this.queues = queues;
@@ -67,7 +67,7 @@ public final class E1000eAdapter extends IntelAdapter {
             @Override public void acquire() { owned = acquireMdio(); }
             @Override public void release() { if (owned) releaseMdio(); }
         });
-        this.rxBufferSize = IntelRegs.largestRxBuffer(lease.region().bufSize());
+        this.rxBufferSize = GigabitRegs.largestRxBuffer(lease.region().bufSize());
     }
 
     /**
@@ -125,7 +125,7 @@ public final class E1000eAdapter extends IntelAdapter {
         // Transmit descriptor write-back policy: write back each descriptor (WTHRESH 1, in
         // descriptors: GRAN), bit 22 kept set (e1000_init_hw_82571); PCIe L1 entry without L0s
         for (int q = 0; q < 2; q++) {
-            int r = QueueRegisters.classic(q).txdctl();
+            int r = GigabitRegs.classicQueue(q).txdctl();
             regs.write32(r, (regs.read32(r) & ~DCTL_WTHRESH_MASK) | DCTL_WTHRESH_1 | DCTL_GRAN | TXDCTL_COUNT_DESC);
         }
         regs.set32(GCR, GCR_L1_ACT_WITHOUT_L0S_RX);
@@ -140,7 +140,7 @@ public final class E1000eAdapter extends IntelAdapter {
         // Rings: descriptor memory from the device's DMA allocator, netmap rings with buffers
         // from the NIC region; programmed into the chip when the first port binds (startRings).
         // TX: legacy descriptors; RX: extended descriptors, frames with these error bits counted
-        createRings(queues, config.txSlots(), config.rxSlots(), QueueRegisters::classic, LegacyTxFormat.INSTANCE,
+        createRings(queues, config.txSlots(), config.rxSlots(), GigabitRegs::classicQueue, LegacyTxFormat.INSTANCE,
                 RXDEXT_ERR_CE | RXDEXT_ERR_SE | RXDEXT_ERR_SEQ | RXDEXT_ERR_CXE | RXDEXT_ERR_RXE);
         startCounterRefresh();
         LOG.info("{}: {} ({}) via {}, MAC {}, {} queue pair(s), {} TX / {} RX slots, {} B buffers{}", name(),
@@ -185,8 +185,8 @@ public final class E1000eAdapter extends IntelAdapter {
     /** Hardware-dependent bits and errata (e1000_initialize_hw_bits_82571 for 82574/82583). */
     private void hardwareBits() {
         // TXDCTL bit 22 set on both queues
-        regs.set32(QueueRegisters.classic(0).txdctl(), 1 << 22);
-        regs.set32(QueueRegisters.classic(1).txdctl(), 1 << 22);
+        regs.set32(GigabitRegs.classicQueue(0).txdctl(), 1 << 22);
+        regs.set32(GigabitRegs.classicQueue(1).txdctl(), 1 << 22);
         // TARC0: bits 30:27 cleared, bit 26 set (bit 10, the queue enable QEMU checks, kept)
         regs.write32(TARC0, (regs.read32(TARC0) & ~(0xF << 27)) | (1 << 26));
         // CTRL bit 29 cleared; CTRL_EXT bit 22 set, bit 23 cleared
@@ -273,7 +273,7 @@ public final class E1000eAdapter extends IntelAdapter {
         // extended receive descriptors (RFCTL.EXTEN); no TCP ACK interrupts (ACK_DIS, as DPDK on 82574)
         regs.write32(RFCTL, regs.read32(RFCTL) | RFCTL_EXTEN | RFCTL_ACK_DIS);
         for (int q = 0; q < queues; q++) {
-            QueueRegisters r = QueueRegisters.classic(q);
+            QueueRegisters r = GigabitRegs.classicQueue(q);
             IntelRxRing ring = rxRings[q];
             programRingBase(r.rdbal(), r.rdbah(), r.rdlen(), rxMemory(q), config.rxSlots());
             int start = ring.arm();
@@ -299,7 +299,7 @@ public final class E1000eAdapter extends IntelAdapter {
 
         // §4.6.6 Transmit initialization
         for (int q = 0; q < queues; q++) {
-            QueueRegisters r = QueueRegisters.classic(q);
+            QueueRegisters r = GigabitRegs.classicQueue(q);
             IntelTxRing ring = txRings[q];
             ring.reset();
             programRingBase(r.tdbal(), r.tdbah(), r.tdlen(), txMemory(q), config.txSlots());

@@ -1,7 +1,7 @@
 package io.jnetmap.e1000e;
 
 /**
- * 82574-specific registers and bits (beyond {@link io.jnetmap.intel.IntelRegs}), named as in
+ * 82574-specific registers and bits (beyond {@link io.jnetmap.intel.gigabit.GigabitRegs}), named as in
  * Intel's shared code; 82574L datasheet §10.2 for each.
  */
 final class E1000eRegs {

@@ -1,7 +1,7 @@
 package io.jnetmap.e1000e;
 
-import io.jnetmap.intel.FlowControl;
-import io.jnetmap.intel.IntelAdapter;
+import io.jnetmap.intel.gigabit.FlowControl;
+import io.jnetmap.intel.gigabit.GigabitAdapter;
 import io.jnetmap.nic.MiiPhy;
 import io.jnetmap.nic.ModelAdapterHarness;
 import io.jnetmap.nic.ModelDevice;
@@ -18,7 +18,7 @@ import java.util.List;
 
 import static io.jnetmap.e1000e.E1000eRegs.*;
 import static io.jnetmap.e1000e.Frames.*;
-import static io.jnetmap.intel.IntelRegs.*;
+import static io.jnetmap.intel.gigabit.GigabitRegs.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -149,12 +149,12 @@ class E1000eSiliconTest extends ModelAdapterHarness<E1000eModel, E1000eAdapter> 
     void everyReceiveAddressButTheFirstIsCleared() {
         model = new E1000eModel(MAC);
         for (int i : new int[] {1, 5, 15}) { // a previous owner's entries survive the reset
-            model.put(IntelAdapter.receiveAddressLow(i), 0x33221100 + i);
-            model.put(IntelAdapter.receiveAddressLow(i) + 4, RAH_AV | 0x5544);
+            model.put(GigabitAdapter.receiveAddressLow(i), 0x33221100 + i);
+            model.put(GigabitAdapter.receiveAddressLow(i) + 4, RAH_AV | 0x5544);
         }
         open(config(), "MSIX");
         for (int i = 1; i < 16; i++)
-            assertEquals(0, model.get(IntelAdapter.receiveAddressLow(i) + 4) & RAH_AV, "RAR " + i + " invalid");
+            assertEquals(0, model.get(GigabitAdapter.receiveAddressLow(i) + 4) & RAH_AV, "RAR " + i + " invalid");
         assertNotEquals(0, model.get(RAH0) & RAH_AV, "RAR0 keeps the port's MAC");
     }
 }

@@ -1,13 +1,13 @@
 package io.jnetmap.igb;
 
 import io.jnetmap.intel.AdvancedTxFormat;
-import io.jnetmap.intel.CopperPhy;
-import io.jnetmap.intel.IntelAdapter;
+import io.jnetmap.intel.gigabit.CopperPhy;
+import io.jnetmap.intel.gigabit.GigabitAdapter;
 import io.jnetmap.intel.IntelException;
-import io.jnetmap.intel.IntelRegs;
+import io.jnetmap.intel.gigabit.GigabitRegs;
 import io.jnetmap.intel.IntelRxRing;
 import io.jnetmap.intel.IntelTxRing;
-import io.jnetmap.intel.Mdic;
+import io.jnetmap.intel.gigabit.Mdic;
 import io.jnetmap.intel.QueueRegisters;
 import io.jnetmap.nic.NicDevice;
 import io.jnetmap.nic.NicInterrupts;
@@ -21,7 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static io.jnetmap.igb.IgbRegs.*;
-import static io.jnetmap.intel.IntelRegs.*;
+import static io.jnetmap.intel.gigabit.GigabitRegs.*;
 
 /**
  * An Intel 82576 or I350 as a netmap adapter with N queue pairs, each a netmap ring pair.
@@ -43,7 +43,7 @@ import static io.jnetmap.intel.IntelRegs.*;
  * causes (link changes); a thread in poll() on one ring sleeps on that ring's vector only. With MSI
  * or INTx (UIO) all causes share one vector and the cause register tells them apart.
  */
-public final class IgbAdapter extends IntelAdapter {
+public final class IgbAdapter extends GigabitAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(IgbAdapter.class);
 
     private final IgbChip chip;

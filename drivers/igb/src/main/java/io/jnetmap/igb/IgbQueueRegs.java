@@ -13,8 +13,7 @@ record IgbQueueRegs(QueueRegisters rings, int srrctl, int rqdpc, int dvmolr, int
 
     static IgbQueueRegs of(int n) {
         int rx = RX_BASE + STRIDE * n, tx = TX_BASE + STRIDE * n;
-        QueueRegisters r = new QueueRegisters(rx, rx + 0x04, rx + 0x08, rx + 0x10, rx + 0x18, rx + 0x28,
-                tx, tx + 0x04, tx + 0x08, tx + 0x10, tx + 0x18, tx + 0x28);
+        QueueRegisters r = QueueRegisters.at(rx, tx);
         return new IgbQueueRegs(r, rx + 0x0C, rx + 0x30, rx + 0x38, tx + 0x38, tx + 0x3C);
     }
 }

@@ -2,7 +2,7 @@ package io.jnetmap.igb;
 
 /**
  * igb registers and bits beyond what the Intel gigabit family shares
- * ({@link io.jnetmap.intel.IntelRegs}), with the names of Intel's shared code
+ * ({@link io.jnetmap.intel.gigabit.GigabitRegs}), with the names of Intel's shared code
  * ({@code e1000_regs.h}, {@code e1000_82575.h}, {@code e1000_defines.h}) and the 82576 datasheet's
  * register chapter (§8). Per-queue registers are in {@link IgbQueueRegs}.
  */

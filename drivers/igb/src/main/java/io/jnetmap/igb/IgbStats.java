@@ -1,6 +1,6 @@
 package io.jnetmap.igb;
 
-import io.jnetmap.intel.IntelStats;
+import io.jnetmap.intel.gigabit.GigabitStats;
 import io.jnetmap.nic.Counters;
 import io.jnetmap.nic.Counters.Counter;
 
@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * igb's statistics: the gigabit family's block ({@link IntelStats#COMMON}: same offsets, clear on
+ * igb's statistics: the gigabit family's block ({@link GigabitStats#COMMON}: same offsets, clear on
  * read, 82576 datasheet §8.19) plus, per RX queue in use, RQDPC, the frames the queue dropped for
  * lack of descriptors (SRRCTL.DROP_EN; clear on read).
  *
@@ -20,7 +20,7 @@ final class IgbStats {
     private IgbStats() { }
 
     static Counters newCounters(int queues) {
-        List<Counter> t = new ArrayList<>(IntelStats.COMMON);
+        List<Counter> t = new ArrayList<>(GigabitStats.COMMON);
         for (int q = 0; q < queues; q++) t.add(Counter.of32("rx_queue_" + q + "_drops", IgbQueueRegs.of(q).rqdpc()));
         return new Counters(t);
     }

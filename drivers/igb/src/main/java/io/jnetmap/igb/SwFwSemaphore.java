@@ -1,6 +1,6 @@
 package io.jnetmap.igb;
 
-import io.jnetmap.intel.CopperPhy;
+import io.jnetmap.intel.gigabit.CopperPhy;
 import io.jnetmap.intel.IntelException;
 import io.jnetmap.nic.Registers;
 

@@ -1,7 +1,7 @@
 package io.jnetmap.igb;
 
 import io.jnetmap.intel.AdvancedTxFormat;
-import io.jnetmap.intel.IntelStats;
+import io.jnetmap.intel.gigabit.GigabitStats;
 import io.jnetmap.nic.ChipRing;
 import io.jnetmap.nic.MiiPhy;
 import io.jnetmap.nic.RegisterModel;
@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.function.LongPredicate;
 
 import static io.jnetmap.igb.IgbRegs.*;
-import static io.jnetmap.intel.IntelRegs.*;
+import static io.jnetmap.intel.gigabit.GigabitRegs.*;
 
 /**
  * A register-level model of the 82576, enough to run the igb driver without hardware. It follows
@@ -179,7 +179,7 @@ final class Igb82576Model extends RegisterModel {
             }
             default:
                 if ((off >= 0x4000 && off < 0x4100) || isRqdpc(off)) // statistics: clear on read (64-bit ones: the high half clears both)
-                    return readStatistic(off, IntelStats.GORCL, IntelStats.GOTCL, IntelStats.TORL, IntelStats.TOTL);
+                    return readStatistic(off, GigabitStats.GORCL, GigabitStats.GOTCL, GigabitStats.TORL, GigabitStats.TOTL);
                 return get(off);
         }
     }
@@ -387,10 +387,10 @@ final class Igb82576Model extends RegisterModel {
                     protocolErrors.add("TX queue " + q + ": PAYLEN " + txPaylen[q] + " but the packet has " + frame.length + " bytes");
                 wire.add(new Sent(q, frame));
                 txQueuePackets[q]++;
-                count(IntelStats.GPTC, 1);
-                count(IntelStats.TPT, 1);
-                count64(IntelStats.GOTCL, frame.length + 4);
-                count64(IntelStats.TOTL, frame.length + 4);
+                count(GigabitStats.GPTC, 1);
+                count(GigabitStats.TPT, 1);
+                count64(GigabitStats.GOTCL, frame.length + 4);
+                count64(GigabitStats.TOTL, frame.length + 4);
             }
             if ((cmd & AdvancedTxFormat.DCMD_RS) != 0) {
                 ring.putIntRelease(off + 12, olinfo | AdvancedTxFormat.STA_DD);
@@ -431,7 +431,7 @@ final class Igb82576Model extends RegisterModel {
         if (!accept) return DROPPED;
         int max = (rctl & RCTL_LPE) != 0 ? get(RLPML) - 4 : 1518;
         if (frame.length > max) {
-            count(IntelStats.ROC, 1);
+            count(GigabitStats.ROC, 1);
             return DROPPED;
         }
         int[] rss = rss(frame); // {type, hash}
@@ -455,7 +455,7 @@ final class Igb82576Model extends RegisterModel {
                 put(rqdpc(q), get(rqdpc(q)) + 1);
                 return DROPPED;
             }
-            count(IntelStats.RNBC, 1);
+            count(GigabitStats.RNBC, 1);
             return NO_DESCRIPTORS;
         }
         long base = (get(b) & 0xffffffffL) | ((long) get(b + 0x04) << 32);
@@ -475,12 +475,12 @@ final class Igb82576Model extends RegisterModel {
         }
         put(rdh(q), head);
         rxQueuePackets[q]++;
-        count(IntelStats.GPRC, 1);
-        count(IntelStats.TPR, 1);
-        if (bcast) count(IntelStats.BPRC, 1);
-        if (mcast) count(IntelStats.MPRC, 1);
-        count64(IntelStats.GORCL, frame.length + 4);
-        count64(IntelStats.TORL, frame.length + 4);
+        count(GigabitStats.GPRC, 1);
+        count(GigabitStats.TPR, 1);
+        if (bcast) count(GigabitStats.BPRC, 1);
+        if (mcast) count(GigabitStats.MPRC, 1);
+        count64(GigabitStats.GORCL, frame.length + 4);
+        count64(GigabitStats.TORL, frame.length + 4);
         raiseEicr(queueCause(q, false));
         raiseIcr(ICR_RXDW);
         return q;

@@ -1,7 +1,7 @@
 package io.jnetmap.igb;
 
 import io.jnetmap.intel.AdvancedTxFormat;
-import io.jnetmap.intel.IntelStats;
+import io.jnetmap.intel.gigabit.GigabitStats;
 import io.jnetmap.nic.ModelAdapterHarness;
 import io.jnetmap.nic.ModelDevice;
 import io.jnetmap.nic.NicRegion;
@@ -33,7 +33,7 @@ import java.util.function.LongPredicate;
 import static io.jnetmap.igb.IgbRegs.*;
 import static io.jnetmap.igb.Packets.*;
 import static io.jnetmap.nic.TestFrames.*;
-import static io.jnetmap.intel.IntelRegs.*;
+import static io.jnetmap.intel.gigabit.GigabitRegs.*;
 import static io.jnetmap.rings.NetmapLayout.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -597,7 +597,7 @@ class IgbAdapterTest extends ModelAdapterHarness<Igb82576Model, IgbAdapter> {
         Map<String, Long> b = adapter.statistics();
         assertEquals(15L, b.get("rx_packets"), "the chip cleared its counter at the first read; the totals keep going");
         assertEquals(5L, b.get("rx_broadcast"));
-        assertEquals(0, model.get(IntelStats.GPRC), "read (and cleared) in the chip");
+        assertEquals(0, model.get(GigabitStats.GPRC), "read (and cleared) in the chip");
         assertTrue(b.containsKey("rx_queue_3_drops"));
     }
 

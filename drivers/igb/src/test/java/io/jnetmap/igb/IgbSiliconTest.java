@@ -1,7 +1,7 @@
 package io.jnetmap.igb;
 
-import io.jnetmap.intel.FlowControl;
-import io.jnetmap.intel.IntelAdapter;
+import io.jnetmap.intel.gigabit.FlowControl;
+import io.jnetmap.intel.gigabit.GigabitAdapter;
 import io.jnetmap.nic.MiiPhy;
 import io.jnetmap.nic.ModelAdapterHarness;
 import io.jnetmap.nic.NicDevice;
@@ -19,7 +19,7 @@ import java.util.List;
 
 import static io.jnetmap.igb.IgbRegs.*;
 import static io.jnetmap.igb.Packets.*;
-import static io.jnetmap.intel.IntelRegs.*;
+import static io.jnetmap.intel.gigabit.GigabitRegs.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -169,13 +169,13 @@ class IgbSiliconTest extends ModelAdapterHarness<Igb82576Model, IgbAdapter> {
     void everyReceiveAddressOfThe82576ButTheFirstIsCleared() {
         model = new Igb82576Model(MAC);
         for (int i : new int[] {1, 15, 16, 23}) {
-            model.put(IntelAdapter.receiveAddressLow(i), 0x33221100 + i);
-            model.put(IntelAdapter.receiveAddressLow(i) + 4, RAH_AV | 0x5544);
+            model.put(GigabitAdapter.receiveAddressLow(i), 0x33221100 + i);
+            model.put(GigabitAdapter.receiveAddressLow(i) + 4, RAH_AV | 0x5544);
         }
         open(config(), "MSIX");
         for (int i = 1; i < 24; i++)
-            assertEquals(0, model.get(IntelAdapter.receiveAddressLow(i) + 4) & RAH_AV, "RAR " + i + " invalid");
-        assertEquals(-1, model.lastWrite(IntelAdapter.receiveAddressLow(24) + 4), "no RAR 24 on the 82576");
+            assertEquals(0, model.get(GigabitAdapter.receiveAddressLow(i) + 4) & RAH_AV, "RAR " + i + " invalid");
+        assertEquals(-1, model.lastWrite(GigabitAdapter.receiveAddressLow(24) + 4), "no RAR 24 on the 82576");
         assertNotEquals(0, model.get(RAH0) & RAH_AV);
     }
 
@@ -185,8 +185,8 @@ class IgbSiliconTest extends ModelAdapterHarness<Igb82576Model, IgbAdapter> {
         dev = new ModelDevice(model, new PciId(0x8086, 0x1521), ADDRESS, "MSIX");
         adapter = IgbAdapter.open(dev, config().withQueues(8));
         port = bind("netmap:" + ADDRESS);
-        assertNotEquals(-1, model.lastWrite(IntelAdapter.receiveAddressLow(31) + 4, -1, 0), "RAR 31 invalidated");
-        assertEquals(-1, model.lastWrite(IntelAdapter.receiveAddressLow(32) + 4));
+        assertNotEquals(-1, model.lastWrite(GigabitAdapter.receiveAddressLow(31) + 4, -1, 0), "RAR 31 invalidated");
+        assertEquals(-1, model.lastWrite(GigabitAdapter.receiveAddressLow(32) + 4));
         for (int i = 4; i < 8; i++) assertEquals(0, model.countWrites(IVAR0 + 4 * i), "no IVAR " + i + " on the I350");
         assertNotEquals(0, model.countWrites(IVAR0 + 4 * 3));
     }

@@ -104,9 +104,9 @@ public final class IntelRxRing {
         while (i != stop) {
             int off = i << 4;
             int st = d.getIntAcquire(off + 8); // DD first; the rest of the descriptor is read after it
-            if ((st & IntelRegs.RXD_STAT_DD) == 0) break;
+            if ((st & IntelDescriptors.RXD_STAT_DD) == 0) break;
             r.len(i, d.getUnsignedShort(off + 12));
-            if ((st & IntelRegs.RXD_STAT_EOP) != 0) {
+            if ((st & IntelDescriptors.RXD_STAT_EOP) != 0) {
                 r.slotFlags(i, 0);
                 packets++;
                 if ((st & errorMask) != 0) errorPackets++;

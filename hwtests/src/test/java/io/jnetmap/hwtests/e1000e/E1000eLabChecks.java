@@ -8,7 +8,7 @@ import io.jnetmap.hwtests.LabChecklist;
 import io.jnetmap.hwtests.Pcap;
 import io.jnetmap.hwtests.PeerPort;
 import io.jnetmap.hwtests.Shell;
-import io.jnetmap.intel.IntelRegs;
+import io.jnetmap.intel.gigabit.GigabitRegs;
 import io.jnetmap.rings.NetmapPort;
 import io.jnetmap.rings.NetmapRing;
 import io.jnetmap.rings.RingStateException;
@@ -277,12 +277,12 @@ abstract class E1000eLabChecks extends LabChecklist<E1000eAdapter> {
     /** The port's and the chip's view of the RX ring, and the peer's, for a stall message. */
     String stallReport(PeerPort.Sender snd) {
         OffHeapBuffer d = adapter.rxRing(0).memory().buffer();
-        int rdh = adapter.registers().read32(IntelRegs.RDH), rdt = adapter.registers().read32(IntelRegs.RDT);
+        int rdh = adapter.registers().read32(GigabitRegs.RDH), rdt = adapter.registers().read32(GigabitRegs.RDT);
         return String.format("ring head %d cur %d tail %d, kring hwcur %d hwtail %d; chip RDH %d RDT %d, status at RDH 0x%x,"
                         + " at hwtail 0x%x; ICR/IMS 0x%x/0x%x; sender %s; peer %s", rx.head(), rx.cur(), rx.tail(),
                 adapter.rxKring(0).hwcur(), adapter.rxKring(0).hwtail(), rdh, rdt, d.getIntAcquire(rdh * 16 + 8),
-                d.getIntAcquire(adapter.rxKring(0).hwtail() * 16 + 8), adapter.registers().read32(IntelRegs.ICS),
-                adapter.registers().read32(IntelRegs.IMS), snd.output().replace('\n', ' '), peer.counters());
+                d.getIntAcquire(adapter.rxKring(0).hwtail() * 16 + 8), adapter.registers().read32(GigabitRegs.ICS),
+                adapter.registers().read32(GigabitRegs.IMS), snd.output().replace('\n', ' '), peer.counters());
     }
 
     /** Checks the wire pcap's test frames from the peer to the port: numbered from 0, in order, byte-exact; returns how many. */
@@ -405,7 +405,7 @@ abstract class E1000eLabChecks extends LabChecklist<E1000eAdapter> {
     @Test
     @Order(6)
     void badSlotsAreRefusedBeforeAnyDescriptorIsWritten() {
-        int refused = refuseBadTxSlots(port, tx, IntelRegs.TDT);
+        int refused = refuseBadTxSlots(port, tx, GigabitRegs.TDT);
         // RX: get one frame, then release its slot with a bad buffer
         PeerPort.Sender snd = peer.sender(1, 64, mac);
         snd.credit(1);
@@ -415,14 +415,14 @@ abstract class E1000eLabChecks extends LabChecklist<E1000eAdapter> {
         assertFalse(rx.empty(), "a frame arrived");
         OffHeapBuffer rxDesc = adapter.rxRing(0).memory().buffer();
         byte[] rxBefore = snapshot(rxDesc, rx.numSlots() * 16);
-        int rdt = adapter.registers().read32(IntelRegs.RDT);
+        int rdt = adapter.registers().read32(GigabitRegs.RDT);
         int h = rx.head(), good = rx.bufIdx(h);
         rx.bufIdx(h, 1);
         rx.slotFlags(h, NS_BUF_CHANGED);
         rx.advance(rx.next(h));
         assertThrows(RingStateException.class, port::rxsync);
         assertArrayEquals(rxBefore, snapshot(rxDesc, rx.numSlots() * 16), "RX descriptors untouched");
-        assertEquals(rdt, adapter.registers().read32(IntelRegs.RDT));
+        assertEquals(rdt, adapter.registers().read32(GigabitRegs.RDT));
         assertEquals(good, rx.bufIdx(h), "the slot's own buffer restored");
         rx.advance(rx.tail());
         port.rxsync();

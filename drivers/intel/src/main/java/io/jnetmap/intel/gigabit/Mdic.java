@@ -1,10 +1,11 @@
-package io.jnetmap.intel;
+package io.jnetmap.intel.gigabit;
 
+import io.jnetmap.intel.IntelException;
 import io.jnetmap.nic.Registers;
 
 import java.util.concurrent.locks.LockSupport;
 
-import static io.jnetmap.intel.IntelRegs.*;
+import static io.jnetmap.intel.gigabit.GigabitRegs.*;
 
 /**
  * PHY registers through the MAC's MDI control register (MDIC), as every Intel gigabit MAC offers

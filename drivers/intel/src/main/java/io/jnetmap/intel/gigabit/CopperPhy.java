@@ -1,8 +1,10 @@
-package io.jnetmap.intel;
+package io.jnetmap.intel.gigabit;
+
+import io.jnetmap.intel.IntelException;
 
 import java.util.concurrent.locks.LockSupport;
 
-import static io.jnetmap.intel.IntelRegs.*;
+import static io.jnetmap.intel.gigabit.GigabitRegs.*;
 
 /**
  * The internal copper PHY of Intel's gigabit MACs, through MDIC, as Linux's e1000e and igb bring

@@ -1,4 +1,4 @@
-package io.jnetmap.intel;
+package io.jnetmap.intel.gigabit;
 
 import io.jnetmap.nic.Counters;
 import io.jnetmap.nic.Counters.Counter;
@@ -10,8 +10,8 @@ import java.util.List;
  * same offsets, all clear on read; 64-bit octet counters read low then high, the high read
  * clearing the pair). Names follow Linux's ethtool names where one exists.
  */
-public final class IntelStats {
-    private IntelStats() { }
+public final class GigabitStats {
+    private GigabitStats() { }
 
     public static final int CRCERRS = 0x4000, ALGNERRC = 0x4004, SYMERRS = 0x4008, RXERRC = 0x400C, MPC = 0x4010,
             SCC = 0x4014, ECOL = 0x4018, MCC = 0x401C, LATECOL = 0x4020, COLC = 0x4028, DC = 0x4030,

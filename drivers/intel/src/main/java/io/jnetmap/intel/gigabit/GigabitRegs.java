@@ -1,13 +1,17 @@
-package io.jnetmap.intel;
+package io.jnetmap.intel.gigabit;
+
+import io.jnetmap.intel.QueueRegisters;
 
 /**
- * Register offsets and bits the Intel gigabit family (82571..82574 "e1000e", 82575/82576/I350
- * "igb") shares, with the names of Intel's shared code (e1000_regs.h, e1000_defines.h). Queue
- * registers are given for queue 0 with their stride; chips that place queues differently
- * (igb's queues 4+) describe that in their own map.
+ * Register offsets and bits of the Intel gigabit MACs (82571..82574 "e1000e", 82575/82576/I350
+ * "igb"), with the names of Intel's shared code (e1000_regs.h, e1000_defines.h): the MAC, PHY,
+ * NVM, receive/transmit control and filter registers the 82599 (ixgbe) has elsewhere or not at
+ * all. Queue registers are given for queue 0 with their stride ({@link #classicQueue}); chips
+ * that place queues differently (igb's queues 4+) describe that in their own map. Every value
+ * here is checked against Linux's headers by {@code LinuxHeaderConstantsTest}.
  */
-public final class IntelRegs {
-    private IntelRegs() { }
+public final class GigabitRegs {
+    private GigabitRegs() { }
 
     // ---- general
     public static final int CTRL = 0x0000, STATUS = 0x0008, EECD = 0x0010, EERD = 0x0014, CTRL_EXT = 0x0018,
@@ -84,13 +88,14 @@ public final class IntelRegs {
     /** 1000BASE-T control: advertise 1000 full duplex (Intel's MACs do not do 1000 half). */
     public static final int CTRL1000_FULL = 0x0200;
 
-    /** Legacy and extended receive descriptor status bits (in the write-back status word). */
-    public static final int RXD_STAT_DD = 1, RXD_STAT_EOP = 1 << 1;
-    /** Extended/advanced write-back error bits (bits 31:24 of status_error on e1000e; 31:20 on igb). */
+    /** Extended write-back error bits (bits 31:24 of status_error on e1000e; igb's advanced ones are in 31:20). */
     public static final int RXDEXT_ERR_CE = 1 << 24, RXDEXT_ERR_SE = 1 << 25, RXDEXT_ERR_SEQ = 1 << 26,
             RXDEXT_ERR_CXE = 1 << 28, RXDEXT_ERR_TCPE = 1 << 29, RXDEXT_ERR_IPE = 1 << 30, RXDEXT_ERR_RXE = 1 << 31;
-    /** Transmit descriptor write-back: DD in the status byte (byte 12). */
-    public static final int TXD_STAT_DD = 1;
+
+    /** Queue {@code n}'s ring registers in the classic layout: queue 0's + n * 0x100 (e1000e queues 0-1, igb queues 0-3). */
+    public static QueueRegisters classicQueue(int n) {
+        return QueueRegisters.at(RDBAL + n * QUEUE_STRIDE, TDBAL + n * QUEUE_STRIDE);
+    }
 
     /** RCTL.BSIZE/BSEX for a receive buffer of {@code size} bytes (256..16384, a power of two). */
     public static int rctlBufferSize(int size) {

@@ -1,6 +1,6 @@
-package io.jnetmap.intel;
+package io.jnetmap.intel.gigabit;
 
-import static io.jnetmap.intel.IntelRegs.*;
+import static io.jnetmap.intel.gigabit.GigabitRegs.*;
 
 /**
  * IEEE 802.3x flow control as autonegotiation resolves it (802.3 Annex 28B, table 28B-3, from
