@@ -49,8 +49,10 @@ public final class Kring {
     private final int numBuffers;
     /** Shortest packet this TX ring's device sends ({@link NetmapAdapter#minTxFrame}); 0: any length, empty slots too. */
     private final int minFrame;
-    /** Bytes of the packet a {@link #checkRangeMin} pass is in, carried over the wrap to the second pass. */
-    private int chainLen;
+    /** Most slots one packet may span on this TX ring's device ({@link NetmapAdapter#maxTxFragments}); 0: no cap. */
+    private final int maxFrags;
+    /** Bytes and slots of the packet a {@link #checkRangeNic} pass is in, carried over the wrap to the second pass. */
+    private int chainLen, chainFrags;
     private String lastError;
     private long errors;
     private int checkedFlags;
@@ -75,6 +77,7 @@ public final class Kring {
         this.bufSize = region.bufSize();
         this.numBuffers = region.numBuffers();
         this.minFrame = tx && !host && adapter != null ? adapter.minTxFrame() : 0;
+        this.maxFrags = tx && !host && adapter != null ? Math.max(0, adapter.maxTxFragments()) : 0;
     }
 
     /**
@@ -382,6 +385,7 @@ public final class Kring {
      */
     private boolean checkSlots(int from, int to) {
         chainLen = 0;
+        chainFrags = 0;
         // at most two counted loops rather than one wrapping loop: the JIT unrolls these and drops bounds checks
         int or = from <= to ? check(from, to) : check(from, numSlots);
         if (or >= 0 && to < from) {
@@ -396,6 +400,8 @@ public final class Kring {
             if (idx < FIRST_BUFFER || idx >= numBuffers) why = " has buffer index " + idx + ", outside " + FIRST_BUFFER + ".." + (numBuffers - 1);
             else if (len > bufSize) why = " has length " + len + ", more than the buffer size " + bufSize;
             else if (len == 0) why = " has length 0: the NIC takes no empty fragment";
+            else if (maxFrags != 0 && chainFrags > maxFrags) why = " is slot " + chainFrags + " of one packet (NS_MOREFRAG chain); the NIC"
+                    + " takes at most " + maxFrags + " descriptors per packet (copy the frame into fewer, larger buffers)";
             else why = " ends a packet of " + chainLen + " bytes, shorter than the " + minFrame
                     + " bytes the NIC sends (pad the frame to at least that)";
             reinit("slot " + i + why);
@@ -406,31 +412,35 @@ public final class Kring {
         return true;
     }
 
-    private int check(int from, int to) { return minFrame == 0 ? checkRange(from, to) : checkRangeMin(from, to); }
+    private int check(int from, int to) { return minFrame == 0 && maxFrags == 0 ? checkRange(from, to) : checkRangeNic(from, to); }
 
     /**
-     * {@link #checkRange} for a NIC's TX ring, which also refuses an empty slot and a packet (a slot
-     * or an NS_MOREFRAG chain, which starts at hwcur at the latest) shorter than {@link #minFrame}:
-     * the chip would send garbage or stall on it. A chain still open at {@code to} is checked when
-     * its last fragment comes.
+     * {@link #checkRange} for a NIC's TX ring, which also refuses an empty slot, a packet (a slot
+     * or an NS_MOREFRAG chain, which starts at hwcur at the latest) shorter than {@link #minFrame}
+     * and a chain of more than {@link #maxFrags} slots: the chip would send garbage or stall on
+     * them. A chain still open at {@code to} is checked for its length when its last fragment
+     * comes, for its slot count at once.
      */
-    private int checkRangeMin(int from, int to) {
+    private int checkRangeNic(int from, int to) {
         int or = checkRange(from, to);
         if (or < 0) return or;
         final NetmapRing r = ring;
-        final int min = minFrame;
-        int acc = chainLen;
+        final int min = minFrame, max = maxFrags == 0 ? Integer.MAX_VALUE : maxFrags;
+        int acc = chainLen, frags = chainFrags;
         for (int i = from; i < to; i++) {
             long w = r.slotWord(i);
             int len = NetmapRing.wordLen(w);
             acc += len;
-            if (len == 0) { chainLen = acc; return -(i + 1); }
+            frags++;
+            if (len == 0 || frags > max) { chainLen = acc; chainFrags = frags; return -(i + 1); }
             if ((NetmapRing.wordFlags(w) & NS_MOREFRAG) == 0) {
-                if (acc < min) { chainLen = acc; return -(i + 1); }
+                if (acc < min) { chainLen = acc; chainFrags = frags; return -(i + 1); }
                 acc = 0;
+                frags = 0;
             }
         }
         chainLen = acc;
+        chainFrags = frags;
         return or;
     }
 

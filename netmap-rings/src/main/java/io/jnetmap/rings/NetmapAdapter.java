@@ -74,6 +74,15 @@ public abstract class NetmapAdapter {
      */
     public int minTxFrame() { return 0; }
 
+    /**
+     * The most slots one packet (an NS_MOREFRAG chain and its last slot) may span on the device's
+     * TX rings, one descriptor each: the 82599 takes at most 40 descriptors per packet, less
+     * TXDCTL.WTHRESH (DPDK's ixgbe PMD refuses longer mbuf chains, IXGBE_TX_MAX_SEG). A longer chain is refused
+     * by the ring rules ({@link Kring}) as a bad slot, before the back-end writes any descriptor of
+     * it. 0 (the default): as many as the ring holds. Read once, when the krings are made.
+     */
+    public int maxTxFragments() { return 0; }
+
     /** Whether the link is up (software ports: always). */
     public boolean linkUp() { return true; }
 

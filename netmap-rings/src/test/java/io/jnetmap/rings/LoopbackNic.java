@@ -43,8 +43,16 @@ final class LoopbackNic extends NetmapAdapter {
     private final int[][] armed;       // per RX kring: buffer programmed into each descriptor
     private final List<ConcurrentLinkedQueue<Frame>> wire = new ArrayList<>();
 
+    /** Its {@link #maxTxFragments} (0: no cap); read by the krings as they are made. */
+    private final int maxTxFragments;
+
     LoopbackNic(String name, MemoryRegion region, int nTx, int nRx, int nHostTx, int nHostRx, int slots) {
+        this(name, region, nTx, nRx, nHostTx, nHostRx, slots, 0);
+    }
+
+    LoopbackNic(String name, MemoryRegion region, int nTx, int nRx, int nHostTx, int nHostRx, int slots, int maxTxFragments) {
         super(name, region);
+        this.maxTxFragments = maxTxFragments;
         createKrings(nTx, nRx, nHostTx, nHostRx, slots, slots);
         done = new int[totalTxKrings()];
         inFlight = new int[totalTxKrings()];
@@ -56,6 +64,9 @@ final class LoopbackNic extends NetmapAdapter {
             wire.add(new ConcurrentLinkedQueue<>());
         }
     }
+
+    @Override
+    public int maxTxFragments() { return maxTxFragments; }
 
     // ---- what tests drive
 

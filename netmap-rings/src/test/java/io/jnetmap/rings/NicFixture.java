@@ -24,6 +24,11 @@ final class NicFixture implements AutoCloseable {
 
     /** A NIC named test0 with the given rings (each of {@code slots} slots) in a region with a few spare buffers. */
     static NicFixture create(int nTx, int nRx, int nHostTx, int nHostRx, int slots) {
+        return create(nTx, nRx, nHostTx, nHostRx, slots, 0);
+    }
+
+    /** As {@link #create(int, int, int, int, int)}, the NIC taking at most {@code maxTxFragments} slots per packet (0: no cap). */
+    static NicFixture create(int nTx, int nRx, int nHostTx, int nHostRx, int slots, int maxTxFragments) {
         int rings = nTx + nRx + nHostTx + nHostRx;
         RegionConfig c = RegionConfig.defaults()
                 .withBuffers(NetmapLayout.FIRST_BUFFER + rings * slots + SPARE_BUFFERS)
@@ -33,7 +38,7 @@ final class NicFixture implements AutoCloseable {
         MemoryRegion region = MemoryRegion.createPrivate("test" + ProcessHandle.current().pid() + "_" + next(), c);
         int free = region.freeBuffers();
         try {
-            return new NicFixture(region, new LoopbackNic("test0", region, nTx, nRx, nHostTx, nHostRx, slots), free);
+            return new NicFixture(region, new LoopbackNic("test0", region, nTx, nRx, nHostTx, nHostRx, slots, maxTxFragments), free);
         } catch (RuntimeException e) {
             region.close();
             throw e;

@@ -402,7 +402,7 @@ public final class E1000eAdapter extends GigabitAdapter {
     // ====================================================================== wake-ups
 
     @Override
-    protected int wakeCauses(Kring k) {
+    protected long wakeCauses(Kring k) {
         int q = k.ringId();
         if (k.isTx()) return msix ? ICR_TXQ0 << q : ICR_TXDW;
         return msix ? ICR_RXQ0 << q : ICR_RXT0;
@@ -415,17 +415,18 @@ public final class E1000eAdapter extends GigabitAdapter {
     }
 
     @Override
-    protected int alwaysPolledVectors() { return 1 << linkVector; }
+    protected long alwaysPolledVectors() { return 1L << linkVector; }
 
     @Override
-    protected void armWakeCauses(int causes) {
-        regs.write32(ICR, causes);                 // forget causes from before the caller's last look at the ring
-        regs.write32(IMS, causes | permanentCauses); // a cause still pending fires at once
+    protected void armWakeCauses(long causes) {
+        int c = (int) causes;                      // ICR bits 0..30: one 32-bit register
+        regs.write32(ICR, c);                      // forget causes from before the caller's last look at the ring
+        regs.write32(IMS, c | permanentCauses);    // a cause still pending fires at once
     }
 
     @Override
-    protected void disarmWakeCauses(int causes) {
-        regs.write32(IMC, causes & ~permanentCauses);
+    protected void disarmWakeCauses(long causes) {
+        regs.write32(IMC, (int) causes & ~permanentCauses);
     }
 
     @Override

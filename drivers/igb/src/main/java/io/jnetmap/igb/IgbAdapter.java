@@ -443,8 +443,8 @@ public final class IgbAdapter extends GigabitAdapter {
     // ====================================================================== wake-ups
 
     @Override
-    protected int wakeCauses(Kring k) {
-        if (routing.perQueue) return 1 << k.ringId();
+    protected long wakeCauses(Kring k) {
+        if (routing.perQueue) return 1L << k.ringId();
         return k.isTx() ? ICR_TXDW : ICR_RXDW;
     }
 
@@ -454,10 +454,11 @@ public final class IgbAdapter extends GigabitAdapter {
     }
 
     @Override
-    protected int alwaysPolledVectors() { return 1 << routing.otherVector; }
+    protected long alwaysPolledVectors() { return 1L << routing.otherVector; }
 
     @Override
-    protected void armWakeCauses(int causes) {
+    protected void armWakeCauses(long wanted) {
+        int causes = (int) wanted; // EICR bits 0..24, or ICR bits: one 32-bit register
         if (routing.perQueue) {
             regs.write32(EICR, causes);                              // forget causes from before the caller's last look
             regs.write32(EIMS, causes | routing.permanentEims);      // a cause still pending fires at once
@@ -468,7 +469,8 @@ public final class IgbAdapter extends GigabitAdapter {
     }
 
     @Override
-    protected void disarmWakeCauses(int causes) {
+    protected void disarmWakeCauses(long wanted) {
+        int causes = (int) wanted;
         if (routing.perQueue) regs.write32(EIMC, causes & ~routing.permanentEims);
         else regs.write32(IMC, causes & ~ICR_LSC);
     }

@@ -40,8 +40,10 @@ import java.util.function.Consumer;
  * The data path (txsync/rxsync) takes no lock and allocates nothing; waiting allocates nothing
  * either once a thread has its poll set.
  *
- * <p>Wake-up causes are a chip-defined 32-bit mask (Intel: bits of ICR/IMS, or EICR/EIMS);
- * this class only counts waiters per bit, so a cause stays unmasked while any thread waits on it.
+ * <p>Wake-up causes are a chip-defined mask of up to 64 bits (Intel: bits of ICR/IMS, of
+ * EICR/EIMS, or the 82599's 64 queue causes of EICS_EX(0..1)/EIMS_EX(0..1)); this class only
+ * counts waiters per bit, so a cause stays unmasked while any thread waits on it. A chip may
+ * use up to {@value #MAX_VECTORS} interrupt vectors (one per queue pair on the 82599).
  */
 public abstract class NicAdapter extends NetmapAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(NicAdapter.class);
@@ -50,11 +52,10 @@ public abstract class NicAdapter extends NetmapAdapter {
     static final int MAX_SLICE_MS = 250;
     /** MTU of the host stack's TAP (system property jnetmap.nic.hostMtu, e.g. 9000 when the NIC carries jumbo frames). */
     public static final String HOST_MTU_PROPERTY = "jnetmap.nic.hostMtu";
-    /**
-     * In {@link #prepareWait}'s token, next to the interrupt vector bits (never this many vectors):
-     * the port binds a host RX ring, so the TAP's fd is polled with the vectors.
-     */
-    private static final int HOST_FD_BIT = 1 << 31;
+    /** Most interrupt vectors a NIC adapter polls (the bits of a {@code long}); more are never asked for. */
+    public static final int MAX_VECTORS = 64;
+    /** Most wake-up cause bits (the bits of a {@code long}). */
+    public static final int MAX_CAUSES = 64;
     /** Background counter refresh period, seconds (system property jnetmap.nic.counterRefreshSeconds). */
     static final long REFRESH_SECONDS = Long.getLong("jnetmap.nic.counterRefreshSeconds", 10);
     /**
@@ -76,8 +77,9 @@ public abstract class NicAdapter extends NetmapAdapter {
 
     /** The vectors the chip was given, or null: then poll() spins and parks (no interrupts). */
     private volatile NicInterrupts interrupts;
-    private final AtomicIntegerArray waiters = new AtomicIntegerArray(32);
-    private final ThreadLocal<PollSet> pollSets = new ThreadLocal<>();
+    private final AtomicIntegerArray waiters = new AtomicIntegerArray(MAX_CAUSES);
+    /** Each polling thread's wait: its poll set and what {@link #prepareWait} chose to poll. */
+    private final ThreadLocal<Wait> waits = new ThreadLocal<>();
     private final List<PollSet> allPollSets = new ArrayList<>();
 
     /** The chip driver's own logger (named for its class): shared code logs through it on the driver's behalf. */
@@ -111,7 +113,7 @@ public abstract class NicAdapter extends NetmapAdapter {
      * The open sequence every chip driver shares; the chip's differences come as parameters. Takes
      * {@code device} (the adapter then owns and closes it): identifies the chip by its PCI ID before
      * touching a register ({@code identify} throws for a chip the driver does not support), maps
-     * BAR0's {@code bar0Size} bytes of registers, uses at most the chip's queue pairs (a warning if
+     * {@code registerBarSize} bytes of registers from the chip's register BAR ({@link NicChip#registerBar}), uses at most the chip's queue pairs (a warning if
      * fewer than {@code wantedQueues}), leases buffers from the process's NIC region for every
      * queue pair and one host ring pair ({@code slotsPerQueuePair}: TX + RX slots), makes the
      * adapter and runs its {@code initialize} (reset, link, rings). On failure before the adapter
@@ -119,11 +121,11 @@ public abstract class NicAdapter extends NetmapAdapter {
      * them); either way the error is rethrown.
      */
     protected static <C extends NicChip, A extends NicAdapter> A openDevice(
-            NicDevice device, BiFunction<PciId, String, C> identify, long bar0Size, int wantedQueues,
+            NicDevice device, BiFunction<PciId, String, C> identify, long registerBarSize, int wantedQueues,
             int slotsPerQueuePair, Constructor<C, A> constructor, Consumer<? super A> initialize) {
         return openDevice(device, d -> {
             C chip = identify.apply(d.id(), d.address());
-            return new Probed<>(chip, d.registers(0, bar0Size));
+            return new Probed<>(chip, d.registers(chip.registerBar(), registerBarSize));
         }, wantedQueues, slotsPerQueuePair, constructor, initialize);
     }
 
@@ -153,7 +155,7 @@ public abstract class NicAdapter extends NetmapAdapter {
             int queues = Math.min(wantedQueues, chip.queues());
             if (queues < wantedQueues)
                 LOG.warn("{}: the {} has {} queue pair(s); using {}", device.address(), chip.model(), chip.queues(), queues);
-            lease = NicRegion.acquire(device, (queues + 1) * slotsPerQueuePair); // + the host ring pair
+            lease = NicRegion.acquire(device, (queues + 1) * slotsPerQueuePair, 2 * (queues + 1)); // + the host ring pair
             a = constructor.create(lease, regs, chip, queues);
         } catch (RuntimeException e) {
             if (lease != null) lease.close();
@@ -203,20 +205,20 @@ public abstract class NicAdapter extends NetmapAdapter {
     /** Frees what the chip driver allocated (descriptor rings). */
     protected abstract void freeRings();
 
-    /** The cause bits that signal progress on ring {@code k} (a TX completion, an RX arrival). */
-    protected abstract int wakeCauses(Kring k);
+    /** The cause bits (0..{@value #MAX_CAUSES} - 1) that signal progress on ring {@code k} (a TX completion, an RX arrival). */
+    protected abstract long wakeCauses(Kring k);
 
-    /** The interrupt vector those causes are delivered on. */
+    /** The interrupt vector (0..{@value #MAX_VECTORS} - 1) those causes are delivered on. */
     protected abstract int wakeVector(Kring k);
 
-    /** Vectors every waiter also polls (the link-change vector), as a bit mask. */
-    protected int alwaysPolledVectors() { return 0; }
+    /** Vectors every waiter also polls (the link-change vector), as a bit mask (bit v: vector v). */
+    protected long alwaysPolledVectors() { return 0; }
 
     /** Clears stale {@code causes} and unmasks them (they may fire at once if pending). */
-    protected abstract void armWakeCauses(int causes);
+    protected abstract void armWakeCauses(long causes);
 
     /** Masks {@code causes}: no thread waits for them any more. */
-    protected abstract void disarmWakeCauses(int causes);
+    protected abstract void disarmWakeCauses(long causes);
 
     /**
      * Vector {@code vector} fired: read and clear what the chip needs to (a shared vector's cause
@@ -238,7 +240,7 @@ public abstract class NicAdapter extends NetmapAdapter {
             return null;
         }
         try {
-            return device.enableInterrupts(wanted);
+            return device.enableInterrupts(Math.min(wanted, MAX_VECTORS));
         } catch (RuntimeException e) {
             driverLog.warn("{}: no interrupts ({}); poll() spins and parks instead", name(), e.getMessage());
             return null;
@@ -247,51 +249,72 @@ public abstract class NicAdapter extends NetmapAdapter {
 
     /** Installs the vectors the chip routed its causes to; {@link #destroy} closes them. */
     protected final void useInterrupts(NicInterrupts irqs) {
+        if (irqs != null && irqs.count() > MAX_VECTORS)
+            throw new IllegalArgumentException(name() + ": " + irqs.count() + " interrupt vectors; a NIC adapter polls at most " + MAX_VECTORS);
         this.interrupts = irqs;
     }
 
+    /** A polling thread's state between {@link #prepareWait} and {@link #endWait} (one per thread, reused). */
+    private static final class Wait {
+        final PollSet pollSet;
+        /** Vectors to poll (bit v: vector v) and whether the host stack's TAP is polled too. */
+        long vectors;
+        boolean host;
+
+        Wait(PollSet pollSet) { this.pollSet = pollSet; }
+    }
+
+    /**
+     * Arms the wake-up causes of the port's rings and records, for this thread, which vectors
+     * {@link #awaitEvents} polls. The token is the armed cause mask, which {@link #endWait} undoes.
+     */
     @Override
     protected long prepareWait(NetmapPort port, boolean tx, boolean rx) {
         NicInterrupts irq = interrupts;
         if (irq == null || destroyed) return 0;
-        int causes = 0, vectors = alwaysPolledVectors();
+        long causes = 0, vectors = alwaysPolledVectors();
+        boolean host = false;
         if (tx) {
             for (Kring k : port.boundTxKrings()) {
                 if (k.isHost()) continue;
                 causes |= wakeCauses(k);
-                vectors |= 1 << wakeVector(k);
+                vectors |= 1L << wakeVector(k);
             }
         }
         if (rx) {
             for (Kring k : port.boundRxKrings()) {
                 if (k.isHost()) {
-                    vectors |= HOST_FD_BIT; // the kernel's frames arrive on the TAP, not through the chip
+                    host = true; // the kernel's frames arrive on the TAP, not through the chip
                     continue;
                 }
                 causes |= wakeCauses(k);
-                vectors |= 1 << wakeVector(k);
+                vectors |= 1L << wakeVector(k);
             }
         }
-        for (int c = causes; c != 0; c &= c - 1) waiters.getAndIncrement(Integer.numberOfTrailingZeros(c));
+        Wait w = waitState(irq);
+        w.vectors = vectors;
+        w.host = host;
+        for (long c = causes; c != 0; c &= c - 1) waiters.getAndIncrement(Long.numberOfTrailingZeros(c));
         // Arm every wanted cause, not only those without a waiter yet: the chip may have
         // auto-masked one when it fired for another thread.
         armWakeCauses(causes);
-        return ((long) vectors << 32) | (causes & 0xffff_ffffL);
+        return causes;
     }
 
     @Override
     protected void awaitEvents(NetmapPort port, long token, long timeoutNanos, int round) {
         NicInterrupts irq = interrupts;
-        if (irq == null || destroyed) {
+        Wait w = waits.get();
+        if (irq == null || destroyed || w == null) {
             super.awaitEvents(port, token, timeoutNanos, round);
             return;
         }
-        int vectors = (int) (token >>> 32);
-        PollSet ps = pollSet(irq);
+        long vectors = w.vectors;
+        PollSet ps = w.pollSet;
         int n = irq.count();
         for (int v = 0; v < n; v++) ps.set(v, ((vectors >>> v) & 1) != 0 ? irq.fd(v) : -1, Libc.POLLIN);
         HostStack h = hostStack();
-        ps.set(n, (vectors & HOST_FD_BIT) != 0 && h != null ? h.fd() : -1, Libc.POLLIN);
+        ps.set(n, w.host && h != null ? h.fd() : -1, Libc.POLLIN);
         long ms = timeoutNanos >= MAX_SLICE_MS * 1_000_000L ? MAX_SLICE_MS : Math.max(1, (timeoutNanos + 999_999) / 1_000_000);
         if (ps.poll((int) ms) <= 0) return;
         for (int v = 0; v < n; v++) {
@@ -303,10 +326,10 @@ public abstract class NicAdapter extends NetmapAdapter {
 
     @Override
     protected void endWait(NetmapPort port, long token, boolean tx, boolean rx) {
-        int causes = (int) token, idle = 0;
-        for (int c = causes; c != 0; c &= c - 1) {
-            int b = Integer.numberOfTrailingZeros(c);
-            if (waiters.decrementAndGet(b) == 0) idle |= 1 << b;
+        long causes = token, idle = 0;
+        for (long c = causes; c != 0; c &= c - 1) {
+            int b = Long.numberOfTrailingZeros(c);
+            if (waiters.decrementAndGet(b) == 0) idle |= 1L << b;
         }
         if (idle != 0 && !destroyed) disarmWakeCauses(idle);
     }
@@ -314,16 +337,17 @@ public abstract class NicAdapter extends NetmapAdapter {
     /** How many threads wait on cause bit {@code bit} now (tests). */
     public final int waitersOn(int bit) { return waiters.get(bit); }
 
-    private PollSet pollSet(NicInterrupts irq) {
-        PollSet ps = pollSets.get();
-        if (ps == null) {
-            ps = new PollSet(irq.count() + 1); // the vectors, then the host stack's TAP
+    private Wait waitState(NicInterrupts irq) {
+        Wait w = waits.get();
+        if (w == null) {
+            PollSet ps = new PollSet(irq.count() + 1); // the vectors, then the host stack's TAP
             synchronized (allPollSets) {
                 allPollSets.add(ps);
             }
-            pollSets.set(ps);
+            w = new Wait(ps);
+            waits.set(w);
         }
-        return ps;
+        return w;
     }
 
     // ------------------------------------------------------------------ host rings

@@ -16,4 +16,11 @@ public interface NicChip {
 
     /** RX/TX queue pairs the chip has. */
     int queues();
+
+    /**
+     * The memory BAR its registers are in: 0 on the Intel parts (the 82599's 64-bit BAR0 included;
+     * VFIO and sysfs index a 64-bit BAR by its first half). A chip that is told apart by a register
+     * rather than by its PCI ID maps its own ({@link NicAdapter.ChipProbe}).
+     */
+    default int registerBar() { return 0; }
 }

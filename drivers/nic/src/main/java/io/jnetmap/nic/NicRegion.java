@@ -25,14 +25,16 @@ import java.util.Map;
  *
  * <p>Settings (system properties): {@value #DIR_PROPERTY} (else {@code jnetmap.region.dir}, else
  * the first 2 MiB hugetlbfs mount, else /dev/shm), {@value #BUFFERS_PROPERTY} (buffers, default
- * enough for several NICs' rings), {@value #BUFSIZE_PROPERTY} (bytes per buffer, default 2048).
+ * enough for several NICs' rings), {@value #BUFSIZE_PROPERTY} (bytes per buffer, default 2048),
+ * {@value #RINGS_PROPERTY} (ring objects, default 64 or twice the first NIC's rings: an 82599 with 64
+ * queue pairs has 130).
  */
 public final class NicRegion {
     private static final Logger LOG = LoggerFactory.getLogger(NicRegion.class);
 
     public static final String NAME = "nic";
     public static final String DIR_PROPERTY = "jnetmap.nic.region.dir", BUFFERS_PROPERTY = "jnetmap.nic.region.buffers",
-            BUFSIZE_PROPERTY = "jnetmap.nic.region.bufsize";
+            BUFSIZE_PROPERTY = "jnetmap.nic.region.bufsize", RINGS_PROPERTY = "jnetmap.nic.region.rings";
     /** Default pool: 32 Ki buffers (64 MiB of 2 KiB buffers), rings of four NICs with room to spare. */
     static final int DEFAULT_BUFFERS = 32768 + 2;
 
@@ -96,16 +98,21 @@ public final class NicRegion {
         }
     }
 
+    /** {@link #acquire(NicDevice, int, int)} for a NIC of at most 64 rings. */
+    public static Lease acquire(NicDevice device, int buffersWanted) {
+        return acquire(device, buffersWanted, 0);
+    }
+
     /**
      * The region for {@code device}, created on first use (sized for at least
-     * {@code buffersWanted} buffers more than the defaults hold) and mapped into the device's
-     * address space on its first NIC.
+     * {@code buffersWanted} buffers more than the defaults hold, and twice {@code ringsWanted}
+     * rings) and mapped into the device's address space on its first NIC.
      */
-    public static Lease acquire(NicDevice device, int buffersWanted) {
+    public static Lease acquire(NicDevice device, int buffersWanted, int ringsWanted) {
         synchronized (NicRegion.class) {
             boolean created = false;
             if (region == null) {
-                region = create(buffersWanted);
+                region = create(buffersWanted, ringsWanted);
                 created = true;
             }
             try {
@@ -141,7 +148,7 @@ public final class NicRegion {
         }
     }
 
-    private static MemoryRegion create(int buffersWanted) {
+    private static MemoryRegion create(int buffersWanted, int ringsWanted) {
         RegionConfig base = RegionConfig.fromSystemProperties();
         int bufSize = Integer.getInteger(BUFSIZE_PROPERTY, base.bufSize());
         int buffers = Integer.getInteger(BUFFERS_PROPERTY, Math.max(DEFAULT_BUFFERS, 4 * buffersWanted + 2));
@@ -149,8 +156,8 @@ public final class NicRegion {
         String explicit = System.getProperty(DIR_PROPERTY, System.getProperty("jnetmap.region.dir"));
         Path dir = explicit != null ? Path.of(explicit) : hugetlbfsMount();
         if (dir == null) dir = RegionConfig.SHM;
-        RegionConfig cfg = new RegionConfig(bufSize, buffers, maxSlots, Math.max(base.numRings(), 64),
-                Math.max(base.numIfs(), 64), dir);
+        int rings = Integer.getInteger(RINGS_PROPERTY, Math.max(Math.max(base.numRings(), 64), 2 * ringsWanted));
+        RegionConfig cfg = new RegionConfig(bufSize, buffers, maxSlots, rings, Math.max(base.numIfs(), 64), dir);
         try {
             MemoryRegion r = MemoryRegion.createPrivate(NAME, cfg);
             LOG.info("NIC memory region: {} in {}{}", r, dir, r.onHugepages() ? " (hugepages)" : "");

@@ -314,17 +314,18 @@ public final class R8169Adapter extends NicAdapter {
     // ====================================================================== interrupts
 
     @Override
-    protected int wakeCauses(Kring k) { return k.isTx() ? TX_CAUSES : RX_CAUSES; }
+    protected long wakeCauses(Kring k) { return k.isTx() ? TX_CAUSES : RX_CAUSES; }
 
     @Override
     protected int wakeVector(Kring k) { return 0; }
 
     /** Vector 0 also carries the link change. */
     @Override
-    protected int alwaysPolledVectors() { return 1; }
+    protected long alwaysPolledVectors() { return 1; }
 
     @Override
-    protected void armWakeCauses(int causes) {
+    protected void armWakeCauses(long wanted) {
+        int causes = (int) wanted; // IntrStatus: 16 bits
         synchronized (maskLock) {
             regs.write16(INTR_STATUS, causes); // stale causes: write 1 to clear
             wakeMask |= causes;
@@ -333,7 +334,8 @@ public final class R8169Adapter extends NicAdapter {
     }
 
     @Override
-    protected void disarmWakeCauses(int causes) {
+    protected void disarmWakeCauses(long wanted) {
+        int causes = (int) wanted;
         synchronized (maskLock) {
             wakeMask &= ~causes;
             regs.write16(INTR_MASK, INT_LINK_CHG | INT_SYS_ERR | wakeMask);
