@@ -3,6 +3,7 @@ package io.jnetmap.igb;
 import io.jnetmap.intel.AdvancedTxFormat;
 import io.jnetmap.intel.gigabit.CopperPhy;
 import io.jnetmap.intel.gigabit.GigabitAdapter;
+import io.jnetmap.intel.RssConfig;
 import io.jnetmap.intel.IntelException;
 import io.jnetmap.intel.gigabit.GigabitRegs;
 import io.jnetmap.intel.IntelRxRing;
@@ -17,7 +18,6 @@ import io.jnetmap.rings.Kring;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static io.jnetmap.igb.IgbRegs.*;
@@ -98,10 +98,7 @@ public final class IgbAdapter extends GigabitAdapter {
 
     /** The chip takes packet buffers in whole KiB (SRRCTL.BSIZEPACKET, 1..127 KiB). */
     static int rxBufferSize(int bufSize) {
-        int kb = Math.min(bufSize / 1024, SRRCTL_BSIZEPKT_MASK);
-        if (kb < 1) throw new IllegalArgumentException("netmap buffers of " + bufSize + " bytes are too small for igb"
-                + " (receive buffers are whole KiB); set jnetmap.nic.region.bufsize to 2048 or more");
-        return kb * 1024;
+        return wholeKibBuffer(bufSize, "igb");
     }
 
     // ====================================================================== initialization
@@ -327,30 +324,13 @@ public final class IgbAdapter extends GigabitAdapter {
         enableQueue(IgbQueueRegs.of(q).rings().txdctl(), TXDCTL_THRESHOLDS, "TX", q);
     }
 
-    /** Clears the queue's enable bit and waits until the chip reports it stopped (10 ms). */
-    private void disableQueue(int dctl, String dir, int q) {
-        regs.write32(dctl, 0);
-        if (!waitFor(dctl, DCTL_QUEUE_ENABLE, 0, 10_000, 100))
-            LOG.warn("{}: {} queue {} still enabled 10 ms after it was disabled", name(), dir, q);
-    }
-
-    /** Sets thresholds and the enable bit, then polls until the enable bit reads back set (10 ms). */
-    private void enableQueue(int dctl, int thresholds, String dir, int q) {
-        regs.write32(dctl, thresholds | DCTL_QUEUE_ENABLE);
-        if (!waitFor(dctl, DCTL_QUEUE_ENABLE, DCTL_QUEUE_ENABLE, 10_000, 100))
-            throw new IntelException(name() + ": " + dir + " queue " + q + " did not enable within 10 ms (RXDCTL/TXDCTL"
-                    + " bit 25 stays clear): the chip is not answering; reset or rebind it");
-    }
-
     /** RSS over the queues (one queue: RSS off, everything to queue 0). */
     private void programRss() {
         if (queues == 1) {
             regs.write32(MRQC, 0);
             return;
         }
-        RssConfig r = rss;
-        for (int i = 0; i < RSSRK_REGISTERS; i++) regs.write32(RSSRK + 4 * i, r.keyRegister(i));
-        for (int i = 0; i < RETA_REGISTERS; i++) regs.write32(RETA + 4 * i, r.retaRegister(i));
+        writeRssTables(RETA, RSSRK, rss);
         regs.write32(MRQC, MRQC_ENABLE_RSS | MRQC_RSS_FIELDS);
     }
 
@@ -490,10 +470,7 @@ public final class IgbAdapter extends GigabitAdapter {
     /** The family's counters, plus each ring's packet count as the driver saw it. */
     @Override
     public Map<String, Long> statistics() {
-        Map<String, Long> m = new LinkedHashMap<>(super.statistics());
-        for (int q = 0; q < rxRings.length; q++) m.put("driver_rx_ring_" + q + "_packets", rxRings[q].packets());
-        for (int q = 0; q < txRings.length; q++) m.put("driver_tx_ring_" + q + "_packets", txRings[q].packets());
-        return m;
+        return withRingPackets(super.statistics());
     }
 
     @Override

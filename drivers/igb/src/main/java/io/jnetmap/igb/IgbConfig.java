@@ -1,5 +1,6 @@
 package io.jnetmap.igb;
 
+import io.jnetmap.intel.RssConfig;
 import io.jnetmap.rings.PortName;
 
 /**
@@ -74,7 +75,7 @@ public record IgbConfig(int txSlots, int rxSlots, int queues, boolean jumbo, boo
 
     /** The RSS settings for {@code queues} queues actually in use. */
     RssConfig rssFor(int queues) {
-        return rss != null ? rss : RssConfig.fromSystemProperties(queues);
+        return rss != null ? rss : RssConfig.fromSystemProperties("igb", queues);
     }
 
     public IgbConfig withSlots(int tx, int rx) { return new IgbConfig(tx, rx, queues, jumbo, interrupts, linkWaitMillis, rss, flowControl); }

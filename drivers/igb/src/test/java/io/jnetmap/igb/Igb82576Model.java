@@ -2,6 +2,7 @@ package io.jnetmap.igb;
 
 import io.jnetmap.intel.AdvancedTxFormat;
 import io.jnetmap.intel.gigabit.GigabitStats;
+import io.jnetmap.intel.Toeplitz;
 import io.jnetmap.nic.ChipRing;
 import io.jnetmap.nic.MiiPhy;
 import io.jnetmap.nic.RegisterModel;

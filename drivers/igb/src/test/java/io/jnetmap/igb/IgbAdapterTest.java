@@ -2,6 +2,8 @@ package io.jnetmap.igb;
 
 import io.jnetmap.intel.AdvancedTxFormat;
 import io.jnetmap.intel.gigabit.GigabitStats;
+import io.jnetmap.intel.Toeplitz;
+import io.jnetmap.intel.RssConfig;
 import io.jnetmap.nic.ModelAdapterHarness;
 import io.jnetmap.nic.ModelDevice;
 import io.jnetmap.nic.NicRegion;
@@ -314,13 +316,13 @@ class IgbAdapterTest extends ModelAdapterHarness<Igb82576Model, IgbAdapter> {
     @Test
     void aCustomRedirectionTableSteersFlows() {
         open();
-        adapter.setRss(new RssConfig(RssConfig.VERIFICATION_KEY, RssConfig.parseTable("2")));
+        adapter.setRss(new RssConfig(RssConfig.VERIFICATION_KEY, RssConfig.parseTable("jnetmap.igb.reta", "2")));
         for (int i = 0; i < 30; i++) assertEquals(2, model.receive(flow(UDP, 1, 1000 + i, 53, i, 64)));
         port.rxsync();
         for (int i = 0; i < 30; i++) assertEquals(i, getInt(take(port.rxRing(2)), 46));
         assertTrue(port.rxRing(0).empty() && port.rxRing(1).empty() && port.rxRing(3).empty());
         assertThrows(IllegalArgumentException.class,
-                () -> adapter.setRss(new RssConfig(RssConfig.VERIFICATION_KEY, RssConfig.parseTable("4"))),
+                () -> adapter.setRss(new RssConfig(RssConfig.VERIFICATION_KEY, RssConfig.parseTable("jnetmap.igb.reta", "4"))),
                 "the table may only name queues the port has");
     }
 

@@ -3,8 +3,8 @@ package io.jnetmap.intel;
 import io.jnetmap.sys.OffHeapBuffer;
 
 /**
- * igb's advanced transmit data descriptor (82576 datasheet §7.2.2.3; QEMU's model implements only
- * this format, legacy TX is a TODO there):
+ * The advanced transmit data descriptor of igb and ixgbe (82576 datasheet §7.2.2.3, 82599
+ * datasheet §7.2.3.2.4: the same layout and bits; QEMU's 82576 model implements only this format):
  * <pre>
  * read:       bytes 0-7 buffer address | bytes 8-11 cmd_type_len | bytes 12-15 olinfo_status
  * write-back: bytes 0-11 reserved      |                            bytes 12-15 status (DD = bit 0)

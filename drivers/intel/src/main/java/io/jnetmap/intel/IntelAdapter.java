@@ -251,6 +251,59 @@ public abstract class IntelAdapter extends NicAdapter {
         regs.read32(STATUS);
     }
 
+    /** RXDCTL/TXDCTL.ENABLE (bit 25): a queue's own enable on igb and ixgbe (82576 §8.10/8.12, 82599 §8.2.3.8/8.2.3.9). */
+    protected static final int QUEUE_ENABLE = 1 << 25;
+
+    /** Clears a queue's RXDCTL/TXDCTL (enable off) and waits until the chip reports it stopped (10 ms). */
+    protected final void disableQueue(int dctl, String dir, int q) {
+        regs.write32(dctl, 0);
+        if (!waitFor(dctl, QUEUE_ENABLE, 0, 10_000, 100))
+            driverLog().warn("{}: {} queue {} still enabled 10 ms after it was disabled", name(), dir, q);
+    }
+
+    /**
+     * Sets a queue's thresholds and enable bit, then polls until the enable bit reads back set (10
+     * ms): the enable handshake both igb and the 82599 ask for before the tail is written.
+     */
+    protected final void enableQueue(int dctl, int thresholds, String dir, int q) {
+        regs.write32(dctl, thresholds | QUEUE_ENABLE);
+        if (!waitFor(dctl, QUEUE_ENABLE, QUEUE_ENABLE, 10_000, 100))
+            throw new IntelException(name() + ": " + dir + " queue " + q + " did not enable within 10 ms (RXDCTL/TXDCTL"
+                    + " bit 25 stays clear): the chip is not answering; reset or rebind it");
+    }
+
+    /** {@link #statistics()} plus each ring's packet count as the driver saw it (the multi-queue drivers' view). */
+    protected final Map<String, Long> withRingPackets(Map<String, Long> base) {
+        Map<String, Long> m = new LinkedHashMap<>(base);
+        for (int q = 0; q < rxRings.length; q++) m.put("driver_rx_ring_" + q + "_packets", rxRings[q].packets());
+        for (int q = 0; q < txRings.length; q++) m.put("driver_tx_ring_" + q + "_packets", txRings[q].packets());
+        return m;
+    }
+
+    /**
+     * A receive buffer size the advanced descriptor queues take (SRRCTL.BSIZEPACKET, whole KiB,
+     * 1..127, on igb and ixgbe alike): the region's buffer size rounded down.
+     */
+    protected static int wholeKibBuffer(int bufSize, String driver) {
+        int kb = Math.min(bufSize / 1024, 0x7F);
+        if (kb < 1) throw new IllegalArgumentException("netmap buffers of " + bufSize + " bytes are too small for " + driver
+                + " (receive buffers are whole KiB); set jnetmap.nic.region.bufsize to 2048 or more");
+        return kb * 1024;
+    }
+
+    /** The RSS redirection table's registers (128 one-byte entries) and the key's (40 bytes), on igb and the 82599 alike. */
+    protected static final int RETA_REGISTERS = 32, RSSRK_REGISTERS = 10;
+
+    /**
+     * Writes an RSS key and 128-entry redirection table into the chip's RSSRK and RETA registers
+     * (at {@code rssrk} and {@code reta}: the same layout on igb and the 82599, byte i of each
+     * little-endian); the chip's MRQC turns RSS on.
+     */
+    protected final void writeRssTables(int reta, int rssrk, RssConfig r) {
+        for (int i = 0; i < RSSRK_REGISTERS; i++) regs.write32(rssrk + 4 * i, r.keyRegister(i));
+        for (int i = 0; i < RETA_REGISTERS; i++) regs.write32(reta + 4 * i, r.retaRegister(i));
+    }
+
     /** Base address and length of a descriptor ring, as every Intel queue takes them. */
     protected final void programRingBase(int bal, int bah, int len, DmaMemory mem, int slots) {
         regs.write32(bal, (int) mem.iova());

@@ -31,6 +31,37 @@ public final class TestFrames {
         return f;
     }
 
+    /**
+     * An IPv4 frame {@code src -> dst}: UDP (17) or TCP (6) from 198.18.x.y:sport (x.y = srcHost) to
+     * 198.19.0.1:dport, sequence number at byte 46 (the payload); another protocol keeps the bytes
+     * where the ports would be. For the RSS tests of the drivers that hash flows.
+     */
+    public static byte[] flow(byte[] dst, byte[] src, int proto, int srcHost, int sport, int dport, int seq, int size) {
+        byte[] f = new byte[Math.max(size, 64)];
+        System.arraycopy(dst, 0, f, 0, 6);
+        System.arraycopy(src, 0, f, 6, 6);
+        f[12] = 0x08;
+        f[13] = 0x00;
+        f[14] = 0x45;
+        int ipLen = f.length - 14;
+        f[16] = (byte) (ipLen >>> 8);
+        f[17] = (byte) ipLen;
+        f[22] = 64;
+        f[23] = (byte) proto;
+        f[26] = (byte) 198; f[27] = 18; f[28] = (byte) (srcHost >>> 8); f[29] = (byte) srcHost;
+        f[30] = (byte) 198; f[31] = 19; f[32] = 0; f[33] = 1;
+        f[34] = (byte) (sport >>> 8); f[35] = (byte) sport;
+        f[36] = (byte) (dport >>> 8); f[37] = (byte) dport;
+        putInt(f, 46, seq);
+        return f;
+    }
+
+    /** A {@link #flow} frame's IPv4 source address. */
+    public static byte[] srcAddr(byte[] flow) { return java.util.Arrays.copyOfRange(flow, 26, 30); }
+
+    /** A {@link #flow} frame's IPv4 destination address. */
+    public static byte[] dstAddr(byte[] flow) { return java.util.Arrays.copyOfRange(flow, 30, 34); }
+
     /** The sequence number of a {@link #numbered} frame. */
     public static int seq(byte[] f) { return getInt(f, SEQ_OFFSET); }
 

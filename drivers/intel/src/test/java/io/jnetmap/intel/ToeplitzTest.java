@@ -1,4 +1,4 @@
-package io.jnetmap.igb;
+package io.jnetmap.intel;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,17 +1,19 @@
-package io.jnetmap.igb;
+package io.jnetmap.intel;
 
 import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
  * Receive-side scaling settings: the 40-byte Toeplitz key and the 128-entry redirection table
- * that maps the low 7 bits of a packet's hash to an RX queue (82576 datasheet §7.1, RSS: the
- * queue is RETA[hash & 127]). Immutable.
+ * that maps the low 7 bits of a packet's hash to an RX queue (82576 datasheet §7.1, 82599
+ * datasheet §7.1.2.8: the queue is RETA[hash & 127]; both chips take the key in 10 RSSRK
+ * registers and the table in 32 RETA registers, byte i of each little-endian). Immutable.
  *
  * <p>The default key is the one of Microsoft's RSS verification suite; the default table spreads
  * the entries round-robin over the queues, as Linux's igb does. Both can be given as system
- * properties: {@code jnetmap.igb.rssKey} (80 hex digits) and {@code jnetmap.igb.reta} (queue
- * numbers separated by commas, repeated to fill the 128 entries, e.g. "0,1" or "0,0,0,1").
+ * properties of the driver: {@code jnetmap.DRIVER.rssKey} (80 hex digits) and
+ * {@code jnetmap.DRIVER.reta} (queue numbers separated by commas, repeated to fill the 128
+ * entries, e.g. "0,1" or "0,0,0,1"), DRIVER being igb or ixgbe.
  */
 public final class RssConfig {
     public static final int KEY_BYTES = 40, RETA_ENTRIES = 128;
@@ -42,12 +44,13 @@ public final class RssConfig {
         return new RssConfig(VERIFICATION_KEY, roundRobin(queues));
     }
 
-    /** {@code jnetmap.igb.rssKey} and {@code jnetmap.igb.reta} over the defaults for {@code queues} queues. */
-    public static RssConfig fromSystemProperties(int queues) {
-        String k = System.getProperty("jnetmap.igb.rssKey");
-        String t = System.getProperty("jnetmap.igb.reta");
-        byte[] key = k == null ? VERIFICATION_KEY : parseKey(k);
-        int[] reta = t == null ? roundRobin(queues) : parseTable(t);
+    /** {@code jnetmap.<driver>.rssKey} and {@code jnetmap.<driver>.reta} over the defaults for {@code queues} queues. */
+    public static RssConfig fromSystemProperties(String driver, int queues) {
+        String prefix = "jnetmap." + driver + ".";
+        String k = System.getProperty(prefix + "rssKey");
+        String t = System.getProperty(prefix + "reta");
+        byte[] key = k == null ? VERIFICATION_KEY : parseKey(prefix + "rssKey", k);
+        int[] reta = t == null ? roundRobin(queues) : parseTable(prefix + "reta", t);
         return new RssConfig(key, reta);
     }
 
@@ -59,28 +62,29 @@ public final class RssConfig {
         return r;
     }
 
-    static byte[] parseKey(String hex) {
+    /** A key of 80 hex digits (colons and spaces ignored); errors name {@code property}, where it came from. */
+    public static byte[] parseKey(String property, String hex) {
         try {
             byte[] k = HexFormat.of().parseHex(hex.replace(":", "").replace(" ", ""));
             if (k.length != KEY_BYTES) throw new IllegalArgumentException("it has " + k.length + " bytes");
             return k;
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("jnetmap.igb.rssKey must be " + KEY_BYTES + " bytes in hex (80 digits): "
+            throw new IllegalArgumentException(property + " must be " + KEY_BYTES + " bytes in hex (80 digits): "
                     + e.getMessage(), e);
         }
     }
 
-    /** "0,1,1" repeated to 128 entries. */
-    static int[] parseTable(String spec) {
+    /** "0,1,1" repeated to 128 entries; errors name {@code property}, where the spec came from. */
+    public static int[] parseTable(String property, String spec) {
         String[] parts = spec.split(",");
         if (parts.length == 0 || parts.length > RETA_ENTRIES)
-            throw new IllegalArgumentException("jnetmap.igb.reta needs 1 to 128 queue numbers separated by commas: '" + spec + "'");
+            throw new IllegalArgumentException(property + " needs 1 to 128 queue numbers separated by commas: '" + spec + "'");
         int[] pattern = new int[parts.length];
         for (int i = 0; i < parts.length; i++) {
             try {
                 pattern[i] = Integer.parseInt(parts[i].trim());
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("jnetmap.igb.reta entry '" + parts[i] + "' is not a queue number", e);
+                throw new IllegalArgumentException(property + " entry '" + parts[i] + "' is not a queue number", e);
             }
         }
         int[] r = new int[RETA_ENTRIES];
@@ -104,13 +108,13 @@ public final class RssConfig {
     }
 
     /** RSSRK(i): key bytes 4i..4i+3, byte 4i in bits 7:0 (little-endian, as the chip reads the key). */
-    int keyRegister(int i) {
+    public int keyRegister(int i) {
         int o = 4 * i;
         return (key[o] & 0xff) | (key[o + 1] & 0xff) << 8 | (key[o + 2] & 0xff) << 16 | (key[o + 3] & 0xff) << 24;
     }
 
     /** RETA(i): entries 4i..4i+3, entry 4i in bits 7:0 (queue number in the low bits of each byte). */
-    int retaRegister(int i) {
+    public int retaRegister(int i) {
         int o = 4 * i;
         return (reta[o] & 0xff) | (reta[o + 1] & 0xff) << 8 | (reta[o + 2] & 0xff) << 16 | (reta[o + 3] & 0xff) << 24;
     }

@@ -1,4 +1,4 @@
-package io.jnetmap.igb;
+package io.jnetmap.intel;
 
 /**
  * The Toeplitz hash of receive-side scaling, as Microsoft's RSS specification defines it and

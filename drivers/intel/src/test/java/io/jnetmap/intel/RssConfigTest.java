@@ -1,4 +1,4 @@
-package io.jnetmap.igb;
+package io.jnetmap.intel;
 
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +19,7 @@ class RssConfigTest {
 
     @Test
     void aTablePatternRepeatsToFillTheTable() {
-        int[] t = RssConfig.parseTable("0, 0, 0, 1");
+        int[] t = RssConfig.parseTable("jnetmap.igb.reta", "0, 0, 0, 1");
         assertEquals(128, t.length);
         assertEquals(1, t[3]);
         assertEquals(1, t[127]);
@@ -28,10 +28,10 @@ class RssConfigTest {
 
     @Test
     void badSettingsAreRefusedWithTheReason() {
-        assertThrows(IllegalArgumentException.class, () -> RssConfig.parseKey("00ff"));
-        assertThrows(IllegalArgumentException.class, () -> RssConfig.parseTable("0,x"));
+        assertThrows(IllegalArgumentException.class, () -> RssConfig.parseKey("jnetmap.igb.rssKey", "00ff"));
+        assertThrows(IllegalArgumentException.class, () -> RssConfig.parseTable("jnetmap.igb.reta", "0,x"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new RssConfig(RssConfig.VERIFICATION_KEY, RssConfig.parseTable("16")));
+                () -> new RssConfig(RssConfig.VERIFICATION_KEY, RssConfig.parseTable("jnetmap.igb.reta", "16")));
         assertTrue(e.getMessage().contains("0..15"), e.getMessage());
     }
 
@@ -40,7 +40,7 @@ class RssConfigTest {
         System.setProperty("jnetmap.igb.reta", "1");
         System.setProperty("jnetmap.igb.rssKey", "00".repeat(40));
         try {
-            RssConfig r = RssConfig.fromSystemProperties(4);
+            RssConfig r = RssConfig.fromSystemProperties("igb", 4);
             assertEquals(1, r.entry(0));
             assertEquals(1, r.entry(127));
             assertEquals(0, r.keyRegister(0));
