@@ -1,0 +1,739 @@
+package io.jnetmap.ixgbe;
+
+import io.jnetmap.intel.AdvancedTxFormat;
+import io.jnetmap.intel.RssConfig;
+import io.jnetmap.intel.Toeplitz;
+import io.jnetmap.nic.ModelAdapterHarness;
+import io.jnetmap.nic.ModelDevice;
+import io.jnetmap.nic.NicRegion;
+import io.jnetmap.nic.RxFlood;
+import io.jnetmap.nic.TestFrames;
+import io.jnetmap.nic.TxLinkLossCheck;
+import io.jnetmap.intel.IntelException;
+import io.jnetmap.pci.PciException;
+import io.jnetmap.pci.PciId;
+import io.jnetmap.rings.AdapterProvider;
+import io.jnetmap.rings.MemoryRegion;
+import io.jnetmap.rings.NetmapPort;
+import io.jnetmap.rings.NetmapRing;
+import io.jnetmap.rings.PortName;
+import io.jnetmap.rings.RingStateException;
+import io.jnetmap.sys.OffHeapBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongPredicate;
+
+import static io.jnetmap.ixgbe.Ixgbe82599Model.*;
+import static io.jnetmap.nic.TestFrames.*;
+import static io.jnetmap.rings.NetmapLayout.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The ixgbe driver against a register-level model of the 82599 (no hardware). The model names
+ * its registers by the datasheet's offsets itself ({@link Ixgbe82599Model}), so these tests check
+ * the driver's register map as well as its behaviour.
+ */
+class IxgbeAdapterTest extends ModelAdapterHarness<Ixgbe82599Model, IxgbeAdapter> {
+    static final String ADDRESS = "0000:00:06.0";
+    static final PciId KX4 = new PciId(0x8086, 0x10F7);
+    static final byte[] MAC = {0x02, 0, 0, 0, 0, 0x12};
+    static final byte[] PEER = {0x02, 0, 0, 0, 0, 0x11};
+    static final int SLOTS = 64, QUEUES = 4, UDP = 17, TCP = 6;
+
+    static IxgbeConfig config() { return IxgbeConfig.defaults().withSlots(SLOTS, SLOTS).withQueues(QUEUES).withLinkWait(100); }
+
+    void open(IxgbeConfig cfg, String interruptMode) {
+        if (model == null) model = new Ixgbe82599Model(MAC);
+        dev = new ModelDevice(model, KX4, ADDRESS, interruptMode);
+        adapter = IxgbeAdapter.open(dev, cfg);
+        model.dmaCheck = netmapBuffers(adapter.region());
+        port = bind("netmap:" + ADDRESS);
+    }
+
+    void open() { open(config(), "MSIX"); }
+
+    /** Device addresses of the region's buffers (identity DMA in the model): what a descriptor may point at. */
+    static LongPredicate netmapBuffers(MemoryRegion r) {
+        long first = r.bufferAddress(0), size = r.bufSize(), n = r.numBuffers();
+        return a -> (a - first) % size == 0 && (a - first) / size >= FIRST_BUFFER && (a - first) / size < n;
+    }
+
+    @Override
+    protected void checkModel() {
+        assertEquals(List.of(), model.dmaViolations, "no descriptor ever pointed outside the netmap buffers");
+        assertEquals(List.of(), model.protocolErrors);
+    }
+
+    static byte[] numbered(byte[] dst, int seq, int size) { return TestFrames.numbered(dst, PEER, seq, size); }
+
+    static byte[] flow(int proto, int srcHost, int sport, int dport, int seq, int size) {
+        return TestFrames.flow(MAC, PEER, proto, srcHost, sport, dport, seq, size);
+    }
+
+    /** The RX ring RSS sends an IPv4 flow to, computed independently of the driver from the key and table. */
+    int predictedRing(byte[] flow, int proto) {
+        RssConfig r = adapter.rss();
+        int sp = (flow[34] & 0xff) << 8 | (flow[35] & 0xff), dp = (flow[36] & 0xff) << 8 | (flow[37] & 0xff);
+        return r.queueOf(proto == UDP || proto == TCP ? Toeplitz.ipv4(r.key(), srcAddr(flow), dstAddr(flow), sp, dp)
+                : Toeplitz.ipv4(r.key(), srcAddr(flow), dstAddr(flow)));
+    }
+
+    /** A UDP source port whose flow RSS puts on ring {@code ring}. */
+    int portFor(int ring) {
+        for (int sp = 1000; ; sp++) if (predictedRing(flow(UDP, 1, sp, 4000, 0, 64), UDP) == ring) return sp;
+    }
+
+    void receive(byte[] f) {
+        int q = model.receive(f);
+        assertTrue(q >= 0, "the model took the frame (" + q + ")");
+    }
+
+    // ------------------------------------------------------------------ init
+
+    @Test
+    void initFollowsTheDatasheetOrder() {
+        open();
+        int mask = model.firstWrite(EIMC, 0x7FFF_FFFF, 0x7FFF_FFFF), maskEx = model.firstWrite(EIMC_EX0, -1);
+        int gio = model.firstWrite(CTRL, 1 << 2);
+        int reset = model.firstWrite(CTRL, 1 << 26);
+        int an = model.firstWrite(AUTOC, 1 << 12);
+        int rxPb = model.firstWrite(RXPBSIZE0, -1, 512 << 10);
+        int rxOn = model.firstWrite(RXCTRL, 1);
+        int te = model.firstWrite(DMATXCTL, 1);
+        assertTrue(mask >= 0 && mask < gio && maskEx < gio, "interrupts masked, then PCIe mastering stopped");
+        assertTrue(gio < reset, "mastering stopped before the global reset");
+        assertEquals(0, model.writesDuringReset, "nothing written while the reset was in progress");
+        assertTrue(reset < an && an < rxPb, "autonegotiation restarted after the reset, before RX (§4.6.4)");
+        assertEquals(1, model.anRestarts);
+        assertTrue(model.lastWrite(MTA + 4 * 127) > reset && model.lastWrite(VFTA + 4 * 127) > reset, "MTA and VFTA cleared");
+        assertTrue(model.lastWrite(RAL0 + 8 * 127 + 4) > reset, "receive addresses 1-127 cleared");
+        assertTrue(rxPb < rxOn && rxOn < te, "receive initialised, then transmit (§4.6.7, §4.6.8)");
+        assertEquals(0, model.lostTails, "no tail written to a queue before its enable read back");
+        assertTrue(adapter.linkUp());
+        assertEquals(10_000, adapter.linkSpeedMbps());
+        assertNotEquals(0, model.get(CTRL_EXT) & (1 << 28), "DRV_LOAD");
+        assertNotEquals(0, model.get(CTRL_EXT) & (1 << 16), "NS_DIS");
+        assertArrayEquals(MAC, adapter.macAddress());
+        // CRC strip in both places, jumbo, packet buffers
+        assertEquals(0x403 | 0x4, model.get(HLREG0), "TXCRCEN, RXCRCSTRP, JUMBOEN, TXPADEN");
+        assertEquals(1 << 1 | 1 << 3 | 3 << 25, model.get(RDRXCTL),
+                "RDRXCTL: CRCSTRIP agrees with HLREG0, RSCFRSTSIZE written 0, RSCACKC and FCOE_WRFIX written 1");
+        assertEquals((IxgbeConfig.MAX_FRAME + 4) << 16, model.get(MAXFRS));
+        assertEquals(1 << 10, model.get(FCTRL), "broadcast accepted, not promiscuous");
+        assertEquals(160 << 10, model.get(0xCC00));
+        assertEquals(0xFFFF, model.get(0x8100), "DTXMXSZRQ");
+        assertEquals(0, model.get(RTTDCS) & (1 << 6), "TX arbiter back on after MTQC");
+        assertTrue(model.firstWrite(SECRXCTRL, 2) < rxOn && model.lastWrite(SECRXCTRL, 2, 0) > rxOn,
+                "RXEN set inside SECRXCTRL.RX_DIS");
+        for (int q = 0; q < QUEUES; q++) {
+            int enabled = model.firstWrite(rxdctl(q), ENABLE);
+            int tail = model.lastWrite(rdt(q));
+            assertTrue(enabled < tail && tail < rxOn, "queue " + q + ": RXDCTL.ENABLE, RDT, then RXCTRL.RXEN");
+            assertEquals(0x0200_0000 | 2 | (1 << 28), model.get(srrctl(q)), "advanced one-buffer, 2 KiB, drop");
+            assertEquals(0, model.get(dcaRxctrl(q)) & (1 << 12), "relaxed ordering bit cleared");
+            assertEquals(SLOTS * 16, model.get(rxBase(q) + 8));
+            assertEquals(SLOTS * 16, model.get(txBase(q) + 8));
+            assertEquals(0, model.get(rdh(q)));
+            assertEquals(SLOTS - 1, model.get(rdt(q)), "all but one RX descriptor given to the chip");
+            assertEquals(0, model.get(tdh(q)));
+            assertEquals(0, model.get(tdt(q)));
+            assertNotEquals(0, model.read32(txdctl(q)) & ENABLE);
+            assertTrue(model.firstWrite(txdctl(q), ENABLE) > te, "TX queue " + q + " enabled after DMATXCTL.TE");
+            long rdba = (model.get(rxBase(q)) & 0xffffffffL) | ((long) model.get(rxBase(q) + 4) << 32);
+            assertEquals(adapter.rxRing(q).memory().iova(), rdba);
+            NetmapRing rx = port.rxRing(q);
+            OffHeapBuffer d = adapter.rxRing(q).memory().buffer();
+            for (int i = 0; i < SLOTS - 1; i++) assertEquals(adapter.region().bufferAddress(rx.bufIdx(i)), d.getLong(16 * i));
+        }
+        // RSS: the key, a round-robin table, IPv4/IPv6 with TCP and UDP, the hash in the descriptor
+        assertEquals(1 << 13, model.get(RXCSUM));
+        assertEquals(0x1 | 0x00F3_0000, model.get(MRQC));
+        assertEquals(0xda565a6d, model.get(RSSRK));
+        assertEquals(0x03020100, model.get(RETA));
+        // MSI-X: queue pair q on vector q, link on vector 4, auto-clear, no auto-mask
+        assertTrue(adapter.usesMsix());
+        assertEquals(1 << 4 | 1 << 31, model.get(GPIE));
+        for (int q = 0; q < QUEUES; q++) {
+            int e = model.get(IVAR0 + 4 * (q >> 1)) >>> (16 * (q & 1)) & 0xFFFF;
+            assertEquals((q | 0x80) | (q | 0x80) << 8, e, "IVAR of queue " + q);
+        }
+        assertEquals((4 | 0x80) << 8, model.get(IVAR_MISC));
+        assertEquals(0xF, model.get(EIAC));
+        assertEquals(1 << 20, model.read32(EIMS), "only link changes unmasked while nobody waits");
+    }
+
+    @Test
+    void otherChipsAreRefusedInOneLineBeforeAnyRegisterIsTouched() {
+        model = new Ixgbe82599Model(MAC);
+        int before = model.writes.size();
+        for (int id : new int[] {0x10FB, 0x1528, 0x1563, 0x10D3}) {
+            ModelDevice d = new ModelDevice(model, new PciId(0x8086, id), "0000:00:07.0", "MSIX");
+            PciException e = assertThrows(PciException.class, () -> IxgbeAdapter.open(d, config()));
+            assertEquals(PciException.Reason.UNSUPPORTED_DEVICE, e.reason());
+            assertTrue(e.getMessage().contains("ixgbe driver does not support") && e.getMessage().contains("8086:10f7 82599 KX4"),
+                    e.getMessage());
+            assertFalse(e.getMessage().contains("\n"), "one line");
+            assertTrue(d.isClosed(), "the refused device is closed");
+        }
+        assertTrue(assertThrows(PciException.class, () -> IxgbeChip.of(new PciId(0x8086, 0x10FB), "x")).getMessage()
+                .contains("82599 SFP+ (X520)"));
+        assertEquals(before, model.writes.size());
+    }
+
+    @Test
+    void aLinkModeItCannotBringUpIsRefusedAtOpen() {
+        model = new Ixgbe82599Model(MAC);
+        model.nvmLinkMode = 3; // 10 GbE serial (SFI): an SFP+ module's mode
+        IntelException e = assertThrows(IntelException.class, () -> open(config(), "MSIX"));
+        assertTrue(e.getMessage().contains("AUTOC.LMS is 011"), e.getMessage());
+        assertTrue(dev.isClosed(), "nothing half-configured: the device is closed");
+        assertFalse(NicRegion.isOpen());
+        adapter = null;
+    }
+
+    @Test
+    void theProviderIsRegisteredAndNamesTheChips() {
+        IxgbeProvider found = null;
+        for (AdapterProvider p : ServiceLoader.load(AdapterProvider.class)) if (p instanceof IxgbeProvider ip) found = ip;
+        assertNotNull(found, "META-INF/services lists IxgbeProvider");
+        assertTrue(found.describe().contains("8086:10f7 82599 KX4"), found.describe());
+    }
+
+    @Test
+    void theFirstPortNameConfiguresRingsAndSlots() {
+        IxgbeConfig c = IxgbeConfig.from(PortName.parse("netmap:0000:00:06.0@conf:rings=8,slots=256"));
+        assertEquals(8, c.queues());
+        assertEquals(256, c.txSlots());
+        assertThrows(IllegalArgumentException.class, () -> IxgbeConfig.from(PortName.parse("netmap:x@conf:rings=17")));
+        assertThrows(IllegalArgumentException.class, () -> IxgbeConfig.from(PortName.parse("netmap:x@conf:slots=100")));
+    }
+
+    // ------------------------------------------------------------------ transmit
+
+    @Test
+    void everyQueueTransmitsItsFramesInOrderWithOneDoorbellPerSync() {
+        open();
+        int before = model.tdtWrites;
+        for (int q = 0; q < QUEUES; q++)
+            for (int j = 0; j < 20; j++) put(port.txRing(q), numbered(PEER, q * 1000 + j, 60 + j));
+        port.txsync();
+        assertEquals(QUEUES, model.tdtWrites - before, "one tail write per ring per sync");
+        assertEquals(QUEUES * 20, model.wire.size());
+        for (int q = 0; q < QUEUES; q++) {
+            int j = 0;
+            for (Ixgbe82599Model.Sent s : model.wire) {
+                if (s.queue() != q) continue;
+                assertArrayEquals(numbered(PEER, q * 1000 + j, 60 + j), s.frame(), "queue " + q + " frame " + j);
+                j++;
+            }
+            assertEquals(20, j);
+            assertEquals(20, model.txQueuePackets[q]);
+        }
+        port.txsync();
+        for (int q = 0; q < QUEUES; q++) {
+            assertFalse(port.txRing(q).txPending(), "queue " + q + ": all sent and reclaimed");
+            assertEquals(SLOTS - 1, port.txRing(q).space());
+        }
+        Map<String, Long> st = adapter.statistics();
+        assertEquals(80L, st.get("tx_packets"));
+        for (int q = 0; q < QUEUES; q++) assertEquals(20L, st.get("tx_queue_" + q + "_packets"), "QPTC(" + q + ") via TQSM");
+        assertEquals(QUEUES * (20L * 64 + 190), st.get("tx_bytes"), "octets: 60 + j bytes and the CRC");
+    }
+
+    @Test
+    void jumboChainsSpanSlotsOnTransmitAndHalfAPacketNeverReachesTheChip() {
+        open();
+        NetmapRing tx = port.txRing(1);
+        byte[] jumbo = numbered(PEER, 7, IxgbeConfig.MAX_FRAME);
+        int h = tx.head();
+        tx.buffers().putBytes(tx.slotBufOffset(h), jumbo, 0, 2048);
+        tx.len(h, 2048);
+        tx.slotFlags(h, NS_MOREFRAG);
+        tx.advance(tx.next(h));
+        port.txsync();
+        assertEquals(0, model.wire.size(), "half a packet never reaches the chip");
+        int i = tx.head();
+        for (int off = 2048; off < jumbo.length; off += 2048) {
+            int len = Math.min(2048, jumbo.length - off);
+            tx.buffers().putBytes(tx.slotBufOffset(i), jumbo, off, len);
+            tx.len(i, len);
+            tx.slotFlags(i, off + len < jumbo.length ? NS_MOREFRAG : 0);
+            i = tx.next(i);
+        }
+        tx.advance(i);
+        put(tx, numbered(PEER, 8, 60));
+        port.txsync();
+        assertEquals(2, model.wire.size());
+        assertArrayEquals(jumbo, model.wire.get(0).frame());
+        assertEquals(1, model.wire.get(0).queue());
+        assertArrayEquals(numbered(PEER, 8, 60), model.wire.get(1).frame());
+    }
+
+    @Test
+    void aChainOfMoreThanFortySlotsIsABadSlotAndFortyGoOut() {
+        open();
+        assertEquals(40, adapter.maxTxFragments());
+        NetmapRing tx = port.txRing(0);
+        int[] lens = new int[41];
+        Arrays.fill(lens, 20);
+        int writes = model.tdtWrites, h = tx.head();
+        putFragments(tx, lens);
+        RingStateException e = assertThrows(RingStateException.class, () -> port.txsync());
+        assertTrue(e.getMessage().contains("40"), e.getMessage());
+        assertEquals(writes, model.tdtWrites, "no doorbell");
+        assertEquals(h, tx.head(), "ring reset to the port's state");
+        putFragments(tx, Arrays.copyOf(lens, 40));
+        port.txsync();
+        assertEquals(1, model.wire.size(), "40 descriptors for one packet is what the chip takes");
+        assertEquals(800, model.wire.get(0).frame().length);
+    }
+
+    @Test
+    void completionsAreBatchedNotOnePerPacket() {
+        open();
+        NetmapRing tx = port.txRing(0);
+        for (int b = 0; b < 4; b++) {
+            for (int j = 0; j < 10; j++) put(tx, numbered(PEER, b * 10 + j, 60));
+            port.txsync();
+        }
+        assertEquals(40, model.wire.size());
+        int rs = 0;
+        OffHeapBuffer d = adapter.txRing(0).memory().buffer();
+        for (int i = 0; i < 40; i++) if ((d.getInt(16 * i + 8) & AdvancedTxFormat.DCMD_RS) != 0) rs++;
+        assertTrue(rs <= 6, "a handful of report points: " + rs);
+        port.txsync();
+        assertFalse(tx.txPending());
+    }
+
+    // ------------------------------------------------------------------ receive and RSS
+
+    @Test
+    void rssSpreadsFlowsAsToeplitzPredictsAndEveryFlowStaysOnOneRing() {
+        open();
+        Map<Integer, Set<Integer>> ringsOfFlow = new HashMap<>();
+        long[] perRing = new long[QUEUES];
+        for (int round = 0; round < 3; round++) {
+            for (int flowId = 0; flowId < 64; flowId++) {
+                int proto = flowId % 3 == 0 ? TCP : UDP;
+                receive(flow(proto, 1 + flowId % 5, 1000 + flowId, 4000 + flowId, round * 64 + flowId, 64 + flowId));
+            }
+            port.rxsync();
+            for (int q = 0; q < QUEUES; q++) {
+                byte[] f;
+                while ((f = take(port.rxRing(q))) != null) {
+                    int seq = getInt(f, 46), flowId = seq % 64;
+                    int proto = flowId % 3 == 0 ? TCP : UDP;
+                    assertEquals(predictedRing(f, proto), q, "flow " + flowId + " on the ring its hash selects");
+                    assertArrayEquals(flow(proto, 1 + flowId % 5, 1000 + flowId, 4000 + flowId, seq, 64 + flowId), f);
+                    ringsOfFlow.computeIfAbsent(flowId, k -> new HashSet<>()).add(q);
+                    perRing[q]++;
+                }
+            }
+        }
+        assertEquals(64, ringsOfFlow.size());
+        for (Map.Entry<Integer, Set<Integer>> e : ringsOfFlow.entrySet())
+            assertEquals(1, e.getValue().size(), "flow " + e.getKey() + " on one ring only: " + e.getValue());
+        assertTrue(Arrays.stream(perRing).filter(n -> n > 0).count() >= 3, "flows spread: " + Arrays.toString(perRing));
+        Map<String, Long> st = adapter.statistics();
+        for (int q = 0; q < QUEUES; q++) {
+            assertEquals(model.rxQueuePackets[q], perRing[q]);
+            assertEquals(perRing[q], st.get("rx_queue_" + q + "_packets"), "QPRC(" + q + ") via RQSMR");
+        }
+        assertEquals(192L, st.get("rx_packets"));
+    }
+
+    @Test
+    void aCustomRedirectionTableSteersFlows() {
+        open();
+        adapter.setRss(new RssConfig(RssConfig.VERIFICATION_KEY, RssConfig.parseTable("test", "2")));
+        for (int i = 0; i < 30; i++) assertEquals(2, model.receive(flow(UDP, 1, 1000 + i, 53, i, 64)));
+        port.rxsync();
+        for (int i = 0; i < 30; i++) assertEquals(i, getInt(take(port.rxRing(2)), 46));
+        assertThrows(IllegalArgumentException.class,
+                () -> adapter.setRss(new RssConfig(RssConfig.VERIFICATION_KEY, RssConfig.parseTable("test", "4"))));
+    }
+
+    @Test
+    void jumboFramesSpanSlotsOnReceiveWithMoreFragAndLongerOnesAreDropped() {
+        open();
+        byte[] jumbo = numbered(MAC, 9, IxgbeConfig.MAX_FRAME);
+        assertEquals(0, model.receive(jumbo));
+        port.rxsync();
+        NetmapRing rx = port.rxRing(0);
+        assertEquals(5, rx.space(), "one slot per 2 KiB buffer");
+        for (int i = 0; i < 4; i++) assertEquals(NS_MOREFRAG, rx.slotFlags(i));
+        assertEquals(0, rx.slotFlags(4));
+        assertArrayEquals(jumbo, take(rx));
+        assertEquals(DROPPED, model.receive(numbered(MAC, 10, IxgbeConfig.MAX_FRAME + 1)), "beyond MAXFRS");
+        assertEquals(1L, adapter.statistics().get("rx_oversize"));
+    }
+
+    @Test
+    void withoutJumboLongFramesAreDropped() {
+        open(config().withJumbo(false), "MSIX");
+        assertEquals(0, model.get(HLREG0) & 0x4, "JUMBOEN off");
+        assertEquals(DROPPED, model.receive(numbered(MAC, 1, 1515)));
+        assertEquals(0, model.receive(numbered(MAC, 2, 1514)));
+    }
+
+    @Test
+    void releasedSlotsAreReArmedAndTheRingWrapsManyTimes() {
+        open(config().withQueues(1), "MSIX");
+        NetmapRing rx = port.rxRing(0);
+        int seq = 0, got = 0;
+        for (int round = 0; round < 40; round++) {
+            for (int j = 0; j < 25; j++) receive(numbered(MAC, seq++, 60 + (seq % 50)));
+            port.rxsync();
+            byte[] f;
+            while ((f = take(rx)) != null) assertEquals(got++, getInt(f, 14), "in order");
+        }
+        assertEquals(1000, got);
+        assertEquals(0, model.get(MRQC), "one queue: RSS off");
+    }
+
+    @Test
+    void aFullRingDropsAndCountsPerQueue() {
+        open();
+        int accepted = 0;
+        for (int i = 0; i < SLOTS + 10; i++) if (model.receive(numbered(MAC, i, 60)) == 0) accepted++;
+        assertEquals(SLOTS - 1, accepted, "the chip owns all but one slot");
+        assertEquals(11L, adapter.statistics().get("rx_queue_0_drops"), "QPRDC");
+        port.rxsync();
+        assertEquals(SLOTS - 1, port.rxRing(0).space());
+    }
+
+    /**
+     * Issue 10's flood: unpaced frames into one queue, the chip dropping at a full ring
+     * (SRRCTL.DROP_EN, counted in QPRDC); RX keeps delivering, every frame delivered or counted,
+     * and afterwards each single frame still wakes poll().
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"MSIX", "MSI", "INTX", "BUSY_POLL"})
+    void keepsReceivingThroughAnUnpacedFloodThatOverrunsTheRing(String mode) throws Exception {
+        boolean busy = mode.equals("BUSY_POLL");
+        open(busy ? config().withInterrupts(false) : config(), busy ? "MSIX" : mode);
+        long[] dropped = new long[1];
+        RxFlood.Result r = RxFlood.run(port, 0, 30_000, seq -> {
+            int q = model.receive(numbered(MAC, seq, 60)); // not IP: RSS leaves it on queue 0
+            if (q == DROPPED) dropped[0]++;
+            else assertEquals(0, q);
+        });
+        assertTrue(r.inOrder(), r.toString());
+        assertTrue(dropped[0] > 0, "the flood overran the ring at least once (" + r + ")");
+        assertEquals(RxFlood.LATE_FRAMES, r.late(), r.toString());
+        assertEquals(r.sent(), r.received() + dropped[0], "every frame delivered or dropped by the chip: " + r);
+        assertEquals(dropped[0], adapter.statistics().get("rx_queue_0_drops"), "the chip's drops show in QPRDC");
+    }
+
+    @Test
+    void swappedBuffersAreWhatTheDescriptorsPointAt() {
+        open();
+        byte[] f = numbered(MAC, 42, 200);
+        assertEquals(0, model.receive(f));
+        port.rxsync();
+        NetmapRing rx = port.rxRing(0), tx = port.txRing(2);
+        int ri = rx.head(), ti = tx.head();
+        int rxBuf = rx.bufIdx(ri), txBuf = tx.bufIdx(ti);
+        rx.swapBuffers(ri, tx, ti);
+        rx.advance(rx.next(ri));
+        tx.advance(tx.next(ti));
+        port.txsync();
+        assertArrayEquals(f, model.wire.get(0).frame(), "sent from the received buffer, not copied");
+        assertEquals(adapter.region().bufferAddress(rxBuf), adapter.txRing(2).memory().buffer().getLong(16 * ti));
+        port.rxsync();
+        assertEquals(adapter.region().bufferAddress(txBuf), adapter.rxRing(0).memory().buffer().getLong(16 * ri));
+    }
+
+    // ------------------------------------------------------------------ bad slots
+
+    @Test
+    void badTxSlotsNeverReachADescriptor() {
+        open();
+        NetmapRing tx = port.txRing(0);
+        int[][] bad = {{0, 60}, {1, 60}, {adapter.region().numBuffers(), 60}, {-1, 60}, {tx.bufIdx(tx.head()), 4000}};
+        for (int[] b : bad) {
+            int h = tx.head(), saved = tx.bufIdx(h);
+            tx.bufIdx(h, b[0] == -1 ? Integer.MAX_VALUE : b[0]);
+            tx.len(h, b[1]);
+            tx.advance(tx.next(h));
+            int writes = model.tdtWrites;
+            assertThrows(RingStateException.class, () -> port.txsync(), "slot with buffer " + b[0] + ", len " + b[1]);
+            assertEquals(writes, model.tdtWrites, "no doorbell");
+            assertEquals(h, tx.head(), "ring reset to the port's state");
+            assertEquals(saved, tx.bufIdx(h), "the lost buffer index restored");
+        }
+        for (int[] lens : TOO_SHORT) {
+            int writes = model.tdtWrites;
+            putFragments(tx, lens);
+            assertThrows(RingStateException.class, () -> port.txsync(), Arrays.toString(lens));
+            assertEquals(writes, model.tdtWrites, "no doorbell for " + Arrays.toString(lens));
+        }
+        assertEquals(0, model.wire.size());
+        put(tx, numbered(PEER, 1, 60));
+        putFragments(tx, 10, 7);
+        port.txsync();
+        assertEquals(2, model.wire.size(), "the ring works after the refusals; 17 bytes is what the chip takes");
+    }
+
+    @Test
+    void badRxSlotsAreNotGivenBackToTheChip() {
+        open();
+        receive(numbered(MAC, 1, 60));
+        port.rxsync();
+        NetmapRing rx = port.rxRing(0);
+        int h = rx.head(), good = rx.bufIdx(h);
+        rx.bufIdx(h, 0);
+        rx.slotFlags(h, NS_BUF_CHANGED);
+        rx.advance(rx.next(h));
+        int rdt = model.get(rdt(0));
+        assertThrows(RingStateException.class, () -> port.rxsync());
+        assertEquals(good, rx.bufIdx(h), "the port's buffer restored");
+        assertEquals(rdt, model.get(rdt(0)), "the slot was not given back to the chip");
+        rx.advance(rx.next(h));
+        port.rxsync();
+        assertEquals(adapter.region().bufferAddress(good), adapter.rxRing(0).memory().buffer().getLong(16 * h));
+        for (int i = 0; i < 100; i++) {
+            receive(numbered(MAC, 100 + i, 60));
+            port.rxsync();
+            assertEquals(100 + i, getInt(take(rx), 14));
+        }
+    }
+
+    // ------------------------------------------------------------------ interrupts and poll
+
+    @Test
+    void aSingleRingPortSleepsOnItsOwnVector() throws Exception {
+        open();
+        NetmapPort ring1 = bind("netmap:" + ADDRESS + "-1");
+        int toRing0 = portFor(0), toRing1 = portFor(1);
+        CompletableFuture<Integer> polled = CompletableFuture.supplyAsync(() -> ring1.poll(NetmapPort.POLLIN, 10_000));
+        Thread.sleep(300);
+        long before1 = model.signals[1];
+        for (int i = 0; i < 5; i++) assertEquals(0, model.receive(flow(UDP, 1, toRing0, 4000, i, 64)));
+        Thread.sleep(300);
+        assertFalse(polled.isDone(), "traffic for ring 0 does not wake a thread waiting on ring 1");
+        assertEquals(0, model.signals[0], "ring 0's vector stays masked: nobody waits on it");
+        assertEquals(1, model.receive(flow(UDP, 1, toRing1, 4000, 99, 64)));
+        assertEquals(NetmapPort.POLLIN, polled.get(5, TimeUnit.SECONDS) & NetmapPort.POLLIN);
+        assertTrue(model.signals[1] > before1, "woken by vector 1");
+        assertEquals(99, getInt(take(ring1.rxRing(1)), 46));
+        assertEquals(1 << 20, model.read32(EIMS), "ring 1's vector masked again when nobody waits");
+    }
+
+    @Test
+    void pollWaitsForTransmitSpaceOnTheCompletionInterrupt() throws Exception {
+        open();
+        model.holdTx = true;
+        NetmapPort ring3 = bind("netmap:" + ADDRESS + "-3");
+        NetmapRing tx = ring3.txRing(3);
+        while (tx.space() > 0) put(tx, numbered(PEER, tx.head(), 60));
+        ring3.txsync();
+        CompletableFuture<Integer> polled = CompletableFuture.supplyAsync(() -> ring3.poll(NetmapPort.POLLOUT, 10_000));
+        Thread.sleep(300);
+        assertFalse(polled.isDone(), () -> "poll returned early: " + polled.join());
+        model.processTx(3);
+        assertEquals(NetmapPort.POLLOUT, polled.get(5, TimeUnit.SECONDS) & NetmapPort.POLLOUT);
+        assertEquals(SLOTS - 1, model.wire.size());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"MSI", "INTX"})
+    void sharedInterruptsStillWakePoll(String mode) throws Exception {
+        open(config(), mode);
+        assertFalse(adapter.usesMsix());
+        assertEquals(0, model.get(GPIE));
+        assertEquals((0x80 | (0x81 << 8)) * 0x10001, model.get(IVAR0), "RX causes on EICR bit 0, TX on bit 1");
+        NetmapPort ring2 = bind("netmap:" + ADDRESS + "-2");
+        CompletableFuture<Integer> polled = CompletableFuture.supplyAsync(() -> ring2.poll(NetmapPort.POLLIN, 10_000));
+        Thread.sleep(200);
+        assertEquals(0, model.receive(flow(UDP, 1, portFor(0), 4000, 1, 64)));
+        Thread.sleep(300);
+        assertFalse(polled.isDone(), "woken, found ring 2 empty, asleep again");
+        assertEquals(2, model.receive(flow(UDP, 1, portFor(2), 4000, 2, 64)));
+        assertEquals(NetmapPort.POLLIN, polled.get(5, TimeUnit.SECONDS) & NetmapPort.POLLIN);
+    }
+
+    @Test
+    void sixteenQueuePairsPutTheLinkOnVectorSixteen() throws Exception {
+        open(config().withQueues(16), "MSIX");
+        assertTrue(adapter.usesMsix());
+        assertEquals(0xFFFF, model.get(EIAC));
+        assertEquals((16 | 0x80) << 8, model.get(IVAR_MISC));
+        long before = model.signals[16];
+        model.setCable(false);
+        assertTrue(model.signals[16] > before, "the link change on vector 16");
+        assertFalse(adapter.linkUp());
+        model.setCable(true);
+        NetmapPort ring15 = bind("netmap:" + ADDRESS + "-15");
+        CompletableFuture<Integer> polled = CompletableFuture.supplyAsync(() -> ring15.poll(NetmapPort.POLLIN, 10_000));
+        Thread.sleep(200);
+        assertEquals(15, model.receive(flow(UDP, 1, portFor(15), 4000, 3, 64)));
+        assertEquals(NetmapPort.POLLIN, polled.get(5, TimeUnit.SECONDS) & NetmapPort.POLLIN);
+    }
+
+    // ------------------------------------------------------------------ link, statistics, filters
+
+    @Test
+    void linkStateFollowsTheCableAndNothingStaleLeavesAfterTheReplug() throws Exception {
+        open();
+        assertTrue(adapter.linkUp());
+        long changes = adapter.linkChanges(), signals = model.signals[4];
+        model.setCable(false);
+        assertTrue(model.signals[4] > signals, "link change on the link vector");
+        assertFalse(adapter.linkUp());
+        assertEquals(0, adapter.linkSpeedMbps());
+        assertEquals(DROPPED, model.receive(numbered(MAC, 1, 60)), "no link, no frames");
+        NetmapRing tx = port.txRing(0);
+        for (int i = 0; i < 5; i++) put(tx, numbered(PEER, i, 60));
+        port.txsync();
+        assertEquals(0, model.wire.size(), "TX DMA stands still without link");
+        model.setCable(true);
+        assertTrue(adapter.linkUp());
+        assertTrue(adapter.linkChanges() >= changes + 2);
+        put(tx, numbered(PEER, 100, 60));
+        port.txsync();
+        for (Ixgbe82599Model.Sent s : model.wire) assertTrue(seq(s.frame()) >= 100, "no stale frame after the re-plug");
+        assertTrue(adapter.statistics().get("tx_dropped") >= 5, "the frames handed over without link are counted as dropped");
+        receive(numbered(MAC, 2, 60));
+    }
+
+    /** The shared link-loss check (issue 11): pending slots given back as dropped, nothing stale after the re-plug. */
+    @ParameterizedTest
+    @ValueSource(strings = {"MSIX", "MSI", "none"})
+    void linkLossGivesPendingSlotsBackAndNothingStaleLeavesAfterTheReplug(String mode) throws Exception {
+        open(config().withQueues(2).withInterrupts(!mode.equals("none")), mode.equals("none") ? "MSIX" : mode);
+        TxLinkLossCheck.run(adapter, port, seq -> numbered(PEER, seq, 80), model::setCable, () -> {
+            synchronized (model) {
+                List<Integer> s = new ArrayList<>();
+                for (Ixgbe82599Model.Sent f : model.wire) s.add(seq(f.frame()));
+                return s;
+            }
+        });
+    }
+
+    @Test
+    void countersAccumulateAcrossClearOnReadsTo64Bits() {
+        open();
+        for (int i = 0; i < 10; i++) receive(numbered(MAC, i, 100));
+        Map<String, Long> a = adapter.statistics();
+        assertEquals(10L, a.get("rx_packets"));
+        assertEquals(10L * 104, a.get("rx_bytes"));
+        port.rxsync();
+        while (take(port.rxRing(0)) != null) { }
+        port.rxsync();
+        for (int i = 0; i < 5; i++) receive(numbered(BROADCAST, i, 100));
+        Map<String, Long> b = adapter.statistics();
+        assertEquals(15L, b.get("rx_packets"), "the chip cleared its counter at the first read; the totals keep going");
+        assertEquals(5L, b.get("rx_broadcast"));
+        assertEquals(0, model.get(GPRC), "read (and cleared) in the chip");
+        model.put(GORCL, 0xFFFF_FFF0);
+        model.put(GORCL + 4, 0x7);
+        assertEquals(15L * 104 + 0x7_FFFF_FFF0L, adapter.statistics().get("rx_bytes"), "the octet counter's high half");
+    }
+
+    @Test
+    void receiveFiltersFollowTheSwitches() {
+        open();
+        byte[] other = {0x02, 0, 0, 0, 0, 0x77};
+        byte[] multicast = {0x01, 0, 0x5e, 0, 0, 1};
+        assertEquals(DROPPED, model.receive(numbered(other, 1, 60)));
+        assertEquals(DROPPED, model.receive(numbered(multicast, 2, 60)));
+        assertEquals(0, model.receive(numbered(BROADCAST, 3, 60)));
+        adapter.setReceiveFilter(true, true, false);
+        assertEquals(0, model.receive(numbered(other, 4, 60)));
+        assertEquals(0, model.receive(numbered(multicast, 5, 60)));
+        assertEquals(DROPPED, model.receive(numbered(BROADCAST, 6, 60)));
+    }
+
+    @Test
+    void theDataPathAllocatesNothing() {
+        open();
+        model.holdTx = true;
+        model.logWrites = false;
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        byte[] f = numbered(MAC, 1, 64);
+        long allocated = 0, empty = 0;
+        for (int iter = 0; iter < 40_000; iter++) {
+            int q = iter & 3;
+            NetmapRing tx = port.txRing(q), rx = port.rxRing(0);
+            long a0 = mx.getCurrentThreadAllocatedBytes();
+            long a1 = mx.getCurrentThreadAllocatedBytes();
+            int i = tx.head();
+            tx.len(i, 64);
+            tx.advance(tx.next(i));
+            port.txsync(q);
+            if (!rx.empty()) rx.advance(rx.tail());
+            port.rxsync(0);
+            long a2 = mx.getCurrentThreadAllocatedBytes();
+            if (iter >= 20_000) {
+                allocated += a2 - a1;
+                empty += a1 - a0;
+            }
+            model.processTx(q);
+            model.receive(f);
+        }
+        assertTrue(allocated - empty <= 4096, "txsync/rxsync allocated " + (allocated - empty) + " bytes in 20,000 rounds");
+    }
+
+    // ------------------------------------------------------------------ close and reopen
+
+    @Test
+    void closeStopsResetsAndFreesEverythingAndTheNicOpensAgain() {
+        open();
+        int resets = model.resets;
+        closePorts();
+        assertTrue(adapter.isDestroyed());
+        assertTrue(model.resets > resets, "reset at close");
+        assertTrue(model.lastWrite(CTRL, 1 << 26, 1 << 26) > model.lastWrite(RXCTRL, 1, 0), "RX off, then the reset");
+        assertEquals(0, model.get(RXCTRL) & 1);
+        assertEquals(0, model.get(DMATXCTL) & 1);
+        assertEquals(0, model.read32(EIMS));
+        assertEquals(0, dev.liveDma(), "descriptor rings freed");
+        assertEquals(0, dev.liveWindows(), "region unmapped");
+        assertTrue(dev.isClosed());
+        assertFalse(NicRegion.isOpen());
+        open();
+        put(port.txRing(0), numbered(PEER, 1, 60));
+        port.txsync();
+        assertEquals(1, model.wire.size());
+        receive(numbered(MAC, 2, 60));
+        port.rxsync();
+        assertEquals(2, getInt(take(port.rxRing(0)), 14));
+    }
+
+    @Test
+    void aCrashedOwnersLeftoversAreResetAway() {
+        model = new Ixgbe82599Model(MAC);
+        // a previous process died with the chip running, its ring pointing at memory that is gone
+        model.write32(rxBase(0), 0x1000);
+        model.write32(rxBase(0) + 8, 4096);
+        model.write32(rxdctl(0), ENABLE);
+        model.read32(rxdctl(0));
+        model.read32(rxdctl(0));
+        model.write32(rdt(0), 100);
+        model.write32(RXCTRL, 1);
+        model.write32(EIMS, 0xff);
+        model.write32(RAL0 + 8 * 5, 0x12345678);
+        model.write32(RAL0 + 8 * 5 + 4, 0x8000_0000 | 0x9abc);
+        model.writes.clear();
+        model.protocolErrors.clear(); // the previous owner's, not the driver's
+        open();
+        assertTrue(model.firstWrite(CTRL, 1 << 26) >= 0);
+        assertEquals(0, model.get(RAL0 + 8 * 5 + 4), "the previous owner's receive address is gone");
+        receive(numbered(MAC, 5, 60));
+        port.rxsync();
+        assertEquals(5, getInt(take(port.rxRing(0)), 14));
+    }
+}
