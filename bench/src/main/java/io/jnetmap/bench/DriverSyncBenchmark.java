@@ -4,6 +4,8 @@ import io.jnetmap.e1000e.E1000eAdapter;
 import io.jnetmap.e1000e.E1000eConfig;
 import io.jnetmap.igb.IgbAdapter;
 import io.jnetmap.igb.IgbConfig;
+import io.jnetmap.ixgbe.IxgbeAdapter;
+import io.jnetmap.ixgbe.IxgbeConfig;
 import io.jnetmap.intel.IntelAdapter;
 import io.jnetmap.nic.NicAdapter;
 import io.jnetmap.r8169.R8169Adapter;
@@ -32,7 +34,7 @@ import java.util.function.LongSupplier;
 
 /**
  * A NIC driver's data path as an application drives it: the real adapter ({@link E1000eAdapter},
- * {@link IgbAdapter} or {@link R8169Adapter}) behind a {@link NetmapPort}, its txsync/rxsync
+ * {@link IgbAdapter}, {@link IxgbeAdapter} or {@link R8169Adapter}) behind a {@link NetmapPort}, its txsync/rxsync
  * through the port and the kring rules, against a stand-in device ({@link IntelNicStandIn},
  * {@link RealtekNicStandIn}) that completes every transmitted descriptor at the doorbell (tail
  * write, TxPoll) and keeps every receive descriptor it owns filled. No interrupts, one queue pair
@@ -65,7 +67,7 @@ public class DriverSyncBenchmark {
     static final int SLOTS = 1024;
     static final byte[] MAC = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
 
-    @Param({"e1000e", "igb", "r8169"})
+    @Param({"e1000e", "igb", "ixgbe", "r8169"})
     public String driver;
 
     /** Packets per sync; divides {@value #PACKETS}. */
@@ -103,14 +105,21 @@ public class DriverSyncBenchmark {
             throw new IllegalArgumentException("batch " + batch + " must divide " + PACKETS);
         String address;
         switch (driver) {
-            case "e1000e", "igb" -> {
-                address = driver.equals("e1000e") ? "0000:00:04.0" : "0000:00:05.0";
-                IntelNicStandIn nic = driver.equals("e1000e") ? IntelNicStandIn.e1000e(address, MAC) : IntelNicStandIn.igb(address, MAC);
-                IntelAdapter a = driver.equals("e1000e")
-                        ? E1000eAdapter.open(nic, E1000eConfig.defaults().withSlots(SLOTS, SLOTS).withQueues(1)
-                                .withInterrupts(false).withLinkWait(0))
-                        : IgbAdapter.open(nic, IgbConfig.defaults().withSlots(SLOTS, SLOTS).withQueues(1)
-                                .withInterrupts(false).withLinkWait(0));
+            case "e1000e", "igb", "ixgbe" -> {
+                address = switch (driver) { case "e1000e" -> "0000:00:04.0"; case "igb" -> "0000:00:05.0"; default -> "0000:00:06.0"; };
+                IntelNicStandIn nic = switch (driver) {
+                    case "e1000e" -> IntelNicStandIn.e1000e(address, MAC);
+                    case "igb" -> IntelNicStandIn.igb(address, MAC);
+                    default -> IntelNicStandIn.ixgbe(address, MAC);
+                };
+                IntelAdapter a = switch (driver) {
+                    case "e1000e" -> E1000eAdapter.open(nic, E1000eConfig.defaults().withSlots(SLOTS, SLOTS).withQueues(1)
+                            .withInterrupts(false).withLinkWait(0));
+                    case "igb" -> IgbAdapter.open(nic, IgbConfig.defaults().withSlots(SLOTS, SLOTS).withQueues(1)
+                            .withInterrupts(false).withLinkWait(0));
+                    default -> IxgbeAdapter.open(nic, IxgbeConfig.defaults().withSlots(SLOTS, SLOTS).withQueues(1)
+                            .withInterrupts(false).withLinkWait(0));
+                };
                 adapter = a;
                 sentFrames = nic::framesSent;
                 receivedFrames = nic::framesReceived;
@@ -129,7 +138,7 @@ public class DriverSyncBenchmark {
                 importedPackets = () -> a.rxRing().packets();
                 chipReceive = nic::receive;
             }
-            default -> throw new IllegalArgumentException("driver " + driver + ": e1000e, igb or r8169");
+            default -> throw new IllegalArgumentException("driver " + driver + ": e1000e, igb, ixgbe or r8169");
         }
         port = NetmapPort.bind(PortName.parse("netmap:" + address), adapter); // the NIC's rings, as NetmapPort.open would
         tx = port.txRing(0);

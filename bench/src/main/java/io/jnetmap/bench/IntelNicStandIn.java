@@ -17,7 +17,7 @@ import static io.jnetmap.intel.IntelDescriptors.*;
 import static io.jnetmap.intel.gigabit.GigabitRegs.*;
 
 /**
- * An Intel gigabit NIC (82574L for e1000e, 82576 for igb) reduced to what a driver's data path
+ * An Intel NIC (82574L for e1000e, 82576 for igb, 82599 for ixgbe) reduced to what a driver's data path
  * talks to, for benchmarks: a register file, DMA at identity addresses over real memory, and a
  * wire that is never idle. Unlike the drivers' unit-test models it allocates nothing after the
  * rings are programmed, so a JMH allocation figure is the driver's own.
@@ -27,7 +27,7 @@ import static io.jnetmap.intel.gigabit.GigabitRegs.*;
  *     once: DD is written back (a release store, as the chip's DMA write) into the status of each
  *     descriptor that asked for it (RS), and TDH moves to the tail. Legacy and advanced data
  *     descriptors keep RS (bit 27), EOP (bit 24) and DD (bit 0 of byte 12) in the same places.</li>
- * <li>RX: frames keep arriving. Whenever the receiver is on (RCTL.EN) and the chip owns
+ * <li>RX: frames keep arriving. Whenever the receiver is on (RCTL.EN; the 82599's RXCTRL.RXEN) and the chip owns
  *     descriptors (RDH != RDT), it fills them all with a {@link #FRAME_LENGTH}-byte frame: the
  *     write-back of e1000e's extended and igb's advanced descriptor (address word overwritten,
  *     length at byte 12, status DD|EOP at byte 8 published last), then RDH moves to the tail. It
@@ -37,7 +37,8 @@ import static io.jnetmap.intel.gigabit.GigabitRegs.*;
  * <li>Control path: just enough for the drivers' init sequences: CTRL.RST self-clears, STATUS
  *     says link up at 1000 Mb/s full duplex with no pending PCIe master, the NVM was auto-read,
  *     RAL0/RAH0 hold the MAC, MDIC answers for the internal PHY at once, queue enable bits read
- *     back as written. No interrupts: open the driver with interrupts off.</li>
+ *     back as written; the 82599's power-on values ({@link Mac#powerOn}: EEC.ARD, DMAIDONE, AUTOC,
+ *     LINKS up at 10 Gb/s, its RAL(0)/RAH(0)). No interrupts: open the driver with interrupts off.</li>
  * </ul>
  * Register accesses are plain array accesses: the cost of a real MMIO write (an uncached store,
  * hundreds of nanoseconds on the bus) is not modelled, so throughput figures are what the driver
@@ -55,8 +56,27 @@ final class IntelNicStandIn implements NicDevice, Registers {
     private static final byte NONE = 0, CTRL_REG = 1, MDIC_REG = 2, EERD_REG = 3, RCTL_REG = 4, TCTL_REG = 5, TDT_REG = 6,
             RDT_REG = 7;
 
+    /**
+     * Where the MAC switches the receiver and the transmitter on, which CTRL bits self-clear, and
+     * registers that read non-zero after power-on beyond the gigabit ones ({offset, value} pairs).
+     */
+    record Mac(int rxEnable, int rxEnableBit, int txEnable, int txEnableBit, int ctrlSelfClearing, int[][] powerOn) {
+        static final Mac GIGABIT = new Mac(RCTL, RCTL_EN, TCTL, TCTL_EN, CTRL_RST, new int[0][]);
+        /**
+         * 82599 (datasheet §8.2.3): RXCTRL.RXEN, DMATXCTL.TE; RST and LNK_RST self-clear; EEC.ARD,
+         * RDRXCTL.DMAIDONE, AUTOC in KX/KX4/KR autonegotiation, LINKS up at 10 Gb/s, the MAC in RAL(0)/RAH(0).
+         */
+        static Mac i82599(byte[] mac) {
+            return new Mac(0x3000, 1, 0x4A80, 1, CTRL_RST | (1 << 3), new int[][] {
+                    {0x10010, (1 << 8) | (1 << 9)}, {0x2F00, 1 << 3}, {0x42A0, 4 << 13}, {0x42A4, (1 << 30) | (3 << 28)},
+                    {0xA200, (mac[0] & 0xff) | (mac[1] & 0xff) << 8 | (mac[2] & 0xff) << 16 | (mac[3] & 0xff) << 24},
+                    {0xA204, (mac[4] & 0xff) | (mac[5] & 0xff) << 8 | RAH_AV}});
+        }
+    }
+
     private final String address;
     private final PciId id;
+    private final Mac macRegs;
     private final String model;
     private final byte[] mac;
     private final QueueRegisters[] queues;
@@ -73,8 +93,9 @@ final class IntelNicStandIn implements NicDevice, Registers {
     private long framesSent, framesReceived, txDoorbells, rxDoorbells;
     private boolean busMaster, closed;
 
-    private IntelNicStandIn(String address, PciId id, String model, byte[] mac, QueueRegisters[] queues) {
+    private IntelNicStandIn(String address, PciId id, String model, byte[] mac, QueueRegisters[] queues, Mac macRegs) {
         this.address = address;
+        this.macRegs = macRegs;
         this.id = id;
         this.model = model;
         this.mac = mac.clone();
@@ -87,8 +108,8 @@ final class IntelNicStandIn implements NicDevice, Registers {
         role[CTRL >>> 2] = CTRL_REG;
         role[MDIC >>> 2] = MDIC_REG;
         role[EERD >>> 2] = EERD_REG;
-        role[RCTL >>> 2] = RCTL_REG;
-        role[TCTL >>> 2] = TCTL_REG;
+        role[macRegs.rxEnable() >>> 2] = RCTL_REG;
+        role[macRegs.txEnable() >>> 2] = TCTL_REG;
         for (int q = 0; q < queues.length; q++) {
             role[queues[q].tdt() >>> 2] = TDT_REG;
             role[queues[q].rdt() >>> 2] = RDT_REG;
@@ -101,7 +122,7 @@ final class IntelNicStandIn implements NicDevice, Registers {
     /** An 82574L (8086:10d3) with its two queues in the classic layout. */
     static IntelNicStandIn e1000e(String address, byte[] mac) {
         return new IntelNicStandIn(address, new PciId(0x8086, 0x10d3), "82574L stand-in", mac,
-                new QueueRegisters[] {GigabitRegs.classicQueue(0), GigabitRegs.classicQueue(1)});
+                new QueueRegisters[] {GigabitRegs.classicQueue(0), GigabitRegs.classicQueue(1)}, Mac.GIGABIT);
     }
 
     /**
@@ -115,7 +136,14 @@ final class IntelNicStandIn implements NicDevice, Registers {
             q[n] = new QueueRegisters(rx, rx + 0x04, rx + 0x08, rx + 0x10, rx + 0x18, rx + 0x28,
                     tx, tx + 0x04, tx + 0x08, tx + 0x10, tx + 0x18, tx + 0x28);
         }
-        return new IntelNicStandIn(address, new PciId(0x8086, 0x10c9), "82576 stand-in", mac, q);
+        return new IntelNicStandIn(address, new PciId(0x8086, 0x10c9), "82576 stand-in", mac, q, Mac.GIGABIT);
+    }
+
+    /** An 82599 KX4 (8086:10f7) with 16 queues: RX queue n at 0x1000 + 0x40 n, TX queue n at 0x6000 + 0x40 n. */
+    static IntelNicStandIn ixgbe(String address, byte[] mac) {
+        QueueRegisters[] q = new QueueRegisters[16];
+        for (int n = 0; n < q.length; n++) q[n] = QueueRegisters.at(0x1000 + 0x40 * n, 0x6000 + 0x40 * n);
+        return new IntelNicStandIn(address, new PciId(0x8086, 0x10f7), "82599 stand-in", mac, q, Mac.i82599(mac));
     }
 
     /** Frames the chip completed (EOP descriptors sent). */
@@ -136,6 +164,7 @@ final class IntelNicStandIn implements NicDevice, Registers {
         reg[EEMNGCTL >>> 2] = CFG_DONE_ALL;
         reg[RAL0 >>> 2] = (mac[0] & 0xff) | (mac[1] & 0xff) << 8 | (mac[2] & 0xff) << 16 | (mac[3] & 0xff) << 24;
         reg[RAH0 >>> 2] = (mac[4] & 0xff) | (mac[5] & 0xff) << 8 | RAH_AV;
+        for (int[] r : macRegs.powerOn()) reg[r[0] >>> 2] = r[1];
         java.util.Arrays.fill(phy, 0);
         phy[PHY_BMCR] = 0x1140;  // 1000 Mb/s, full duplex, autonegotiation on
         phy[PHY_BMSR] = 0x796d;  // link up, autonegotiation complete
@@ -159,7 +188,7 @@ final class IntelNicStandIn implements NicDevice, Registers {
         int i = offset >>> 2;
         switch (role[i]) {
             case CTRL_REG:
-                reg[i] = value & ~CTRL_RST; // the reset completes at once; the driver reprograms everything after it
+                reg[i] = value & ~macRegs.ctrlSelfClearing(); // the reset completes at once; the driver reprograms everything after it
                 return;
             case MDIC_REG:
                 reg[i] = mdic(value);
@@ -172,11 +201,11 @@ final class IntelNicStandIn implements NicDevice, Registers {
             }
             case RCTL_REG:
                 reg[i] = value;
-                if ((value & RCTL_EN) != 0) for (int q = 0; q < queues.length; q++) receive(q);
+                if ((value & macRegs.rxEnableBit()) != 0) for (int q = 0; q < queues.length; q++) receive(q);
                 return;
             case TCTL_REG:
                 reg[i] = value;
-                if ((value & TCTL_EN) != 0) for (int q = 0; q < queues.length; q++) transmit(q);
+                if ((value & macRegs.txEnableBit()) != 0) for (int q = 0; q < queues.length; q++) transmit(q);
                 return;
             case TDT_REG:
                 reg[i] = value & 0xffff;
@@ -205,7 +234,7 @@ final class IntelNicStandIn implements NicDevice, Registers {
 
     /** Sends descriptors [TDH, TDT): DD written back where RS asks for it. */
     private void transmit(int q) {
-        if ((reg[TCTL >>> 2] & TCTL_EN) == 0) return;
+        if ((reg[macRegs.txEnable() >>> 2] & macRegs.txEnableBit()) == 0) return;
         QueueRegisters r = queues[q];
         int n = reg[r.tdlen() >>> 2] >>> 4;
         if (n == 0) return;
@@ -226,7 +255,7 @@ final class IntelNicStandIn implements NicDevice, Registers {
 
     /** Fills descriptors [RDH, RDT) with received frames (DD | EOP written last). */
     private void receive(int q) {
-        if ((reg[RCTL >>> 2] & RCTL_EN) == 0) return;
+        if ((reg[macRegs.rxEnable() >>> 2] & macRegs.rxEnableBit()) == 0) return;
         QueueRegisters r = queues[q];
         int n = reg[r.rdlen() >>> 2] >>> 4;
         if (n == 0) return;
