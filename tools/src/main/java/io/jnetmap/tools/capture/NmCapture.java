@@ -190,7 +190,7 @@ public final class NmCapture implements Callable<Integer> {
                 }, "nm-capture-stop");
                 Runtime.getRuntime().addShutdownHook(hook);
             }
-            Capture.End end;
+            Capture.End end = null;
             try {
                 if (!quiet) err.println("nm-capture: capturing from " + name + (output.equals("-") ? "" : " into " + output));
                 end = capture.run();
@@ -200,12 +200,13 @@ public final class NmCapture implements Callable<Integer> {
                 } catch (IOException e) {
                     if (!Capture.isBrokenPipe(e)) throw e;
                 }
+                // the totals before the stop hook may let the JVM exit (Ctrl-C, SIGTERM)
+                if (end != null && (!quiet || end == Capture.End.OWNER_CLOSED))
+                    err.println(String.format(Locale.ROOT, "nm-capture: %d frames captured, %d dropped by the monitor%s", sink.frames(),
+                            ((io.jnetmap.rings.MonitorAdapter) monitor.adapter()).drops(),
+                            end == Capture.End.OWNER_CLOSED ? "; " + capture.endReason() : ""));
                 done.countDown();
             }
-            if (!quiet || end == Capture.End.OWNER_CLOSED)
-                err.println(String.format(Locale.ROOT, "nm-capture: %d frames captured, %d dropped by the monitor%s", sink.frames(),
-                        ((io.jnetmap.rings.MonitorAdapter) monitor.adapter()).drops(),
-                        end == Capture.End.OWNER_CLOSED ? "; " + capture.endReason() : ""));
             if (hook != null && end != Capture.End.STOPPED) {
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);
