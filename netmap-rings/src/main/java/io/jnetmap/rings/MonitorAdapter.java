@@ -271,4 +271,7 @@ public final class MonitorAdapter extends NetmapAdapter {
     protected void endWait(NetmapPort port, long token, boolean tx, boolean rx) {
         table.getAndAddInt(entry + E_WAITERS, -1);
     }
+
+    @Override
+    protected void wakeWaiters() { Futex.bumpAndWake(table, entry + E_SEQ); }
 }
