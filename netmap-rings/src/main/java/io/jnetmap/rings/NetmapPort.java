@@ -165,7 +165,7 @@ public final class NetmapPort implements AutoCloseable {
                     + a.name() + " has " + a.numHostTxRings() + " TX and " + a.numHostRxRings() + " RX host rings)");
         a.bind(name.exclusive());
         try {
-            if (name.bindsHost()) a.attachHost();
+            if (name.bindsHost() && !name.isMonitor()) a.attachHost(); // a monitor's host rings are copies, not a TAP
             a.publishMonitors(name);
             NetmapPort p = new NetmapPort(name, a);
             LOG.debug("opened {}: TX rings {}..{}, RX rings {}..{}", name, p.firstTx, p.lastTx, p.firstRx, p.lastRx);
