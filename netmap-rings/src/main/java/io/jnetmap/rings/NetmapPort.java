@@ -218,6 +218,7 @@ public final class NetmapPort implements AutoCloseable {
      *
      * @throws RingStateException if a ring's head/cur or a slot was invalid; that ring was reset
      *         and skipped, the others were synced
+     * @throws IllegalStateException if the port is closed (another thread may have closed it)
      */
     public void txsync() {
         enterSync();
