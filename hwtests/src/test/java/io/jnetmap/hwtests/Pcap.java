@@ -74,6 +74,34 @@ public final class Pcap {
         }
     }
 
+    /**
+     * The first record boundary at or after {@code offset} in a little-endian pcap that is being
+     * written (a {@link #size} taken while frames flow may fall inside a record): the first position
+     * from which three records in a row have equal captured and original lengths of 14..65535 bytes
+     * and a sub-second field below 10^9. Returns the file's size when none is found yet.
+     */
+    public static long boundaryAtOrAfter(Path file, long offset) {
+        if (offset <= GLOBAL_HEADER) return GLOBAL_HEADER;
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1 << 20).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            ch.read(b, offset);
+            b.flip();
+            for (int p = 0; p < b.limit(); p++) {
+                int q = p, ok = 0;
+                while (ok < 3 && q + 16 <= b.limit()) {
+                    int sub = b.getInt(q + 4), incl = b.getInt(q + 8), orig = b.getInt(q + 12);
+                    if (sub < 0 || sub >= 1_000_000_000 || incl != orig || incl < 14 || incl > 65535) break;
+                    q += 16 + incl;
+                    ok++;
+                }
+                if (ok == 3) return offset + p;
+            }
+            return ch.size();
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + file, e);
+        }
+    }
+
     private static int le32(byte[] b, int o) {
         return (b[o] & 0xff) | (b[o + 1] & 0xff) << 8 | (b[o + 2] & 0xff) << 16 | (b[o + 3] & 0xff) << 24;
     }

@@ -70,7 +70,9 @@ public final class MonitorAdapter extends NetmapAdapter {
             try {
                 for (int r : selected) {
                     int obj = Kring.format(region, slots, false, r, true);
-                    rxKrings[r] = new Kring(this, region, obj, false, r >= nic, r);
+                    // not a host kring even when it watches the owner's host rings: no host stack
+                    // serves it, the owner fills it and this adapter's rxsync gives it back
+                    rxKrings[r] = new Kring(this, region, obj, false, false, r);
                     table.putIntRelease(e + E_RING + 4 * r, obj + 1);
                 }
             } catch (RuntimeException ex) {
@@ -271,4 +273,7 @@ public final class MonitorAdapter extends NetmapAdapter {
     protected void endWait(NetmapPort port, long token, boolean tx, boolean rx) {
         table.getAndAddInt(entry + E_WAITERS, -1);
     }
+
+    @Override
+    protected void wakeWaiters() { Futex.bumpAndWake(table, entry + E_SEQ); }
 }

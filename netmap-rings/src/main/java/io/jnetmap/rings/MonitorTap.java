@@ -1,6 +1,5 @@
 package io.jnetmap.rings;
 
-import io.jnetmap.sys.Libc;
 import io.jnetmap.sys.OffHeapBuffer;
 
 import java.lang.invoke.VarHandle;
@@ -146,9 +145,6 @@ final class MonitorTap {
     static void wake(MonitorControl control, int e) {
         VarHandle.fullFence(); // the publication must be visible before we look for a sleeper
         OffHeapBuffer t = control.table;
-        if (t.getIntVolatile(e + E_WAITERS) > 0) {
-            t.getAndAddInt(e + E_SEQ, 1);
-            Libc.futexWake(control.region.address() + e + E_SEQ, Integer.MAX_VALUE);
-        }
+        if (t.getIntVolatile(e + E_WAITERS) > 0) Futex.bumpAndWake(t, e + E_SEQ);
     }
 }

@@ -305,6 +305,13 @@ public abstract class NetmapAdapter {
     /** Undoes {@link #prepareWait} (mask interrupts again, leave the waiter count). */
     protected void endWait(NetmapPort port, long token, boolean tx, boolean rx) { }
 
+    /**
+     * A port of this adapter is being closed: wake this process's threads asleep in
+     * {@link #awaitEvents} so they see it at once. The default waits sleep 1 ms at most and need
+     * nothing; a back-end whose waits are longer overrides this (spurious wake-ups are fine).
+     */
+    protected void wakeWaiters() { }
+
     @Override
     public String toString() {
         return getClass().getSimpleName() + "[" + name + "]";

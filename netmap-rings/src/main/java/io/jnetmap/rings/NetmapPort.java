@@ -4,6 +4,8 @@ import io.jnetmap.sys.OffHeapBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
@@ -32,6 +34,12 @@ import static io.jnetmap.rings.NetmapLayout.*;
  * ioctls and poll pass over it, no error), so poll() on {@code netmap:X} and a thread on
  * {@code netmap:X-K} never import twice or corrupt the tail. Syncs take no locks (one CAS per
  * ring and sync) and allocate nothing.
+ *
+ * <p>Closing a port that another thread is polling or syncing is safe, as closing a netmap fd
+ * is: that thread's call ends with an error ({@link #poll} returns POLLERR, a sync throws
+ * {@link IllegalStateException}, both saying the port was closed), and the port's memory is
+ * unmapped only after it has left. The rings themselves must not be touched after close (as
+ * after netmap's munmap).
  */
 public final class NetmapPort implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NetmapPort.class);
@@ -52,7 +60,23 @@ public final class NetmapPort implements AutoCloseable {
     /** SyncFlags.CAN_FORWARD_DOWN when this port binds every NIC TX ring (netmap's condition for NS_FORWARD to the NIC), else 0. */
     private final int forwardDown;
     private String lastError;
-    private boolean closed;
+    /**
+     * {@link #CLOSED} once {@link #close} began, plus the number of threads inside a poll or sync
+     * of this port: close waits until they left before it unmaps anything they may read. One
+     * atomic add on entry and one on exit per call (not per ring or packet), never a lock.
+     */
+    @SuppressWarnings("unused") // through CALLS
+    private volatile int calls;
+    private static final int CLOSED = 0x8000_0000;
+    private static final VarHandle CALLS;
+
+    static {
+        try {
+            CALLS = MethodHandles.lookup().findVarHandle(NetmapPort.class, "calls", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private NetmapPort(PortName name, NetmapAdapter adapter) {
         this.name = name;
@@ -141,7 +165,7 @@ public final class NetmapPort implements AutoCloseable {
                     + a.name() + " has " + a.numHostTxRings() + " TX and " + a.numHostRxRings() + " RX host rings)");
         a.bind(name.exclusive());
         try {
-            if (name.bindsHost()) a.attachHost();
+            if (name.bindsHost() && !name.isMonitor()) a.attachHost(); // a monitor's host rings are copies, not a TAP
             a.publishMonitors(name);
             NetmapPort p = new NetmapPort(name, a);
             LOG.debug("opened {}: TX rings {}..{}, RX rings {}..{}", name, p.firstTx, p.lastTx, p.firstRx, p.lastRx);
@@ -194,17 +218,33 @@ public final class NetmapPort implements AutoCloseable {
      *
      * @throws RingStateException if a ring's head/cur or a slot was invalid; that ring was reset
      *         and skipped, the others were synced
+     * @throws IllegalStateException if the port is closed (another thread may have closed it)
      */
     public void txsync() {
+        enterSync();
         String err = null;
-        for (Kring k : boundTx) if (failed(k.txsync(SyncFlags.FORCE_RECLAIM))) err = firstError(err, k);
+        try {
+            for (Kring k : boundTx) if (failed(k.txsync(SyncFlags.FORCE_RECLAIM))) err = firstError(err, k);
+        } finally {
+            leave();
+        }
         if (err != null) fail(err);
     }
 
-    /** Returns released RX slots to the port and imports new packets on every bound RX ring (NIOCRXSYNC). */
+    /**
+     * Returns released RX slots to the port and imports new packets on every bound RX ring (NIOCRXSYNC).
+     *
+     * @throws RingStateException as {@link #txsync()}
+     * @throws IllegalStateException if the port is closed (another thread may have closed it)
+     */
     public void rxsync() {
+        enterSync();
         String err = null;
-        for (Kring k : boundRx) if (failed(k.rxsync(SyncFlags.FORCE_READ | forwardDown))) err = firstError(err, k);
+        try {
+            for (Kring k : boundRx) if (failed(k.rxsync(SyncFlags.FORCE_READ | forwardDown))) err = firstError(err, k);
+        } finally {
+            leave();
+        }
         if (err != null) fail(err);
     }
 
@@ -212,14 +252,49 @@ public final class NetmapPort implements AutoCloseable {
     public void txsync(int ring) {
         Kring k = adapter.txKring(ring);
         checkBound(k, true);
-        if (failed(k.txsync(SyncFlags.FORCE_RECLAIM))) fail(k.takeError());
+        enterSync();
+        String err = null;
+        try {
+            if (failed(k.txsync(SyncFlags.FORCE_RECLAIM))) err = k.takeError();
+        } finally {
+            leave();
+        }
+        if (err != null) fail(err);
     }
 
     /** rxsync of one RX ring, by netmap index. */
     public void rxsync(int ring) {
         Kring k = adapter.rxKring(ring);
         checkBound(k, false);
-        if (failed(k.rxsync(SyncFlags.FORCE_READ | forwardDown))) fail(k.takeError());
+        enterSync();
+        String err = null;
+        try {
+            if (failed(k.rxsync(SyncFlags.FORCE_READ | forwardDown))) err = k.takeError();
+        } finally {
+            leave();
+        }
+        if (err != null) fail(err);
+    }
+
+    // ---- calls in flight, and close
+
+    /** Counts this thread in; false (and not counted) when the port is closed or closing. */
+    private boolean enter() {
+        if ((int) CALLS.getAndAdd(this, 1) >= 0) return true;
+        CALLS.getAndAdd(this, -1);
+        return false;
+    }
+
+    private void leave() { CALLS.getAndAdd(this, -1); }
+
+    private void enterSync() {
+        if (!enter()) throw new IllegalStateException(closedMessage());
+    }
+
+    private boolean closing() { return calls < 0; }
+
+    private String closedMessage() {
+        return name + " is closed (close() was called, possibly by another thread): open it again to go on";
     }
 
     /** A sync that met a busy ring (another thread's sync of it) did nothing and is no error, as netmap's ioctl. */
@@ -257,6 +332,20 @@ public final class NetmapPort implements AutoCloseable {
      *         ({@link #lastError()} says why), 0 on timeout
      */
     public int poll(int events, int timeoutMillis) {
+        if (!enter()) return closedError();
+        try {
+            return pollEntered(events, timeoutMillis);
+        } finally {
+            leave();
+        }
+    }
+
+    private int closedError() {
+        lastError = closedMessage();
+        return POLLERR;
+    }
+
+    private int pollEntered(int events, int timeoutMillis) {
         boolean wantTx = (events & POLLOUT) != 0, wantRx = (events & POLLIN) != 0;
         int revents = scan(wantTx, wantRx);
         if (revents != 0 || timeoutMillis == 0) return revents;
@@ -282,6 +371,7 @@ public final class NetmapPort implements AutoCloseable {
     }
 
     private int scan(boolean wantTx, boolean wantRx) {
+        if (closing()) return closedError(); // another thread closes the port: this poll ends now
         int revents = 0;
         if (wantTx || !noTxPoll) {
             boolean lookingForSpace = wantTx; // netmap_poll's want_tx: sync every ring until one has space
@@ -315,10 +405,19 @@ public final class NetmapPort implements AutoCloseable {
         return revents;
     }
 
+    /**
+     * Closes the port. A poll or sync another thread is in ends with an error (see the class
+     * comment); this waits until it has left, waking a poll that sleeps, and only then releases
+     * the port's memory. A second close does nothing.
+     */
     @Override
     public void close() {
-        if (closed) return;
-        closed = true;
+        int c;
+        do {
+            c = calls;
+            if (c < 0) return;
+        } while (!CALLS.compareAndSet(this, c, c | CLOSED));
+        if (c != 0) awaitCallsLeft();
         try {
             region.lock();
             try {
@@ -328,6 +427,24 @@ public final class NetmapPort implements AutoCloseable {
             }
         } finally {
             adapter.unbind();
+        }
+    }
+
+    /** Waits until the threads inside a poll or sync of this port have left (they see {@link #CLOSED} at their next ring scan). */
+    private void awaitCallsLeft() {
+        long start = System.nanoTime(), warnAt = start + 2_000_000_000L;
+        for (int round = 0; (calls & ~CLOSED) != 0; round++) {
+            adapter.wakeWaiters(); // a poll asleep in the back-end's wait
+            if (round < 100) {
+                Thread.onSpinWait();
+            } else {
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000L);
+            }
+            if (System.nanoTime() - warnAt > 0) {
+                LOG.warn("closing {}: {} thread(s) still inside poll or sync after {} ms", name, calls & ~CLOSED,
+                        (System.nanoTime() - start) / 1_000_000);
+                warnAt = System.nanoTime() + 10_000_000_000L;
+            }
         }
     }
 

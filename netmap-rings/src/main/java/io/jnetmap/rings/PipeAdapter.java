@@ -243,10 +243,7 @@ final class PipeAdapter extends NetmapAdapter {
 
     private void wakePeer() {
         VarHandle.fullFence(); // the publication above must be visible before we look for a sleeper
-        if (table.getIntVolatile((int) peerWord + W_WAITERS) > 0) {
-            table.getAndAddInt((int) peerWord + W_SEQ, 1);
-            Libc.futexWake(region.address() + peerWord + W_SEQ, Integer.MAX_VALUE);
-        }
+        if (table.getIntVolatile((int) peerWord + W_WAITERS) > 0) Futex.bumpAndWake(table, (int) peerWord + W_SEQ);
     }
 
     @Override
@@ -265,6 +262,9 @@ final class PipeAdapter extends NetmapAdapter {
     protected void endWait(NetmapPort port, long token, boolean tx, boolean rx) {
         table.getAndAddInt((int) myWord + W_WAITERS, -1);
     }
+
+    @Override
+    protected void wakeWaiters() { Futex.bumpAndWake(table, (int) myWord + W_SEQ); }
 
     @Override
     protected void register(boolean on) { }

@@ -167,6 +167,9 @@ final class ValeAdapter extends NetmapAdapter {
     }
 
     @Override
+    protected void wakeWaiters() { Futex.bumpAndWake(shared, wordOffset); }
+
+    @Override
     protected void register(boolean on) { }
 
     @Override

@@ -49,7 +49,6 @@ final class ValeDest {
     final NetmapRing ring;
     private final OffHeapBuffer shared, leases;
     private final int e, n, gen15, pid = Libc.getpid();
-    private final long wakeAddress;
     private long lastPidCheck;
 
     ValeDest(ValeSwitch sw, int port, int gen, Kring kring, int leaseObject) {
@@ -64,7 +63,6 @@ final class ValeDest {
         this.n = kring.numSlots();
         MemoryRegion r = sw.region();
         this.leases = r.memory().slice(r.ringObjectOffset(leaseObject), (long) LEASE_SIZE * n);
-        this.wakeAddress = sw.sharedAddress() + e + ValeSwitch.E_WAKE;
     }
 
     int numSlots() { return n; }
@@ -245,10 +243,7 @@ final class ValeDest {
     /** Wakes the receiver if it sleeps in poll (it announced itself in the waiter count). */
     void wake() {
         VarHandle.fullFence(); // our publication before we look for a sleeper (it looks at the ring after announcing itself)
-        if (shared.getIntVolatile(e + ValeSwitch.E_WAITERS) > 0) {
-            shared.getAndAddInt(e + ValeSwitch.E_WAKE, 1);
-            Libc.futexWake(wakeAddress, Integer.MAX_VALUE);
-        }
+        if (shared.getIntVolatile(e + ValeSwitch.E_WAITERS) > 0) Futex.bumpAndWake(shared, e + ValeSwitch.E_WAKE);
     }
 
     @Override

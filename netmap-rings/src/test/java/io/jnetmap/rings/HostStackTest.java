@@ -6,6 +6,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static io.jnetmap.rings.NetmapLayout.*;
@@ -98,6 +100,65 @@ class HostStackTest {
             assertTrue(nic.hostStack().framesToHost() >= 1);
         }
         assertNotEquals(0, run("ip", "-n", ns, "link", "show", tap), "the TAP must disappear when the port closes");
+    }
+
+    /**
+     * A monitor of the host rings ({@code netmap:X^/rt}) sees what the application hands the
+     * kernel (flagged NS_TXMON) and what the kernel sends back, byte for byte and in order, in its
+     * host ring (after its NIC rings); a monitor of the NIC rings sees none of it.
+     */
+    @Test
+    void aMonitorOfTheHostRingsSeesWhatGoesToTheKernelAndWhatComesBack() throws Exception {
+        LoopNic nic = new LoopNic(region, tap);
+        try (NetmapPort port = NetmapPort.bind(PortName.parse("netmap:loopnic^"), nic);
+             NetmapPort host = NetmapPort.open("netmap:loopnic^/rt");
+             NetmapPort nicRings = NetmapPort.open("netmap:loopnic/rt")) {
+            assertEquals(1, host.firstRxRing(), "the monitor's host ring follows its NIC ring");
+            assertEquals(1, host.lastRxRing());
+            sh("ip", "link", "set", tap, "netns", ns);
+            sh("ip", "-n", ns, "addr", "add", "198.18.90.1/24", "dev", tap);
+            sh("ip", "-n", ns, "link", "set", tap, "up");
+            sh("ip", "-n", ns, "neigh", "add", "198.18.90.2", "lladdr", "02:00:00:00:5a:02", "dev", tap);
+            List<byte[]> sent = new ArrayList<>(), received = new ArrayList<>();
+            NetmapRing tx = port.txRing(1), rx = port.rxRing(1);
+            for (int seq = 1; seq <= 3; seq++) {
+                int i = tx.head();
+                int len = Frames.icmpEcho(tx.buffers(), tx.slotBufOffset(i), PEER_MAC, TAP_MAC, PEER_IP, TAP_IP, 0x4343, seq);
+                tx.len(i, len);
+                sent.add(bytes(tx, i));
+                tx.advance(tx.next(i));
+                port.txsync();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                boolean replied = false;
+                while (!replied && System.nanoTime() < deadline) {
+                    port.poll(NetmapPort.POLLIN, 500);
+                    for (int j = rx.head(); j != rx.tail(); j = rx.next(j)) {
+                        received.add(bytes(rx, j)); // the reply and whatever else the kernel sends (IPv6 solicitations)
+                        replied |= Frames.isEchoReply(rx.buffers(), rx.slotBufOffset(j), rx.len(j), TAP_IP, PEER_IP, 0x4343, seq);
+                    }
+                    rx.advance(rx.tail());
+                }
+                assertTrue(replied, "the kernel answers echo request " + seq);
+            }
+            List<byte[]> toKernel = new ArrayList<>(), fromKernel = new ArrayList<>();
+            host.rxsync();
+            NetmapRing m = host.rxRing(1);
+            for (int j = m.head(); j != m.tail(); j = m.next(j))
+                ((m.slotFlags(j) & NS_TXMON) != 0 ? toKernel : fromKernel).add(bytes(m, j));
+            assertEquals(sent.size(), toKernel.size(), "every frame handed to the kernel, once");
+            for (int k = 0; k < sent.size(); k++) assertArrayEquals(sent.get(k), toKernel.get(k), "to the kernel, frame " + k);
+            assertEquals(received.size(), fromKernel.size(), "every frame from the kernel, once");
+            for (int k = 0; k < received.size(); k++) assertArrayEquals(received.get(k), fromKernel.get(k), "from the kernel, frame " + k);
+            nicRings.rxsync();
+            assertEquals(nicRings.rxRing(0).head(), nicRings.rxRing(0).tail(), "the NIC rings' monitor sees no host traffic");
+            assertEquals(0, ((MonitorAdapter) host.adapter()).drops());
+        }
+    }
+
+    private static byte[] bytes(NetmapRing r, int slot) {
+        byte[] b = new byte[r.len(slot)];
+        r.buffers().getBytes(r.slotBufOffset(slot), b, 0, b.length);
+        return b;
     }
 
     /**

@@ -379,4 +379,46 @@ class MonitorTest {
             }
         }
     }
+    /** The frames a monitor holds in ring {@code r}, by the ValeFrames sender and sequence, with their direction; released. */
+    static List<String> valeFrames(NetmapPort mon, int r) {
+        mon.rxsync();
+        NetmapRing rx = mon.rxRing(r);
+        List<String> seen = new ArrayList<>();
+        for (int i = rx.head(); i != rx.tail(); i = rx.next(i)) {
+            int off = rx.slotBufOffset(i);
+            seen.add(((rx.slotFlags(i) & NS_TXMON) != 0 ? "sent " : "received ") + rx.buffers().getInt(off + 14) + "/"
+                    + rx.buffers().getInt(off + 18) + " " + rx.len(i));
+        }
+        rx.advance(rx.tail());
+        mon.rxsync();
+        return seen;
+    }
+
+    @Test
+    void aMonitorOfAValePortSeesWhatItSendsAndWhatTheSwitchDeliversToIt() {
+        String sw = ValeFrames.uniqueSwitch("m");
+        try (NetmapPort a = NetmapPort.open("netmap:" + sw + ":a");
+             NetmapPort b = NetmapPort.open("netmap:" + sw + ":b");
+             NetmapPort c = NetmapPort.open("netmap:" + sw + ":c");
+             NetmapPort rt = NetmapPort.open("netmap:" + sw + ":a/rt");
+             NetmapPort t = NetmapPort.open("netmap:" + sw + ":b/t")) {
+            assertTrue(MonitoredPorts.list().stream().anyMatch(p -> p.monitorSpec().equals("netmap:" + sw + ":a/rt")),
+                    "VALE ports are listed for nm-capture -D and the extcap");
+            List<String> expectA = new ArrayList<>(), expectB = new ArrayList<>();
+            for (int seq = 0; seq < 50; seq++) {
+                ValeFrames.send(a, ValeFrames.BROADCAST, ValeFrames.mac(1), 1, seq); // flooded to b and c
+                expectA.add("sent 1/" + seq + " 60");
+                ValeFrames.send(b, ValeFrames.mac(1), ValeFrames.mac(2), 2, seq); // learned: to a only
+                expectB.add("sent 2/" + seq + " 60");
+                ValeFrames.send(c, ValeFrames.mac(2), ValeFrames.mac(3), 3, seq); // to b only: a's monitor never sees it
+                assertEquals(1, ValeFrames.drain(a).size());
+                expectA.add("received 2/" + seq + " 60");
+                ValeFrames.drain(b);
+                ValeFrames.drain(c);
+            }
+            assertEquals(expectA, valeFrames(rt, 0), "/rt on a VALE port: its frames both ways, in order, by direction");
+            assertEquals(expectB, valeFrames(t, 0), "/t: only what b sent");
+            assertEquals(0, ((MonitorAdapter) rt.adapter()).drops() + ((MonitorAdapter) t.adapter()).drops());
+        }
+    }
 }

@@ -41,21 +41,54 @@ final class ExtcapInstaller {
         }
     }
 
+    /**
+     * JVM options for the short calls (listing interfaces): no C2 compiler, serial GC, no perf
+     * data file; a JVM starts noticeably faster so, which Wireshark's start-up waits for.
+     */
+    static final String QUICK_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData";
+
+    /**
+     * The launcher. Wireshark and tshark run an extcap for its options (--extcap-config) at every
+     * start and twice before each capture, and may ask for its link types (--extcap-dlts): those
+     * answers never change, so they are written into the script here and no JVM starts for them
+     * (under an emulator a JVM start takes many seconds). The interface list (which ports are open
+     * now) and the capture run nm-capture; the list with {@link #QUICK_JVM}.
+     */
     static String script() {
         String launcher = System.getenv(LAUNCHER_ENV);
         String cmd;
         if (launcher != null && Files.isExecutable(Path.of(launcher))) {
-            cmd = "exec " + quote(launcher) + " \"$@\"";
+            cmd = "JNETMAP_JAVA_OPTS=\"$quick ${JNETMAP_JAVA_OPTS:-}\" exec " + quote(launcher) + " \"$@\"";
         } else {
             String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
             String logging = System.getProperty("logback.configurationFile"); // stdout is the extcap protocol's: keep logs off it
-            cmd = "exec " + quote(java) + " --enable-native-access=ALL-UNNAMED"
+            cmd = "exec " + quote(java) + " --enable-native-access=ALL-UNNAMED $quick"
                     + (logging == null ? "" : " " + quote("-Dlogback.configurationFile=" + logging))
                     + " -cp " + quote(System.getProperty("java.class.path"))
                     + " " + NmCapture.class.getName() + " \"$@\"";
         }
-        return "#!/bin/sh\n# Wireshark extcap interface for ports jnetmap processes own; installed by nm-capture --install-extcap.\n"
+        return "#!/bin/sh\n# Wireshark extcap interface for ports jnetmap processes own; installed by nm-capture --install-extcap\n"
+                + "# (run it again after updating jnetmap: the fixed answers below are this version's).\n"
+                + "answer=; quick='" + QUICK_JVM + "'\n"
+                + "for a in \"$@\"; do\n"
+                + "  case $a in --extcap-config) answer=config ;; --extcap-dlts) answer=dlts ;; --capture) quick= ;; esac\n"
+                + "done\n"
+                + "if [ \"$answer\" = config ]; then\n" + heredoc(render(Extcap::config)) + "  exit 0\nfi\n"
+                + "if [ \"$answer\" = dlts ]; then\n" + heredoc(render(Extcap::dlts)) + "  exit 0\nfi\n"
                 + cmd + "\n";
+    }
+
+    /** What an {@link Extcap} call prints (it does not depend on the interface). */
+    private static String render(java.util.function.BiConsumer<Extcap, String> call) {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream ps = new java.io.PrintStream(b, true, StandardCharsets.UTF_8);
+        call.accept(new Extcap(ps), "");
+        ps.flush();
+        return b.toString(StandardCharsets.UTF_8);
+    }
+
+    private static String heredoc(String text) {
+        return "  cat <<'NM_CAPTURE_EOF'\n" + text + (text.endsWith("\n") ? "" : "\n") + "NM_CAPTURE_EOF\n";
     }
 
     private static String quote(String s) { return "'" + s.replace("'", "'\\''") + "'"; }

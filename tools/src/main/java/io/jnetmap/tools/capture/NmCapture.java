@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
                 "  nm-capture -i netmap:0000:03:00.0/rt -w - | tcpdump -n -r -",
                 "  nm-capture -i netmap:0000:03:00.0/rt -w - | wireshark -k -i -",
                 "  nm-capture -i netmap:x{1/t -w tx.pcapng --pcapng -c 1000",
+                "  nm-capture -i netmap:x{1 -w x.pcap --wait 60 & pkt-gen -i netmap:x{1   capture from the first frame",
                 "  nm-capture -i 0000:03:00.0 -w ring.pcap -C 100 -W 10  10 files of 100 MB, the oldest overwritten",
                 "  nm-capture --install-extcap                           Wireshark and tshark -D list jnetmap ports",
                 "",
@@ -73,6 +74,10 @@ public final class NmCapture implements Callable<Integer> {
 
     @Option(names = "--stats-interval", paramLabel = "SECONDS", description = "seconds between statistics lines (default 1)")
     double statsSeconds = 1;
+
+    @Option(names = "--wait", paramLabel = "SECONDS", description = "if no process has the port open yet, wait up to SECONDS for one "
+            + "to open it (start the capture before the program)")
+    double waitSeconds;
 
     @Option(names = {"-D", "--list-interfaces"}, description = "list the ports jnetmap processes have open, and exit")
     boolean list;
@@ -173,6 +178,8 @@ public final class NmCapture implements Callable<Integer> {
         if (output.equals("-") && System.console() != null && !viaExtcap)
             throw new UsageException("standard output is a terminal: write to a file (-w FILE) or pipe into tcpdump -r - / wireshark -k -i -");
 
+        if (waitSeconds < 0) throw new UsageException("--wait " + waitSeconds + ": give the seconds to wait, 0 or more");
+        awaitOwner(name.adapterKey());
         try (NetmapPort monitor = NetmapPort.open(name);
              CaptureOutput sink = new CaptureOutput(output, pcapng ? CaptureFile.Format.PCAPNG : CaptureFile.Format.PCAP, snaplen,
                      name.spec(), "jnetmap monitor of " + name.adapterKey(), limit, ringFiles)) {
@@ -190,7 +197,7 @@ public final class NmCapture implements Callable<Integer> {
                 }, "nm-capture-stop");
                 Runtime.getRuntime().addShutdownHook(hook);
             }
-            Capture.End end;
+            Capture.End end = null;
             try {
                 if (!quiet) err.println("nm-capture: capturing from " + name + (output.equals("-") ? "" : " into " + output));
                 end = capture.run();
@@ -200,12 +207,13 @@ public final class NmCapture implements Callable<Integer> {
                 } catch (IOException e) {
                     if (!Capture.isBrokenPipe(e)) throw e;
                 }
+                // the totals before the stop hook may let the JVM exit (Ctrl-C, SIGTERM)
+                if (end != null && (!quiet || end == Capture.End.OWNER_CLOSED))
+                    err.println(String.format(Locale.ROOT, "nm-capture: %d frames captured, %d dropped by the monitor%s", sink.frames(),
+                            ((io.jnetmap.rings.MonitorAdapter) monitor.adapter()).drops(),
+                            end == Capture.End.OWNER_CLOSED ? "; " + capture.endReason() : ""));
                 done.countDown();
             }
-            if (!quiet || end == Capture.End.OWNER_CLOSED)
-                err.println(String.format(Locale.ROOT, "nm-capture: %d frames captured, %d dropped by the monitor%s", sink.frames(),
-                        ((io.jnetmap.rings.MonitorAdapter) monitor.adapter()).drops(),
-                        end == Capture.End.OWNER_CLOSED ? "; " + capture.endReason() : ""));
             if (hook != null && end != Capture.End.STOPPED) {
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);
@@ -214,6 +222,19 @@ public final class NmCapture implements Callable<Integer> {
                 }
             }
             return 0;
+        }
+    }
+
+    /** --wait: polls the list of open ports until {@code key} is among them or the time is up (the open then says what is open). */
+    private void awaitOwner(String key) throws InterruptedException {
+        if (waitSeconds <= 0) return;
+        long deadline = System.nanoTime() + (long) (waitSeconds * 1e9);
+        boolean said = false;
+        while (MonitoredPorts.list().stream().noneMatch(p -> p.name().equals(key) || p.alias().equals(key))) {
+            if (System.nanoTime() - deadline > 0) return;
+            if (!said && !quiet) err.println("nm-capture: waiting up to " + Math.round(waitSeconds) + " s for a process to open " + key);
+            said = true;
+            Thread.sleep(100);
         }
     }
 

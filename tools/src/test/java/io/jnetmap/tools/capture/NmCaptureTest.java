@@ -114,6 +114,28 @@ class NmCaptureTest {
     }
 
     @Test
+    void withWaitACaptureStartedBeforeTheOwnerGetsItsFirstFrames() throws Exception {
+        Path f = dir.resolve("early.pcap");
+        String name = unique();
+        CompletableFuture<Run> cap = start("-i", "netmap:" + name + "{1/t", "-w", f.toString(), "-c", "100", "--wait", "30");
+        Thread.sleep(300); // it is waiting: no process has the port open yet
+        assertFalse(cap.isDone(), "it waits for the port");
+        try (PipeTraffic t = new PipeTraffic(name, 0)) {
+            awaitMonitors(List.of(cap), name + "{1");
+            t.start();
+            Run r = cap.get(60, TimeUnit.SECONDS);
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.err().contains("waiting up to 30 s for a process to open " + name + "{1"), r.err());
+        }
+        PcapReader.Capture c = PcapReader.read(f);
+        assertEquals(100, c.size());
+        for (int i = 0; i < 100; i++) assertEquals(i, seq(c.records().get(i).data()), "from the first frame the port sent");
+        Run late = run("-i", "netmap:" + unique() + "{1/t", "-w", f.toString(), "--wait", "0.3");
+        assertEquals(1, late.exit(), "no port after the wait: the usual error");
+        assertTrue(late.err().contains("no jnetmap process has port"), late.err());
+    }
+
+    @Test
     void pcapngCarriesEachFramesDirectionAndTheSnapLength() throws Exception {
         Path tx = dir.resolve("tx.pcapng"), rx = dir.resolve("rx.pcapng");
         try (PipeTraffic t = new PipeTraffic(unique(), 0)) {

@@ -71,6 +71,16 @@ class ThirdPartyReadersTest {
         String installed = runWithHome(new ProcessBuilder(java("--install-extcap")), home, 60);
         Path launcher = home.resolve(".config/wireshark/extcap/nm-capture");
         assertTrue(Files.isExecutable(launcher), "installed into the personal extcap folder: " + installed);
+        // Wireshark asks for the options at every start and twice per capture: the launcher answers
+        // as nm-capture does, without starting a JVM (sh -x shows the commands it ran: no exec)
+        for (String call : new String[] {"--extcap-config", "--extcap-dlts"}) {
+            String fromJava = runWithHome(new ProcessBuilder(java(call, "--extcap-interface", "netmap:x%7B1")), home, 60);
+            String traced = runWithHome(new ProcessBuilder("sh", "-x", launcher.toString(), call, "--extcap-interface",
+                    "netmap:x%7B1", "--extcap-version=4.0"), home, 60);
+            List<String> answer = traced.lines().filter(l -> !l.startsWith("+")).toList();
+            assertEquals(fromJava.lines().toList(), answer, call + " answered by the launcher as by nm-capture");
+            assertTrue(traced.lines().noneMatch(l -> l.startsWith("+ exec")), call + " starts no JVM: " + traced);
+        }
 
         String name = NmCaptureTest.unique();
         try (PipeTraffic t = new PipeTraffic(name, 0).start()) {
