@@ -253,7 +253,7 @@ final class IntelNicStandIn implements NicDevice, Registers {
         reg[r.tdh() >>> 2] = h;
     }
 
-    /** Fills descriptors [RDH, RDT) with received frames (DD | EOP written last). */
+    /** Fills descriptors [RDH, RDT) with received frames (status and length written last, together). */
     private void receive(int q) {
         if ((reg[macRegs.rxEnable() >>> 2] & macRegs.rxEnableBit()) == 0) return;
         QueueRegisters r = queues[q];
@@ -265,9 +265,10 @@ final class IntelNicStandIn implements NicDevice, Registers {
         long got = framesReceived;
         while (h != t) {
             int off = h << 4;
-            d.putLong(off, 0);                                 // RSS hash / packet type: none
-            d.putInt(off + 12, FRAME_LENGTH);                  // length, no VLAN tag
-            d.putIntRelease(off + 8, RXD_STAT_DD | RXD_STAT_EOP); // status last: the driver reads DD first
+            d.putLong(off, 0); // RSS hash / packet type: none
+            // status (DD | EOP) and length, no VLAN tag, in one store, as the chip writes a descriptor
+            // back in one DMA burst; plain: the stand-in runs in the driver's thread (class comment)
+            d.putLong(off + 8, (long) FRAME_LENGTH << 32 | RXD_STAT_DD | RXD_STAT_EOP);
             got++;
             h = h + 1 == n ? 0 : h + 1;
         }

@@ -2,6 +2,7 @@ package io.jnetmap.bench;
 
 import io.jnetmap.rings.NetmapPort;
 import io.jnetmap.rings.NetmapRing;
+import io.jnetmap.sys.Libc;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -25,7 +26,10 @@ import java.util.concurrent.TimeUnit;
  * Packets per second through a netmap pipe, producer and consumer on separate threads, as
  * netmap's {@code pkt-gen -f tx} into {@code pkt-gen -f rx} on a pipe: the sender writes each
  * slot's length (the frame was placed in every buffer once, as pkt-gen does), the receiver reads
- * each slot's length. {@code packets} is the figure: read it in Mpps (ops/us).
+ * each slot's length. {@code received} is the figure: read it in Mpps (ops/us).
+ *
+ * <p>{@code pin=pinned} puts the sender on CPU 0 and the receiver on CPU 1 (sched_setaffinity, as
+ * netmap's {@code pkt-gen -a 0}); {@code unpinned} leaves placement to the scheduler.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -36,6 +40,10 @@ import java.util.concurrent.TimeUnit;
 public class PipeThroughputBenchmark {
     @Param({"1", "8", "32", "64", "256"})
     public int batch;
+
+    /** pinned: sender on CPU 0, receiver on CPU 1; unpinned: wherever the scheduler puts them. */
+    @Param({"pinned", "unpinned"})
+    public String pin;
 
     private NetmapPort master, slave;
     private NetmapRing tx, rx;
@@ -60,6 +68,27 @@ public class PipeThroughputBenchmark {
         for (int i = 0; i < tx.numSlots(); i++) tx.buffers().putLong(tx.slotBufOffset(i), 0x0102030405060708L);
     }
 
+    /** Each thread pins itself when its first invocation starts (setup of a thread-scoped state runs in that thread). */
+    @State(Scope.Thread)
+    public static class SenderCpu {
+        @Setup(Level.Trial)
+        public void pin(PipeThroughputBenchmark b) { b.pinThread(0); }
+    }
+
+    @State(Scope.Thread)
+    public static class ReceiverCpu {
+        @Setup(Level.Trial)
+        public void pin(PipeThroughputBenchmark b) { b.pinThread(1); }
+    }
+
+    void pinThread(int cpu) {
+        switch (pin) {
+            case "pinned" -> Libc.setThreadAffinity(cpu);
+            case "unpinned" -> { }
+            default -> throw new IllegalArgumentException("pin " + pin + ": pinned or unpinned");
+        }
+    }
+
     @TearDown(Level.Trial)
     public void close() {
         slave.close();
@@ -69,7 +98,7 @@ public class PipeThroughputBenchmark {
     @Benchmark
     @Group("pipe")
     @GroupThreads(1)
-    public void send(Packets p) {
+    public void send(Packets p, SenderCpu cpu) {
         NetmapRing r = tx;
         int n = Math.min(batch, r.space());
         if (n > 0) {
@@ -89,7 +118,7 @@ public class PipeThroughputBenchmark {
     @Benchmark
     @Group("pipe")
     @GroupThreads(1)
-    public long receive(Packets p) {
+    public long receive(Packets p, ReceiverCpu cpu) {
         NetmapRing r = rx;
         slave.rxsync();
         int n = Math.min(batch, r.space());

@@ -1,8 +1,6 @@
 package io.jnetmap.bench;
 
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.Locale;
 
 /**
@@ -16,7 +14,6 @@ import java.util.Locale;
 public final class ValeCpuCost {
     public static void main(String[] args) {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3;
-        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         System.out.printf("java %s%n", System.getProperty("java.version"));
         for (int len : new int[] {60, 1514}) {
             for (int batch : new int[] {64, 256}) {
@@ -27,16 +24,10 @@ public final class ValeCpuCost {
                     b.receivers = receivers;
                     b.open();
                     try {
-                        long sink = 0;
-                        long warmEnd = System.nanoTime() + 2_000_000_000L;
-                        while (System.nanoTime() < warmEnd) sink += b.forward();
-                        long cpu0 = mx.getCurrentThreadCpuTime(), wall0 = System.nanoTime(), packets = 0;
-                        while (System.nanoTime() - wall0 < seconds * 1e9) packets += b.forward();
-                        long cpu = mx.getCurrentThreadCpuTime() - cpu0, wall = System.nanoTime() - wall0;
+                        CpuCost.Result r = CpuCost.measure(b::forward, 2, seconds);
                         System.out.printf(Locale.ROOT, "len %4d batch %3d receivers %d: %6.1f ns CPU/packet = %5.1f Mpps per core "
                                         + "(wall clock %5.1f Mpps, %2.0f%% of it on a CPU)%n", len, batch, receivers,
-                                (double) cpu / packets, packets * 1e3 / cpu, packets * 1e3 / wall, 100.0 * cpu / wall);
-                        if (sink == 42) System.out.print("");
+                                r.nsPerPacket(), 1e3 / r.nsPerPacket(), r.packets() * 1e3 / r.wallNanos(), 100 * r.onCpu());
                     } finally {
                         b.close();
                     }

@@ -25,14 +25,20 @@ public final class Kring {
      * nothing (netmap's nm_kr_tryget failing: the ioctl and poll skip the ring, no error).
      */
     public static final int OK = 0, ERR_POINTERS = 1, ERR_SLOT = 2, ERR_BACKEND = 3, BUSY = 4;
+    /** What a back-end's txsync returns after {@link #checkAndCopyTo} refused a slot (the ring is reset already). */
+    public static final int REJECTED_SLOT = -2;
 
     /**
-     * K_BUSY, netmap's nr_busy: 0, or the pid of the process whose thread is in a sync of this
-     * ring. It lives in the region, on its own cache line, so it guards a ring that two processes
-     * can reach (both ends of a pipe map the same krings).
+     * The state's cache lines (issue #17). The syncing thread's own words share one line: hwcur,
+     * rhead, rcur, rtail and K_BUSY, netmap's nr_busy (0, or the pid of the process whose thread
+     * is in a sync of this ring; it lives in the region so it guards a ring two processes reach:
+     * both ends of a pipe map the same krings). hwtail, which a pipe's peer writes, is alone
+     * {@link MemoryRegion#LINE_PAIR} bytes away, so the peer's store never takes the owner's line
+     * or the one the prefetcher pairs with it. The per-slot shadow follows on the next pair.
      */
-    private static final int K_HWCUR = 0, K_RHEAD = 4, K_RCUR = 8, K_RTAIL = 12, K_HWTAIL = 64, K_SHADOW = MemoryRegion.KSTATE_SIZE;
-    static final int K_BUSY = 128;
+    private static final int K_HWCUR = 0, K_RHEAD = 4, K_RCUR = 8, K_RTAIL = 12, K_HWTAIL = MemoryRegion.LINE_PAIR,
+            K_SHADOW = MemoryRegion.KSTATE_SIZE;
+    static final int K_BUSY = 16;
     private static final int PID = io.jnetmap.sys.Libc.getpid();
 
     private final NetmapAdapter adapter;
@@ -189,23 +195,6 @@ public final class Kring {
     }
 
     /**
-     * Copies slots [from, to) of {@code src}, circularly, into the same slots here, flags as they are:
-     * {@link #copySlot} in at most two counted loops, which the JIT unrolls (a wrapping loop it does not).
-     */
-    public void copySlots(NetmapRing src, int from, int to) {
-        if (from <= to) {
-            copyRange(src, from, to);
-        } else {
-            copyRange(src, from, numSlots);
-            copyRange(src, 0, to);
-        }
-    }
-
-    private void copyRange(NetmapRing src, int from, int to) {
-        for (int i = from; i < to; i++) copySlot(src, i, 0);
-    }
-
-    /**
      * The buffer of slot {@code i} for a back-end about to write into it (netmap's NMB()): the
      * slot's index, read once, when it is inside the pool, else the port's record, which is put
      * back into the slot. A stray index the application wrote into a slot the port owns thus
@@ -240,10 +229,14 @@ public final class Kring {
         try {
             int head = txPrologue();
             if (head < 0) return ERR_POINTERS;
-            if (!checkSlots(hwcur(), head)) return ERR_SLOT;
             MonitorTap m = tap;
-            if (m != null && m.active()) m.sent(this, hwcur(), head); // copy monitors see TX frames as they are sent
-            if (adapter.syncTx(this, flags) != 0) return backendError();
+            boolean watched = m != null && m.active();
+            // a back-end that checks slots as it moves them saves this pass; a monitor copies only checked slots
+            if ((watched || host || !adapter.checksTxSlotsInSync()) && !checkSlots(hwcur(), head)) return ERR_SLOT;
+            if (watched) m.sent(this, hwcur(), head); // copy monitors see TX frames as they are sent
+            int rc = adapter.syncTx(this, flags);
+            if (rc == REJECTED_SLOT) return ERR_SLOT;
+            if (rc != 0) return backendError();
             finish();
             return OK;
         } finally {
@@ -386,30 +379,79 @@ public final class Kring {
     private boolean checkSlots(int from, int to) {
         chainLen = 0;
         chainFrags = 0;
-        // at most two counted loops rather than one wrapping loop: the JIT unrolls these and drops bounds checks
-        int or = from <= to ? check(from, to) : check(from, numSlots);
+        return checkRuns(null, from, to) >= 0;
+    }
+
+    /**
+     * Checks slots [from, to), circularly, copying them into {@code dst} unless it is null; returns
+     * the union of their flags, or -1 after rejecting the first bad slot. At most two counted loops
+     * rather than one wrapping loop: the JIT unrolls these and drops bounds checks.
+     */
+    private int checkRuns(Kring dst, int from, int to) {
+        int or = from <= to ? run(dst, from, to) : run(dst, from, numSlots);
         if (or >= 0 && to < from) {
-            int more = check(0, to);
+            int more = run(dst, 0, to);
             or = more < 0 ? more : or | more;
         }
         if (or < 0) {
-            int i = -or - 1;
-            long w = ring.slotWord(i);
-            int idx = NetmapRing.wordBufIdx(w), len = NetmapRing.wordLen(w);
-            String why;
-            if (idx < FIRST_BUFFER || idx >= numBuffers) why = " has buffer index " + idx + ", outside " + FIRST_BUFFER + ".." + (numBuffers - 1);
-            else if (len > bufSize) why = " has length " + len + ", more than the buffer size " + bufSize;
-            else if (len == 0) why = " has length 0: the NIC takes no empty fragment";
-            else if (maxFrags != 0 && chainFrags > maxFrags) why = " is slot " + chainFrags + " of one packet (NS_MOREFRAG chain); the NIC"
-                    + " takes at most " + maxFrags + " descriptors per packet (copy the frame into fewer, larger buffers)";
-            else why = " ends a packet of " + chainLen + " bytes, shorter than the " + minFrame
-                    + " bytes the NIC sends (pad the frame to at least that)";
-            reinit("slot " + i + why);
-            checkedFlags = 0;
-            return false;
+            rejectSlot(-or - 1);
+            return -1;
         }
         checkedFlags = or;
-        return true;
+        return or;
+    }
+
+    private int run(Kring dst, int from, int to) { return dst == null ? check(from, to) : checkCopyRange(dst, from, to); }
+
+    /** Slot {@code i} failed the check: the ring is reset, and the error says what was wrong with it. */
+    private void rejectSlot(int i) {
+        long w = ring.slotWord(i);
+        int idx = NetmapRing.wordBufIdx(w), len = NetmapRing.wordLen(w);
+        String why;
+        if (idx < FIRST_BUFFER || idx >= numBuffers) why = " has buffer index " + idx + ", outside " + FIRST_BUFFER + ".." + (numBuffers - 1);
+        else if (len > bufSize) why = " has length " + len + ", more than the buffer size " + bufSize;
+        else if (len == 0) why = " has length 0: the NIC takes no empty fragment";
+        else if (maxFrags != 0 && chainFrags > maxFrags) why = " is slot " + chainFrags + " of one packet (NS_MOREFRAG chain); the NIC"
+                + " takes at most " + maxFrags + " descriptors per packet (copy the frame into fewer, larger buffers)";
+        else why = " ends a packet of " + chainLen + " bytes, shorter than the " + minFrame
+                + " bytes the NIC sends (pad the frame to at least that)";
+        reinit("slot " + i + why);
+        checkedFlags = 0;
+    }
+
+    /**
+     * For a back-end that {@link NetmapAdapter#checksTxSlotsInSync checks slots as it moves them}
+     * (a pipe): checks TX slots [from, to) exactly as the ring rules do before a txsync, and
+     * copies each one whole ({@code *rs = *ts}, flags included) into the same slot of {@code dst}
+     * as soon as it passed, recording its buffer as both rings' known-good one. One pass, one
+     * read of each slot. Returns the union of the slots' flags; or, at the first bad slot, resets
+     * this ring and returns {@link #REJECTED_SLOT} (the slots before it were copied into dst,
+     * which has not published them: harmless).
+     */
+    public int checkAndCopyTo(Kring dst, int from, int to) {
+        if (minFrame != 0 || maxFrags != 0 || dst.numSlots != numSlots || dst.region != region)
+            throw new IllegalStateException(this + ": checkAndCopyTo is for a pipe's TX ring into its peer's RX ring");
+        int or = checkRuns(dst, from, to);
+        return or < 0 ? REJECTED_SLOT : or;
+    }
+
+    /** {@link #checkRange} of a TX ring fused with {@link #copySlot} into dst, without wrapping. */
+    private int checkCopyRange(Kring dst, int from, int to) {
+        final int nb = numBuffers, bs = bufSize;
+        final NetmapRing r = ring, d = dst.ring;
+        final OffHeapBuffer st = state, dst2 = dst.state;
+        int or = 0;
+        for (int i = from; i < to; i++) {
+            long w = r.slotWord(i);
+            int idx = NetmapRing.wordBufIdx(w);
+            if (idx < FIRST_BUFFER || idx >= nb || NetmapRing.wordLen(w) > bs) return -(i + 1);
+            or |= NetmapRing.wordFlags(w);
+            if (st.getInt(K_SHADOW + 4 * i) != idx) st.putInt(K_SHADOW + 4 * i, idx);
+            d.slotWord(i, w);
+            d.ptr(i, r.ptr(i));
+            dst2.putInt(K_SHADOW + 4 * i, idx);
+        }
+        return or;
     }
 
     private int check(int from, int to) { return minFrame == 0 && maxFrags == 0 ? checkRange(from, to) : checkRangeNic(from, to); }
@@ -419,25 +461,26 @@ public final class Kring {
      * or an NS_MOREFRAG chain, which starts at hwcur at the latest) shorter than {@link #minFrame}
      * and a chain of more than {@link #maxFrags} slots: the chip would send garbage or stall on
      * them. A chain still open at {@code to} is checked for its length when its last fragment
-     * comes, for its slot count at once.
+     * comes, for its slot count at once. The same single pass as checkRange (one read of each slot).
      */
     private int checkRangeNic(int from, int to) {
-        int or = checkRange(from, to);
-        if (or < 0) return or;
+        final int nb = numBuffers, bs = bufSize, min = minFrame, max = maxFrags == 0 ? Integer.MAX_VALUE : maxFrags;
         final NetmapRing r = ring;
-        final int min = minFrame, max = maxFrags == 0 ? Integer.MAX_VALUE : maxFrags;
-        int acc = chainLen, frags = chainFrags;
+        final OffHeapBuffer st = state;
+        int or = 0, acc = chainLen, frags = chainFrags;
         for (int i = from; i < to; i++) {
             long w = r.slotWord(i);
-            int len = NetmapRing.wordLen(w);
+            int idx = NetmapRing.wordBufIdx(w), len = NetmapRing.wordLen(w), fl = NetmapRing.wordFlags(w);
             acc += len;
             frags++;
-            if (len == 0 || frags > max) { chainLen = acc; chainFrags = frags; return -(i + 1); }
-            if ((NetmapRing.wordFlags(w) & NS_MOREFRAG) == 0) {
+            if (idx < FIRST_BUFFER || idx >= nb || len > bs || len == 0 || frags > max) { chainLen = acc; chainFrags = frags; return -(i + 1); }
+            if ((fl & NS_MOREFRAG) == 0) {
                 if (acc < min) { chainLen = acc; chainFrags = frags; return -(i + 1); }
                 acc = 0;
                 frags = 0;
             }
+            or |= fl;
+            if (st.getInt(K_SHADOW + 4 * i) != idx) st.putInt(K_SHADOW + 4 * i, idx); // a TX ring: always recorded
         }
         chainLen = acc;
         chainFrags = frags;

@@ -33,7 +33,8 @@ public final class MemoryRegion implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MemoryRegion.class);
 
     static final int MAGIC = 0x524D4E4A; // "JNMR"
-    static final int VERSION = 1;
+    /** 2: the kring state's lines (issue #17: K_BUSY with the owner's fields, hwtail 128 bytes away) and 384-byte pipe entries. */
+    static final int VERSION = 2;
     private static final long HUGE_PAGE = 2L << 20;
 
     // header fields
@@ -43,12 +44,18 @@ public final class MemoryRegion implements AutoCloseable {
             H_IF_BITMAP = 88, H_LOCK = 96, H_FREE_BUFS = 100, H_CREATOR = 104, H_PIPES = 108,
             H_KEEP = 112, H_EXT = 116,
             H_PIDS = 128, MAX_PIDS = 64, H_PIPE_TABLE = 512;
-    static final int MAX_PIPES = 64, PIPE_ENTRY_SIZE = 256;
+    static final int MAX_PIPES = 64, PIPE_ENTRY_SIZE = 384;
     private static final int HEADER_BYTES = H_PIPE_TABLE + MAX_PIPES * PIPE_ENTRY_SIZE;
     static final int IF_OBJ_SIZE = 1024;
 
-    /** Per ring object, after the slots: jnetmap's kernel-side ring state (see {@link Kring}). */
-    static final int KSTATE_SIZE = 192;
+    /** Per ring object, after the slots: jnetmap's kernel-side ring state (see {@link Kring}), then 4 bytes per slot. */
+    static final int KSTATE_SIZE = 256;
+    /**
+     * What two CPUs writing different data must keep between them: a 64-byte line plus the one
+     * the spatial prefetcher pulls with it (Intel's adjacent-line prefetcher works on 128-byte
+     * aligned pairs), so a pipe's two threads never make each other's lines bounce.
+     */
+    static final int LINE_PAIR = 128;
 
     private static final Map<String, MemoryRegion> OPEN = new HashMap<>();
 
@@ -272,7 +279,7 @@ public final class MemoryRegion implements AutoCloseable {
 
     /** Offset of the kring state inside a ring object of {@code numSlots} slots. */
     static int kstateOffset(int numSlots) {
-        return (int) align(NetmapLayout.ringBytes(numSlots), 64);
+        return (int) align(NetmapLayout.ringBytes(numSlots), LINE_PAIR); // the peer writes the last slots: not our pair
     }
 
     private static long align(long v, long a) { return (v + a - 1) / a * a; }

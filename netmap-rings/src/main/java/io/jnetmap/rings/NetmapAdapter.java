@@ -52,8 +52,19 @@ public abstract class NetmapAdapter {
     public int totalTxKrings() { return txKrings.length; }
     public int totalRxKrings() { return rxKrings.length; }
 
-    /** Push [hwcur, rhead) to the device, reclaim completions into hwtail. 0 on success. */
+    /**
+     * Push [hwcur, rhead) to the device, reclaim completions into hwtail. 0 on success;
+     * {@link Kring#REJECTED_SLOT} when {@link Kring#checkAndCopyTo} refused a slot.
+     */
     public abstract int txsync(Kring kring, int flags);
+
+    /**
+     * Whether {@link #txsync} checks every slot it takes as it moves it, through
+     * {@link Kring#checkAndCopyTo} (netmap validates slots inside the driver's loop, in one pass):
+     * the ring rules then skip their own pass over the slots. Default false: the slots are checked
+     * before txsync runs.
+     */
+    protected boolean checksTxSlotsInSync() { return false; }
 
     /** Import received packets into [hwtail, ...), give [hwcur, rhead) back to the device. 0 on success. */
     public abstract int rxsync(Kring kring, int flags);

@@ -100,6 +100,8 @@ public final class NetmapRing {
     public void len(int i, int len) { ring.putShort(slot(i) + SLOT_LEN, (short) len); }
     public int slotFlags(int i) { return ring.getUnsignedShort(slot(i) + SLOT_FLAGS); }
     public void slotFlags(int i, int flags) { ring.putShort(slot(i) + SLOT_FLAGS, (short) flags); }
+    /** A receiving back-end's one store per slot: len (bits 0-15) and flags (16-31), adjacent in netmap_slot. */
+    public void lenAndFlags(int i, int len, int flags) { ring.putInt(slot(i) + SLOT_LEN, (len & 0xffff) | flags << 16); }
     public long ptr(int i) { return ring.getLong(slot(i) + SLOT_PTR); }
     public void ptr(int i, long p) { ring.putLong(slot(i) + SLOT_PTR, p); }
 

@@ -30,7 +30,7 @@ final class PipeAdapter extends NetmapAdapter {
 
     // pipe table entry
     private static final int P_STATE = 0, P_SLOTS = 4, P_ID = 8, P_ID_LEN = 48, P_RING = 56, P_PID = 72,
-            P_WAKE = 128, WAKE_STRIDE = 64, W_SEQ = 0, W_WAITERS = 4;
+            P_WAKE = 128, WAKE_STRIDE = MemoryRegion.LINE_PAIR, W_SEQ = 0, W_WAITERS = 4; // each end's wake word on its own line pair
     // ring objects in P_RING: master TX, master RX, slave TX, slave RX
     private static final int M_TX = 0, M_RX = 1, S_TX = 2, S_RX = 3;
     static final int DEFAULT_SLOTS = 1024;
@@ -178,24 +178,24 @@ final class PipeAdapter extends NetmapAdapter {
         final int head = t.rhead(), lim = t.lim();
         int hwcur = t.hwcur();
         if (head == hwcur) return 0;
-        int published = -1; // slot after the last complete packet
-        final int seen = t.checkedFlags();
         // netmap_pipe_txsync: the receiver gets each slot whole (*rs = *ts), NS_BUF_CHANGED included,
-        // so it knows the buffer is not the one it last saw there; only the sender's copy loses the flag
-        if ((seen & (NS_MOREFRAG | NS_BUF_CHANGED)) == 0) { // the common case: whole packets, nothing to clear
-            r.copySlots(tr, hwcur, head);
-            published = head;
-        } else {
+        // so it knows the buffer is not the one it last saw there; only the sender's copy loses the flag.
+        // Each slot is checked as it is copied: one pass (the ring rules skip theirs, checksTxSlotsInSync)
+        final int seen = t.checkAndCopyTo(r, hwcur, head);
+        if (seen < 0) return Kring.REJECTED_SLOT;
+        int published = head; // slot after the last complete packet
+        if ((seen & NS_MOREFRAG) != 0) {
+            published = -1;
             for (int i = hwcur; i != head; ) {
-                int fl = r.copySlot(tr, i, 0);
+                int fl = tr.slotFlags(i);
                 i = i == lim ? 0 : i + 1;
                 if ((fl & NS_MOREFRAG) == 0) published = i;
             }
-            // an unfinished chain is copied again at the next sync: it keeps its flags until then
-            if ((seen & NS_BUF_CHANGED) != 0) for (int i = hwcur; i != published && published >= 0; i = i == lim ? 0 : i + 1) {
-                int fl = tr.slotFlags(i);
-                if ((fl & NS_BUF_CHANGED) != 0) tr.slotFlags(i, fl & ~NS_BUF_CHANGED);
-            }
+        }
+        // an unfinished chain is copied again at the next sync: it keeps its flags until then
+        if ((seen & NS_BUF_CHANGED) != 0) for (int i = hwcur; i != published && published >= 0; i = i == lim ? 0 : i + 1) {
+            int fl = tr.slotFlags(i);
+            if ((fl & NS_BUF_CHANGED) != 0) tr.slotFlags(i, fl & ~NS_BUF_CHANGED);
         }
         if (published < 0) return 0; // only part of a packet so far: publish nothing
         t.hwcur(published);
@@ -203,6 +203,9 @@ final class PipeAdapter extends NetmapAdapter {
         wakePeer();
         return 0;
     }
+
+    @Override
+    protected boolean checksTxSlotsInSync() { return true; }
 
     @Override
     public int rxsync(Kring k, int flags) {

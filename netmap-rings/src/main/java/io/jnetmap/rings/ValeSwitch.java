@@ -428,7 +428,13 @@ public final class ValeSwitch {
     public static List<PortInfo> list() {
         List<PortInfo> all = new ArrayList<>();
         for (String s : switchNames()) {
-            ValeSwitch sw = attach(s);
+            ValeSwitch sw;
+            try {
+                sw = attach(s);
+            } catch (IllegalStateException e) { // a region of another jnetmap's layout, or not a region: not ours to list
+                LOG.warn("skipping switch {}: {}", s, e.getMessage());
+                continue;
+            }
             try {
                 sw.sweepDead();
                 all.addAll(sw.ports());

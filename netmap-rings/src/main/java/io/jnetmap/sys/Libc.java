@@ -42,7 +42,8 @@ public final class Libc {
             F_MMAP = sym("mmap64"), F_MUNMAP = sym("munmap"), F_MLOCK = sym("mlock"), F_MUNLOCK = sym("munlock"),
             F_FTRUNCATE = sym("ftruncate64"), F_POLL = sym("poll"), F_EVENTFD = sym("eventfd"),
             F_GETPAGESIZE = sym("getpagesize"), F_STRERROR = sym("strerror"), F_UNLINK = sym("unlink"),
-            F_SYSCALL = sym("syscall"), F_FCNTL = sym("fcntl"), F_SOCKET = sym("socket"), F_GETPID = sym("getpid");
+            F_SYSCALL = sym("syscall"), F_FCNTL = sym("fcntl"), F_SOCKET = sym("socket"), F_GETPID = sym("getpid"),
+            F_SETAFFINITY = sym("sched_setaffinity"), F_GETAFFINITY = sym("sched_getaffinity");
 
     private static final Type I = Type.SINT, L = Type.SLONG, P = Type.POINTER;
     private static final CallContext C_OPEN = variadic(I, 2, P, I, I);
@@ -61,6 +62,9 @@ public final class Libc {
     private static final CallContext C_SYSCALL6 = variadic(L, 1, L, L, L, L, L, L);
     private static final CallContext C_FCNTL = variadic(I, 2, I, I, L);
     private static final CallContext C_SOCKET = ctx(I, I, I, I);
+    private static final CallContext C_AFFINITY = ctx(I, I, Type.ULONG, P);
+    /** sizeof(cpu_set_t): glibc's fixed 1024-CPU mask. */
+    private static final int CPU_SET_BYTES = 128;
 
     private static final int PAGE_SIZE = (int) INV.invokeN0(C_VOID_I, F_GETPAGESIZE);
 
@@ -249,6 +253,43 @@ public final class Libc {
         int fd = (int) INV.invokeN3(C_SOCKET, F_SOCKET, domain, type | O_CLOEXEC, protocol);
         if (fd < 0) throw new NativeException("socket", "domain " + domain + ", type " + type, errno());
         return fd;
+    }
+
+    /**
+     * The CPUs the calling thread may run on (sched_getaffinity(2) with pid 0, which is this
+     * thread), in increasing order.
+     */
+    public static int[] threadAffinity() {
+        try (OffHeapBuffer mask = OffHeapBuffer.allocate(CPU_SET_BYTES)) {
+            if ((int) INV.invokeN3(C_AFFINITY, F_GETAFFINITY, 0, CPU_SET_BYTES, mask.address()) < 0)
+                throw new NativeException("sched_getaffinity", "this thread", errno());
+            int n = 0;
+            int[] cpus = new int[CPU_SET_BYTES * 8];
+            for (int cpu = 0; cpu < cpus.length; cpu++)
+                if ((mask.getByte(cpu >>> 3) & (1 << (cpu & 7))) != 0) cpus[n++] = cpu;
+            return java.util.Arrays.copyOf(cpus, n);
+        }
+    }
+
+    /**
+     * Lets the calling thread (only it: pid 0 of sched_setaffinity(2) is the caller's thread) run
+     * on {@code cpus} only; one CPU pins it (netmap pkt-gen's {@code -a}). The scheduler moves the
+     * thread there before this returns.
+     */
+    public static void setThreadAffinity(int... cpus) {
+        if (cpus.length == 0) throw new IllegalArgumentException("no CPU given");
+        try (OffHeapBuffer mask = OffHeapBuffer.allocate(CPU_SET_BYTES)) {
+            for (int cpu : cpus) {
+                if (cpu < 0 || cpu >= CPU_SET_BYTES * 8)
+                    throw new IllegalArgumentException("CPU " + cpu + ": CPUs are numbered 0 to " + (CPU_SET_BYTES * 8 - 1));
+                mask.putByte(cpu >>> 3, (byte) (mask.getByte(cpu >>> 3) | (1 << (cpu & 7))));
+            }
+            if ((int) INV.invokeN3(C_AFFINITY, F_SETAFFINITY, 0, CPU_SET_BYTES, mask.address()) < 0) {
+                int e = errno();
+                throw new NativeException("sched_setaffinity", "CPUs " + java.util.Arrays.toString(cpus), e,
+                        e == Errno.EINVAL ? "use CPUs this process may run on (taskset -p " + getpid() + " lists them)" : null);
+            }
+        }
     }
 
     /**

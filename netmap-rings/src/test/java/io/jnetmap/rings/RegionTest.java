@@ -47,7 +47,7 @@ class RegionTest {
             assertEquals(file, m.region().file());
             byte[] head = Arrays.copyOf(Files.readAllBytes(file), 8);
             assertEquals("JNMR", new String(head, 0, 4, StandardCharsets.US_ASCII), "magic at offset 0");
-            assertEquals(1, ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).getInt(4), "layout version at 4");
+            assertEquals(MemoryRegion.VERSION, ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).getInt(4), "layout version at 4");
             assertEquals(m.region().length(), Files.size(file));
         }
     }
@@ -75,7 +75,7 @@ class RegionTest {
         b.putInt(0, 0x524D4E4A).putInt(4, 99).putLong(8, 8192);
         Files.write(file, b.array());
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> open("}1"));
-        assertTrue(e.getMessage().contains("is a jnetmap region of layout version 99, this jnetmap uses version 1"), e.getMessage());
+        assertTrue(e.getMessage().contains("is a jnetmap region of layout version 99, this jnetmap uses version " + MemoryRegion.VERSION), e.getMessage());
         assertTrue(Files.exists(file));
         Files.delete(file);
     }

@@ -144,4 +144,41 @@ class LibcTest {
     private static void sleep(long ms) {
         try { Thread.sleep(ms); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
     }
+
+    @Test
+    void aThreadPinnedToOneCpuRunsThereAndOthersKeepTheirMask() throws Exception {
+        int[] allowed = Libc.threadAffinity();
+        assertTrue(allowed.length >= 1, "no CPU allowed?");
+        int cpu = allowed[allowed.length - 1];
+        int[][] seen = new int[2][];
+        Thread t = new Thread(() -> {
+            Libc.setThreadAffinity(cpu);
+            seen[0] = Libc.threadAffinity();
+        });
+        t.start();
+        t.join();
+        seen[1] = Libc.threadAffinity();
+        assertArrayEquals(new int[] {cpu}, seen[0], "the pinned thread's mask");
+        assertArrayEquals(allowed, seen[1], "another thread's mask must not change");
+    }
+
+    @Test
+    void pinningToACpuTheProcessMayNotUseSaysSo() throws Exception {
+        int[] allowed = Libc.threadAffinity();
+        int missing = allowed[allowed.length - 1] + 1;
+        Throwable[] thrown = new Throwable[1];
+        Thread t = new Thread(() -> {
+            try {
+                Libc.setThreadAffinity(missing);
+            } catch (Throwable e) {
+                thrown[0] = e;
+            }
+        });
+        t.start();
+        t.join();
+        NativeException e = assertInstanceOf(NativeException.class, thrown[0]);
+        assertEquals("EINVAL", e.errnoName());
+        assertTrue(e.getMessage().contains("taskset -p"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Libc.setThreadAffinity(-1));
+    }
 }

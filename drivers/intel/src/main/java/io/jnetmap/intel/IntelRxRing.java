@@ -99,24 +99,30 @@ public final class IntelRxRing {
         final OffHeapBuffer d = desc;
         // 1. import what the chip wrote back
         int i = k.hwtail();
-        final int stop = rdt;
+        final int stop = rdt, errors = errorMask;
         int published = -1;
+        long pkts = 0, bad = 0; // counted in locals: a field updated per packet is a load and a store each time
         while (i != stop) {
             int off = i << 4;
-            int st = d.getIntAcquire(off + 8); // DD first; the rest of the descriptor is read after it
+            // status and length (bytes 8..15) in one acquire load: the chip writes a descriptor back
+            // whole, DD last, so a load that sees DD sees the length; the buffer is read after it
+            long wb = d.getLongAcquire(off + 8);
+            int st = (int) wb;
             if ((st & IntelDescriptors.RXD_STAT_DD) == 0) break;
-            r.len(i, d.getUnsignedShort(off + 12));
+            int len = (int) (wb >>> 32) & 0xffff;
             if ((st & IntelDescriptors.RXD_STAT_EOP) != 0) {
-                r.slotFlags(i, 0);
-                packets++;
-                if ((st & errorMask) != 0) errorPackets++;
+                r.lenAndFlags(i, len, 0); // one store for length and flags
+                pkts++;
+                if ((st & errors) != 0) bad++;
                 i = i == lim ? 0 : i + 1;
                 published = i;
             } else {
-                r.slotFlags(i, NS_MOREFRAG);
+                r.lenAndFlags(i, len, NS_MOREFRAG);
                 i = i == lim ? 0 : i + 1;
             }
         }
+        packets += pkts;
+        errorPackets += bad;
         if (published >= 0) k.hwtail(published);
         // 2. give released slots back to the chip
         final int head = k.rhead();

@@ -148,6 +148,7 @@ public final class IntelTxRing {
         if (from != chipAt && reportCount == 0) link.restartQueue(queue, from);
         boolean first = true, report = false;
         int lastEop = -1, lastReported = -1, pktLen = 0;
+        long pkts = packets; // a local: the field would be a load and a store per packet
         for (int i = from; i != end; i = i == lim ? 0 : i + 1) {
             int fl = r.slotFlags(i);
             int len = r.len(i);
@@ -158,8 +159,9 @@ public final class IntelTxRing {
             f.write(d, i << 4, bufIova[r.bufIdx(i)], len, first, eop, rs, pktLen);
             if (clear && (fl & (NS_BUF_CHANGED | NS_REPORT)) != 0) r.slotFlags(i, fl & ~(NS_BUF_CHANGED | NS_REPORT));
             if (eop) {
-                packets++;
+                pkts++;
                 if (rs) {
+                    packets = pkts; // addReport records it
                     addReport(i);
                     lastReported = i;
                 }
@@ -170,6 +172,7 @@ public final class IntelTxRing {
                 first = false;
             }
         }
+        packets = pkts;
         if (lastEop != lastReported) { // the batch's last packet always reports
             f.requestReport(d, lastEop << 4);
             addReport(lastEop);

@@ -68,6 +68,10 @@ public final class PktGen implements Callable<Integer> {
     @Option(names = "-p", paramLabel = "THREADS", description = "threads, each on its own ring (thread i opens PORT-i); default 1 (all rings)")
     int threads = 1;
 
+    @Option(names = "-a", paramLabel = "CPU", description = "pin each thread to a CPU, as netmap's pkt-gen: thread i runs on CPU (CPU + i) mod the "
+            + "number of CPUs (the self-test's sender on CPU, its receiver on the next); default: not pinned")
+    Integer affinity;
+
     @Option(names = "-w", paramLabel = "SECONDS", description = "wait up to this long for a NIC's link to come up (default 5; "
             + "no wait when it is up, and pipes have no link)")
     double waitSeconds = 5;
@@ -247,6 +251,13 @@ public final class PktGen implements Callable<Integer> {
             if (n > 0 && n < threads) throw new UsageException("-n " + n + " is fewer packets than the " + threads + " threads of -p");
             if (rate > 0 && rate < threads) throw new UsageException("-R " + rate + " is less than one packet per second per thread");
         }
+        int cpu = -1;
+        if (affinity != null) {
+            int cpus = Runtime.getRuntime().availableProcessors();
+            if (affinity < 0 || affinity >= cpus)
+                throw new UsageException("-a " + affinity + ": CPUs are numbered 0.." + (cpus - 1) + " here");
+            cpu = affinity;
+        }
         if (waitSeconds < 0 || waitSeconds > 86400) throw new UsageException("-w " + waitSeconds + ": wait 0..86400 seconds");
         if (intervalMs < 10) throw new UsageException("-T " + intervalMs + ": report at most every 10 ms");
         Ipv4Range src = source == null ? FrameTemplate.DEFAULT_SOURCE : parse("-s", source, Ipv4Range::parse);
@@ -271,7 +282,7 @@ public final class PktGen implements Callable<Integer> {
             n = -1; // once through the file
             if (selfTest && duration == null) seconds = 0;
         }
-        return new RunConfig(mode, selfTest ? null : PortName.parse(port).spec(), length, minLength, n, rate, b, threads,
+        return new RunConfig(mode, selfTest ? null : PortName.parse(port).spec(), length, minLength, n, rate, b, threads, cpu,
                 (long) (waitSeconds * 1e9), src, dst, smac, dmac, randomSource, randomDestination, intervalMs,
                 pcapOut, pcapIn, json, (long) (seconds * 1e9), framing ? 24 * 8 : 0, !noNormalize);
     }

@@ -114,6 +114,10 @@ final class Session {
             if (g.mode.sends() && frames == null) frames = template(g);
             for (int i = 0; i < g.ports.size(); i++) g.workers.add(worker(g, g.ports.get(i), i, g.ports.size()));
         }
+        if (cfg.affinity() >= 0) { // -a: thread i on CPU (a + i) mod CPUs, netmap's numbering; the self-test's receiver is thread 1
+            int threadNo = 0, cpus = Runtime.getRuntime().availableProcessors();
+            for (WorkerGroup g : groups) for (Worker w : g.workers) w.pinTo((cfg.affinity() + threadNo++) % cpus);
+        }
         awaitLinks();
     }
 
@@ -321,7 +325,8 @@ final class Session {
         }
         for (WorkerGroup g : groups) {
             String verb = switch (g.mode.role) { case SENDER -> "Sending on"; case RECEIVER -> "Receiving from"; default -> "Working on"; };
-            info.println(verb + " " + g.portName + ": " + g.queues + " queues, " + g.workers.size() + " threads and " + cpus + " cpus.");
+            info.println(verb + " " + g.portName + ": " + g.queues + " queues, " + g.workers.size() + " threads and " + cpus + " cpus"
+                    + (cfg.affinity() >= 0 ? ", on CPU " + cpusOf(g) : "") + ".");
             if (g.mode.sends()) {
                 if (pcapFrames != null)
                     info.println("Frames from " + cfg.pcapIn() + ": " + pcapFrames.count() + " frames of "
@@ -341,6 +346,12 @@ final class Session {
             }
         }
         info.flush();
+    }
+
+    private static String cpusOf(WorkerGroup g) {
+        StringBuilder b = new StringBuilder();
+        for (Worker w : g.workers) b.append(b.length() == 0 ? "" : ", ").append(w.cpu());
+        return b.toString();
     }
 
     private void printSummary() {

@@ -2,6 +2,7 @@ package io.jnetmap.tools.pktgen;
 
 import io.jnetmap.rings.NetmapPort;
 import io.jnetmap.rings.NetmapRing;
+import io.jnetmap.sys.Libc;
 
 import java.util.concurrent.CountDownLatch;
 
@@ -24,6 +25,8 @@ public abstract class Worker implements Runnable {
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile long startNanos = -1, endNanos = -1;
     private volatile Throwable failure;
+    /** The CPU this worker's thread pins itself to ({@code -a}), or -1. */
+    private int cpu = -1;
     /** Set when a sender in this process is done: receivers and pong leave once their rings are empty. */
     protected volatile boolean finishWhenIdle;
 
@@ -46,12 +49,17 @@ public abstract class Worker implements Runnable {
     /** The other end (in this process) is done: stop once nothing more arrives. Senders ignore it. */
     public void finishWhenIdle() { finishWhenIdle = true; }
 
+    /** Runs this worker's thread on {@code cpu} only (-1: wherever the scheduler puts it); call before the thread starts. */
+    public void pinTo(int cpu) { this.cpu = cpu; }
+    public int cpu() { return cpu; }
+
     protected void started(long t) { startNanos = t; }
     protected void ended(long t) { endNanos = t; }
 
     @Override
     public final void run() {
         try {
+            if (cpu >= 0) Libc.setThreadAffinity(cpu);
             work();
         } catch (Throwable t) {
             failure = t;

@@ -45,6 +45,9 @@ class PktGenCliTest {
         assertOneErrorLine(Cli.run("-f", "tx", "-i", "netmap:x{1", "-o", "x.pcap"), 2, "-o records received frames");
         assertOneErrorLine(Cli.run("-f", "rx", "-i", "netmap:x}1", "-P", "x.pcap"), 2, "-P sends");
         assertOneErrorLine(Cli.run("-T", "5"), 2, "-T 5");
+        int cpus = Runtime.getRuntime().availableProcessors();
+        assertOneErrorLine(Cli.run("-a", Integer.toString(cpus)), 2, "-a " + cpus + ": CPUs are numbered 0.." + (cpus - 1));
+        assertOneErrorLine(Cli.run("-a", "-1"), 2, "-a -1");
     }
 
     @Test
@@ -98,6 +101,19 @@ class PktGenCliTest {
         assertTrue(Pattern.compile("\\[tx\\] [\\d.]+ [KMG]?pps \\([\\d.]+ [KMG]?pkts [\\d.]+ [KMG]?bps in \\d+ usec\\) [\\d.]+ avg_batch 99999 min_space")
                 .matcher(r.err()).find(), r.err());
         assertFalse(Cli.regionLeft(pipe.group(1)));
+    }
+
+    @Test
+    void dashAPinsTheSenderToTheCpuAndTheReceiverToTheNext() {
+        int cpus = Runtime.getRuntime().availableProcessors();
+        int first = cpus - 1; // the receiver wraps around to CPU 0, as netmap's (a + i) % cpus
+        Cli.Result r = Cli.run("-a", Integer.toString(first), "-n", "100000");
+        assertEquals(0, r.rc(), r.toString());
+        assertTrue(Pattern.compile("(?m)^Sending on netmap:\\w+\\{1: 1 queues, 1 threads and \\d+ cpus, on CPU " + first + "\\.$")
+                .matcher(r.out()).find(), r.out());
+        assertTrue(Pattern.compile("(?m)^Receiving from netmap:\\w+\\}1: 1 queues, 1 threads and \\d+ cpus, on CPU " + (first + 1) % cpus + "\\.$")
+                .matcher(r.out()).find(), r.out());
+        assertTrue(r.out().contains("Received 100000 packets"), r.out());
     }
 
     @Test
