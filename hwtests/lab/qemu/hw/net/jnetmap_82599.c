@@ -16,7 +16,12 @@
  *
  * Where the silicon is strict, so is this model: TX DMA stops while the link
  * is down, register writes during a reset are ignored, descriptors are fetched
- * only from enabled queues, statistics clear on read.
+ * only from enabled queues, statistics clear on read. Link flow control is
+ * real 802.3x: a receiver whose packet buffer passes its XOFF threshold sends a
+ * PAUSE frame on the wire (QEMU's pcap shows it) and a partner that honours
+ * PAUSE (MFLCN.RFCE) stops transmitting for the pause time or until XON; a
+ * partner that does not keeps sending and the receiver misses what its buffer
+ * cannot hold (MPC), as the silicon does.
  *
  * Not modelled (a driver that needs them gets a plain register): flow director
  * filtering (FDIR commands complete but do not steer), 5-tuple/ethertype/SYN
@@ -87,6 +92,12 @@ OBJECT_DECLARE_SIMPLE_TYPE(J82599State, J82599)
 #define R_RDRXCTL     0x02F00
 #define R_RXCTRL      0x03000
 #define R_RXPBSIZE0   0x03C00
+#define R_FCTTV0      0x03200   /* pause time for the XOFF this port sends */
+#define R_FCRTL0      0x03220   /* XON threshold (bytes, 32-byte units) | XONE */
+#define R_FCRTH0      0x03260   /* XOFF threshold | FCEN */
+#define R_FCRTV       0x032A0   /* XOFF refresh time (quanta) */
+#define R_FCCFG       0x03D00
+#define R_MFLCN       0x04294
 #define R_RXCSUM      0x05000
 #define R_FCTRL       0x05080
 #define R_VLNCTRL     0x05088
@@ -158,6 +169,12 @@ OBJECT_DECLARE_SIMPLE_TYPE(J82599State, J82599)
 #define HLREG0_JUMBOEN   (1u << 2)
 #define HLREG0_TXPADEN   (1u << 10)
 #define HLREG0_LPBK      (1u << 15)
+#define FCCFG_TFCE_8023X (1u << 3)   /* send link PAUSE frames */
+#define FCRTH_FCEN       (1u << 31)
+#define FCRTL_XONE       (1u << 31)
+#define FC_THRESH_MASK   0x7FFE0u     /* bits 18:5, in bytes */
+#define MFLCN_PMCF       (1u << 0)    /* pass MAC control frames to the host */
+#define MFLCN_RFCE       (1u << 3)    /* honour received link PAUSE frames */
 #define FCTRL_SBP        (1u << 1)
 #define FCTRL_MPE        (1u << 8)
 #define FCTRL_UPE        (1u << 9)
@@ -211,6 +228,10 @@ OBJECT_DECLARE_SIMPLE_TYPE(J82599State, J82599)
 #define S_MPTC    0x40F0
 #define S_BPTC    0x40F4
 #define S_MPC0    0x3FA0
+#define S_LXONTXC  0x3F60
+#define S_LXOFFTXC 0x3F68
+#define S_LXONRXCNT  0x41A4
+#define S_LXOFFRXCNT 0x41A8
 #define S_RNBC0   0x3FC0
 #define S_RXNFGPC 0x41B0
 #define S_RXDGPC  0x2F50
@@ -262,6 +283,10 @@ struct J82599State {
     GQueue rx_pb;             /* the packet buffer: frames waiting for descriptors, in order */
     size_t rx_pb_bytes;
     bool tx_paused;           /* the wire holds a frame of ours: TX waits for it to go */
+    bool xoff_sent;           /* we asked the partner to pause and sent no XON since */
+    int64_t xoff_at;          /* when we sent the last XOFF */
+    int64_t pause_until;      /* QEMU_CLOCK_VIRTUAL ns: the partner's PAUSE holds our TX */
+    QEMUTimer *pause_timer;   /* TX resumes when the pause time is over (or on XON) */
 
     uint64_t ext_cause;       /* MSI-X vectors 16..63 pending */
     uint64_t ext_mask;        /* MSI-X vectors 16..63 enabled */
@@ -570,6 +595,8 @@ static void j_update_link(J82599State *s)
     }
     if (up != s->link_up) {
         s->link_up = up;
+        s->xoff_sent = false;               /* PAUSE state does not survive the link */
+        s->pause_until = 0;
         if (!j_in_reset(s)) {
             j_other_cause(s, EICR_LSC);
         }
@@ -605,6 +632,8 @@ static void j_reset_regs(J82599State *s)
     s->msi_asserted = false;
     j_rx_pb_clear(s);
     s->tx_paused = false;
+    s->xoff_sent = false;
+    s->pause_until = 0;
     for (i = 0; i < J_QUEUES; i++) {
         J82599TxQueue *t = &s->tx[i];
         net_tx_pkt_reset(t->pkt, net_tx_pkt_unmap_frag_pci, PCI_DEVICE(s));
@@ -648,6 +677,14 @@ static void j_reset_timer_cb(void *opaque)
     j_poll_reset(J82599(opaque));
 }
 
+/* The partner's pause time is over, or it sent XON. */
+static void j_pause_timer_cb(void *opaque)
+{
+    J82599State *s = J82599(opaque);
+    s->pause_until = 0;
+    j_tx_all(s);
+}
+
 /* CTRL.RST or CTRL.LNK_RST: the whole function resets for J_RESET_NS. */
 static void j_start_reset(J82599State *s, uint32_t bits)
 {
@@ -675,11 +712,16 @@ static uint32_t j_rx_bsize(uint32_t srrctl)
     return b ? b : 2048;
 }
 
+/*
+ * The MAC takes every frame while the link is up, as a cable delivers it:
+ * PAUSE frames act even with RX disabled, and a port that cannot take a frame
+ * drops or misses it (counted) instead of QEMU's hub holding it.
+ */
 static bool j_can_receive(NetClientState *nc)
 {
     J82599State *s = qemu_get_nic_opaque(nc);
     j_poll_reset(s);
-    return j_rx_ready(s);
+    return !j_in_reset(s) && s->link_up;
 }
 
 static bool j_l2_accept(J82599State *s, const uint8_t *f)
@@ -985,6 +1027,102 @@ static bool j_rx_frame(J82599State *s, const uint8_t *buf, size_t size)
     return true;
 }
 
+/* ------------------------------------------------------------------------ */
+/* link flow control (IEEE 802.3x PAUSE)                                     */
+
+/* PAUSE frames go to this reserved multicast address with type 0x8808, opcode 1. */
+static const uint8_t j_pause_dst[6] = { 0x01, 0x80, 0xC2, 0x00, 0x00, 0x01 };
+#define ETH_P_MAC_CONTROL 0x8808
+#define PAUSE_OPCODE      0x0001
+
+/* One pause quantum is 512 bit times: 51.2 ns at 10 Gb/s. */
+static int64_t j_quanta_ns(uint32_t quanta)
+{
+    return (int64_t)quanta * 512 / 10;
+}
+
+/* Puts a PAUSE frame (quanta 0 = XON) from our station address on the wire. */
+static void j_send_pause(J82599State *s, uint16_t quanta)
+{
+    uint8_t f[60] = { 0 };
+
+    memcpy(f, j_pause_dst, 6);
+    stl_le_p(f + 6, REG(s, R_RAL0));
+    stw_le_p(f + 10, REG(s, R_RAL0 + 4));
+    stw_be_p(f + 12, ETH_P_MAC_CONTROL);
+    stw_be_p(f + 14, PAUSE_OPCODE);
+    stw_be_p(f + 16, quanta);
+    stat_add(s, quanta ? S_LXOFFTXC : S_LXONTXC, 1);
+    qemu_send_packet(qemu_get_queue(s->nic), f, sizeof(f));
+}
+
+/* The driver enabled sending link PAUSE frames (FCCFG.TFCE = 802.3x, FCRTH(0).FCEN). */
+static bool j_fc_tx_enabled(J82599State *s)
+{
+    return (REG(s, R_FCCFG) & FCCFG_TFCE_8023X) && (REG(s, R_FCRTH0) & FCRTH_FCEN);
+}
+
+/*
+ * A frame went into the packet buffer. Past the XOFF threshold the chip asks
+ * its partner to pause; while the buffer stays above it, the XOFF is refreshed
+ * every FCRTV quanta (a partner's pause time runs out, or the partner ignores
+ * PAUSE and then its frames are missed once the buffer is full).
+ */
+static void j_fc_after_hold(J82599State *s)
+{
+    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    uint32_t refresh = REG(s, R_FCRTV) & 0xFFFF;
+
+    if (!j_fc_tx_enabled(s) || s->rx_pb_bytes < (REG(s, R_FCRTH0) & FC_THRESH_MASK)) {
+        return;
+    }
+    if (!refresh) {
+        refresh = (REG(s, R_FCTTV0) & 0xFFFF) / 2;
+    }
+    if (s->xoff_sent && now < s->xoff_at + j_quanta_ns(refresh)) {
+        return;
+    }
+    s->xoff_sent = true;
+    s->xoff_at = now;
+    j_send_pause(s, REG(s, R_FCTTV0) & 0xFFFF);
+}
+
+/* The packet buffer drained: below the XON threshold the partner may send again. */
+static void j_fc_after_drain(J82599State *s)
+{
+    if (s->xoff_sent && s->rx_pb_bytes <= (REG(s, R_FCRTL0) & FC_THRESH_MASK)) {
+        s->xoff_sent = false;
+        if (REG(s, R_FCRTL0) & FCRTL_XONE) {
+            j_send_pause(s, 0);
+        }
+    }
+}
+
+/*
+ * A MAC control frame from the wire. The MAC consumes it (none reaches a queue:
+ * MFLCN.PMCF is not modelled); a PAUSE holds our transmitter for its time, or
+ * releases it (XON, time 0), when the driver enabled MFLCN.RFCE.
+ */
+static bool j_mac_control(J82599State *s, const uint8_t *f, size_t len)
+{
+    uint16_t quanta;
+
+    if (len < 18 || lduw_be_p(f + 12) != ETH_P_MAC_CONTROL) {
+        return false;
+    }
+    if (memcmp(f, j_pause_dst, 6) != 0 || lduw_be_p(f + 14) != PAUSE_OPCODE) {
+        return true;
+    }
+    quanta = lduw_be_p(f + 16);
+    stat_add(s, quanta ? S_LXOFFRXCNT : S_LXONRXCNT, 1);
+    if (REG(s, R_MFLCN) & MFLCN_RFCE) {
+        /* TX resumes from the timer, never inside the partner's receive path */
+        s->pause_until = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) + j_quanta_ns(quanta);
+        timer_mod(s->pause_timer, s->pause_until);
+    }
+    return true;
+}
+
 /* Frames held in the packet buffer go to their rings while descriptors allow. */
 static void j_rx_drain(J82599State *s)
 {
@@ -992,18 +1130,21 @@ static void j_rx_drain(J82599State *s)
 
     while (j_rx_ready(s) && (h = g_queue_peek_head(&s->rx_pb))) {
         if (!j_rx_frame(s, h->data, h->len)) {
-            return;
+            break;
         }
         g_queue_pop_head(&s->rx_pb);
         s->rx_pb_bytes -= h->len;
         g_free(h);
     }
+    j_fc_after_drain(s);
 }
 
 /*
- * The wire always delivers to a receiving port, as a cable does: a frame its
- * queue cannot take yet waits in the packet buffer (RXPBSIZE(0) bytes, in
- * arrival order); when that is full the frame is missed and counted (MPC).
+ * The wire always delivers to a receiving port, as a cable does. A frame the
+ * L2 filters take and its queue cannot take yet waits in the packet buffer
+ * (RXPBSIZE(0) bytes, in arrival order); when that is full the frame is missed:
+ * counted in MPC and, as on the chip, in GPRC too (Linux's ixgbe subtracts MPC
+ * from GPRC for that reason).
  */
 static ssize_t j_receive(NetClientState *nc, const uint8_t *buf, size_t size)
 {
@@ -1011,6 +1152,9 @@ static ssize_t j_receive(NetClientState *nc, const uint8_t *buf, size_t size)
     J82599Held *h;
 
     j_poll_reset(s);
+    if (j_in_reset(s) || !s->link_up || j_mac_control(s, buf, size)) {
+        return size;
+    }
     if (!j_rx_ready(s)) {
         return size;                        /* dropped on the wire */
     }
@@ -1018,8 +1162,13 @@ static ssize_t j_receive(NetClientState *nc, const uint8_t *buf, size_t size)
     if (g_queue_is_empty(&s->rx_pb) && j_rx_frame(s, buf, size)) {
         return size;
     }
+    if (size < 14 || size > J_MAX_FRAME || !j_l2_accept(s, buf)) {
+        return size;                        /* not for this port: no buffer space used */
+    }
     if (s->rx_pb_bytes + size > MAX(REG(s, R_RXPBSIZE0), 16 * KiB)) {
+        j_rx_mac_stats(s, buf, MAX(size, 60) + 4);
         stat_add(s, S_MPC0, 1);
+        j_fc_after_hold(s);
         return size;
     }
     h = g_malloc(sizeof(*h) + size);
@@ -1027,16 +1176,23 @@ static ssize_t j_receive(NetClientState *nc, const uint8_t *buf, size_t size)
     memcpy(h->data, buf, size);
     g_queue_push_tail(&s->rx_pb, h);
     s->rx_pb_bytes += size;
+    j_fc_after_hold(s);
     return size;
 }
 
 /* ------------------------------------------------------------------------ */
 /* transmit                                                                  */
 
+/* The partner's PAUSE holds our transmitter. */
+static bool j_tx_held(J82599State *s)
+{
+    return s->pause_until && qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) < s->pause_until;
+}
+
 static bool j_tx_ready(J82599State *s)
 {
     return !j_in_reset(s) && s->link_up && (REG(s, R_DMATXCTL) & DMATXCTL_TE) &&
-           j_bus_master(s);
+           j_bus_master(s) && !j_tx_held(s);
 }
 
 static void j_receive_internal(J82599State *s, const uint8_t *buf, size_t len);
@@ -1157,7 +1313,7 @@ static void j_tx_queue(J82599State *s, int q)
     tail = REG(s, tb + Q_T) % n;
     base = ((uint64_t)REG(s, tb + Q_BAH) << 32) | (REG(s, tb + Q_BAL) & ~0x7Fu);
 
-    while (head != tail && !s->tx_paused) {
+    while (head != tail && !s->tx_paused && !j_tx_held(s)) {
         uint8_t desc[16];
         hwaddr da = base + 16 * head;
         uint64_t addr;
@@ -1635,6 +1791,7 @@ static void j_realize(PCIDevice *d, Error **errp)
     }
     g_queue_init(&s->rx_pb);
     s->reset_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, j_reset_timer_cb, s);
+    s->pause_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, j_pause_timer_cb, s);
     j_eeprom_init(s);
     j_reset_regs(s);
     j_reset_done(s);
@@ -1646,6 +1803,7 @@ static void j_exit(PCIDevice *d)
     int i;
 
     timer_free(s->reset_timer);
+    timer_free(s->pause_timer);
     j_rx_pb_clear(s);
     for (i = 0; i < J_QUEUES; i++) {
         net_tx_pkt_reset(s->tx[i].pkt, net_tx_pkt_unmap_frag_pci, d);
@@ -1663,6 +1821,7 @@ static void j_reset_hold(Object *obj, ResetType type)
 {
     J82599State *s = J82599(obj);
     timer_del(s->reset_timer);
+    timer_del(s->pause_timer);
     s->link_up = false;
     j_reset_regs(s);
     j_reset_done(s);
