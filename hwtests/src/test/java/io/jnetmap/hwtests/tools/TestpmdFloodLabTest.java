@@ -108,13 +108,16 @@ class TestpmdFloodLabTest {
             assertTrue(rxGen.awaitOutput("Receiving from", 180_000), "pkt-gen did not start: " + rxGen.err());
             String sender;
             int start, sending;
+            long[] timerTicks;
             try (Shell.Background pmd = Shell.startWithInput(testpmd, "-l", "0-1", "-n", "1", "--in-memory", "-a", tx.bdf(), "--",
                     "--forward-mode=txonly", "--txpkts=60", "--eth-peer=0," + Frames.macString(rx.mac()),
                     "--total-num-mbufs=8192", "--nb-cores=1")) {
                 assertTrue(pmd.awaitOutput("Press enter to exit", 120_000), "testpmd did not start: " + pmd.out() + pmd.err());
                 start = rates(rxGen).size();
+                long[] ticks0 = localTimerInterrupts();
                 Shell.sleep(SECONDS * 1000L);
                 sending = rates(rxGen).size() - start;
+                timerTicks = minus(localTimerInterrupts(), ticks0);
                 pmd.writeLine("");
                 assertTrue(pmd.awaitExit(60), "testpmd did not stop");
                 sender = pmd.out();
@@ -129,13 +132,42 @@ class TestpmdFloodLabTest {
             int silence = longestSilence(during, sending);
             String figures = String.format("testpmd flood into our %s (%s, %s): %,d sent, %,d received (%.0f%%), longest silence %d s"
                             + " while sending; frames/s each second: %s; %.0f s in all", receiver, rx.bdf(), way, sent, received,
-                    100.0 * received / sent, silence, during, (System.nanoTime() - t0) / 1e9);
+                    100.0 * received / sent, silence, during, (System.nanoTime() - t0) / 1e9)
+                    + "; local timer interrupts per CPU while sending: " + java.util.Arrays.toString(timerTicks)
+                    + (java.util.Arrays.stream(timerTicks).anyMatch(t -> t == 0)
+                        ? " (a CPU took no timer interrupt: the guest's timers stalled, a sleeping thread there never wakes)" : "");
             Checks.report("tools-lab.txt", "%s", figures);
             assertTrue(received > 0, "nothing received: " + figures + "; pkt-gen: "
                     + Checks.lastLines(rxGen.out() + rxGen.err(), 8));
             assertTrue(silence < LONGEST_SILENCE_SECONDS, "RX stopped while testpmd was sending: " + figures);
             assertTrue(received <= sent, "more received than sent: " + figures);
         }
+    }
+
+    /**
+     * Each CPU's local timer interrupts so far (the LOC line of /proc/interrupts), empty where
+     * there is none. A lab guest CPU under TCG was seen taking none for minutes while DPDK's
+     * lcore ran on it (RCU stall reports on the console); a thread sleeping there never wakes, and
+     * that must not be taken for a driver that stopped receiving.
+     */
+    static long[] localTimerInterrupts() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/interrupts"))) {
+                String t = line.trim();
+                if (!t.startsWith("LOC:")) continue;
+                return java.util.Arrays.stream(t.substring(4).trim().split("\\s+")).takeWhile(w -> w.matches("\\d+"))
+                        .mapToLong(Long::parseLong).toArray();
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux, or no such line: nothing to report
+        }
+        return new long[0];
+    }
+
+    static long[] minus(long[] a, long[] b) {
+        long[] d = new long[Math.min(a.length, b.length)];
+        for (int i = 0; i < d.length; i++) d[i] = a[i] - b[i];
+        return d;
     }
 
     /** pkt-gen's per-second receive rates so far, in order (the report lines go to stderr). */
