@@ -39,9 +39,19 @@ enum Tool {
 
     /** The command line that runs this tool with {@code args}. */
     List<String> command(Way way, String... args) {
+        return command(way, List.of(), args);
+    }
+
+    /**
+     * The command line that runs this tool with {@code args}, its JVM given {@code jvmOptions}
+     * besides the caller's JNETMAP_JAVA_OPTS (as a user sets driver properties, e.g.
+     * {@code -Djnetmap.igb.interrupts=false}).
+     */
+    List<String> command(Way way, List<String> jvmOptions, String... args) {
         List<String> c = new ArrayList<>();
         if (way == Way.LAUNCHER) {
-            c.addAll(List.of("env", "JNETMAP_NO_BUILD=1", Lab.repo().resolve("tools/bin/" + script).toString()));
+            String opts = (System.getenv().getOrDefault("JNETMAP_JAVA_OPTS", "") + " " + String.join(" ", jvmOptions)).trim();
+            c.addAll(List.of("env", "JNETMAP_NO_BUILD=1", "JNETMAP_JAVA_OPTS=" + opts, Lab.repo().resolve("tools/bin/" + script).toString()));
         } else {
             c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             c.add("--enable-native-access=ALL-UNNAMED");
@@ -49,6 +59,7 @@ enum Tool {
             c.add("-Dlogback.configurationFile=" + toolsLogback());
             String opts = System.getenv("JNETMAP_JAVA_OPTS");
             if (opts != null && !opts.isBlank()) c.addAll(List.of(opts.trim().split("\\s+")));
+            c.addAll(jvmOptions);
             c.add("-cp");
             c.add(System.getProperty("java.class.path"));
             c.add(mainClass);
@@ -59,6 +70,11 @@ enum Tool {
 
     Shell.Background start(String... args) {
         return Shell.start(command(DEFAULT_WAY, args));
+    }
+
+    /** {@link #start(String...)} with extra JVM options ({@link #command(Way, List, String...)}). */
+    Shell.Background start(List<String> jvmOptions, String... args) {
+        return Shell.start(command(DEFAULT_WAY, jvmOptions, args));
     }
 
     Shell.Result run(long timeoutSeconds, String... args) {
