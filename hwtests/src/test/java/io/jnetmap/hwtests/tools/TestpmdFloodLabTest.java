@@ -40,13 +40,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>testpmd runs with {@code --in-memory}: its hugepages are freed when it exits, so the tests
  * after it (and pkt-gen beside it: both use LAB_HUGEPAGES) find them. Skipped, with the reason,
  * where {@code dpdk-testpmd} is not installed (hwtests/lab/lib/install.sh installs Debian's dpdk).
- * Settings: JNETMAP_TESTPMD_SECONDS, each flood's length (default 20; the issue's wedge came within
+ * Settings: JNETMAP_TESTPMD_SECONDS, each flood's length (default 12; the issue's wedge came within
  * the first second); JNETMAP_TESTPMD_ALL=1 adds UIO with interrupts.
  */
 @Tag("hardware")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TestpmdFloodLabTest {
-    static final int SECONDS = Integer.parseInt(PktGenLabTest.envOr("JNETMAP_TESTPMD_SECONDS", "20"));
+    static final int SECONDS = Integer.parseInt(PktGenLabTest.envOr("JNETMAP_TESTPMD_SECONDS", "12"));
     /** Longest silence while testpmd sends that still counts as "receiving" (a JVM pause under TCG). */
     static final int LONGEST_SILENCE_SECONDS = 5;
     static final Pattern RX_LINE = Pattern.compile("^\\s*[0-9.]+ \\[rx\\] (\\d+) pps", Pattern.MULTILINE);
