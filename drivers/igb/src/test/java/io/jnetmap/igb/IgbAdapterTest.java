@@ -4,6 +4,7 @@ import io.jnetmap.intel.AdvancedTxFormat;
 import io.jnetmap.intel.gigabit.GigabitStats;
 import io.jnetmap.intel.Toeplitz;
 import io.jnetmap.intel.RssConfig;
+import io.jnetmap.nic.DriverRingModel;
 import io.jnetmap.nic.ModelAdapterHarness;
 import io.jnetmap.nic.ModelDevice;
 import io.jnetmap.nic.NicRegion;
@@ -11,7 +12,6 @@ import io.jnetmap.nic.RxFlood;
 import io.jnetmap.pci.PciException;
 import io.jnetmap.pci.PciId;
 import io.jnetmap.rings.AdapterProvider;
-import io.jnetmap.rings.MemoryRegion;
 import io.jnetmap.rings.NetmapPort;
 import io.jnetmap.rings.NetmapRing;
 import io.jnetmap.rings.PortName;
@@ -30,7 +30,6 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongPredicate;
 
 import static io.jnetmap.igb.IgbRegs.*;
 import static io.jnetmap.igb.Packets.*;
@@ -51,14 +50,8 @@ class IgbAdapterTest extends ModelAdapterHarness<Igb82576Model, IgbAdapter> {
         if (model == null) model = new Igb82576Model(MAC);
         dev = new ModelDevice(model, I82576, ADDRESS, interruptMode);
         adapter = IgbAdapter.open(dev, cfg);
-        model.dmaCheck = netmapBuffers(adapter.region());
+        model.dmaCheck = DriverRingModel.netmapBuffers(adapter.region());
         port = bind("netmap:" + ADDRESS);
-    }
-
-    /** Device addresses of the region's buffers (identity DMA in the model): what a descriptor may point at. */
-    static LongPredicate netmapBuffers(MemoryRegion r) {
-        long first = r.bufferAddress(0), size = r.bufSize(), n = r.numBuffers();
-        return a -> (a - first) % size == 0 && (a - first) / size >= FIRST_BUFFER && (a - first) / size < n;
     }
 
     void open() { open(config(), "MSIX"); }

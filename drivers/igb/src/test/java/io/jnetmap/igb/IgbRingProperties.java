@@ -18,7 +18,7 @@ class IgbRingProperties extends DriverRingHarness<Igb82576Model, IgbAdapter> {
         model = new Igb82576Model(MAC);
         dev = new ModelDevice(model, IgbAdapterTest.I82576, IgbAdapterTest.ADDRESS, "MSIX");
         adapter = IgbAdapter.open(dev, IgbAdapterTest.config().withQueues(1));
-        model.dmaCheck = IgbAdapterTest.netmapBuffers(adapter.region());
+        model.dmaCheck = DriverRingModel.netmapBuffers(adapter.region());
         port = bind("netmap:" + IgbAdapterTest.ADDRESS);
         model.holdTx = true;
         model.logWrites = false;

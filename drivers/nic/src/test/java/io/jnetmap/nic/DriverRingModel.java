@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.LongPredicate;
 
 import static io.jnetmap.rings.NetmapLayout.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -37,8 +38,10 @@ import static org.junit.jupiter.api.Assertions.*;
  * and polls at random, the chip sending late, floods arriving while the application is slow, and
  * link drops. Checked after every step:
  * <ul>
- * <li>every descriptor the chip owns (TX [TDH, TDT), RX [RDH, RDT)) holds the address of the
- *     buffer of its own slot, a valid buffer of the region, and no buffer is in two slots;</li>
+ * <li>every descriptor the chip owns (TX [TDH, TDT), RX [RDH, RDT), or, on a chip without tail
+ *     registers, the run of OWN descriptors from where it stands: {@link ChipRing}) holds the
+ *     address of the buffer of its own slot, a valid buffer of the region, and no buffer is in two
+ *     slots; the chip owns nothing outside that run;</li>
  * <li>free buffers + buffers in slots = every buffer of the region (none lost or owned twice);</li>
  * <li>the chip's tails never pass its heads: the chip has no more to send than the driver has in
  *     flight, up to where the driver's push ended (TDT = hwcur); hwtail &lt;= RDH &lt;= RDT &lt; hwcur;</li>
@@ -46,7 +49,7 @@ import static org.junit.jupiter.api.Assertions.*;
  *     the application saw after the previous sync), a failed sync leaves the ring at the port's
  *     state with every invalid slot restored, and a good one clears NS_BUF_CHANGED/NS_REPORT;</li>
  * <li>what the wire saw is exactly what the application handed over, byte for byte and in order,
- *     MOREFRAG chains reassembled (frames in flight when the link dropped, or handed over while it
+ *     MOREFRAG chains reassembled, short frames padded to 60 bytes by a chip that pads (frames in flight when the link dropped, or handed over while it
  *     was down, may be missing: a driver may drop them);</li>
  * <li>what the application reads is exactly what the chip took from the wire, in order;</li>
  * <li>now and then, and at the end: with the link up, once the application released every slot,
@@ -451,7 +454,7 @@ public final class DriverRingModel extends RingModel<DriverRingModel.Move> {
             TreeSet<Integer> next = new TreeSet<>();
             for (int p : wireAt) {
                 for (int i = p; i < handed.size(); i++) {
-                    if (Arrays.equals(handed.get(i).frame, w)) next.add(i + 1);
+                    if (sameOnWire(handed.get(i).frame, w)) next.add(i + 1);
                     if (!handed.get(i).atRisk) break;
                 }
             }
@@ -464,6 +467,18 @@ public final class DriverRingModel extends RingModel<DriverRingModel.Move> {
             }
             wireAt = next;
         }
+    }
+
+    /**
+     * Whether {@code w} on the wire is the frame {@code h} handed over: the same bytes, or, for a
+     * frame shorter than Ethernet's 60 bytes, those bytes padded with zeros to 60 by a chip that
+     * pads (Realtek always, Intel with TCTL.PSP).
+     */
+    static boolean sameOnWire(byte[] h, byte[] w) {
+        if (Arrays.equals(h, w)) return true;
+        if (h.length >= 60 || w.length != 60 || !Arrays.equals(h, 0, h.length, w, 0, h.length)) return false;
+        for (int i = h.length; i < 60; i++) if (w[i] != 0) return false;
+        return true;
     }
 
     /** Lengths of the frames handed over around {@code i} ('?' marks those at risk), for failure messages. */
@@ -701,11 +716,14 @@ public final class DriverRingModel extends RingModel<DriverRingModel.Move> {
         int inFlight = dist(tx.next(txk.hwtail()), txk.hwcur());
         assertTrue(dist(th, tt) <= inFlight, "the chip has " + dist(th, tt) + " TX descriptors to send, the driver "
                 + inFlight + " in flight: " + ct + ", " + txk);
+        assertNull(ct.layoutError(), () -> "TX: " + ct.layoutError() + ", " + ct + ", " + txk);
         for (int i = th; i != tt; i = tx.next(i)) ownsItsBuffer(ct, i, tx, "TX");
         ChipRing cr = peer.rxRing();
+        assertTrue(cr.owned() < n, () -> "the chip owns all " + n + " RX descriptors, the one netmap keeps empty too: " + cr + ", " + rxk);
         int rh = cr.head(), rt = cr.tail(), hwtail = rxk.hwtail();
         assertTrue(dist(hwtail, rh) <= dist(hwtail, rt) && dist(hwtail, rt) <= dist(hwtail, rx.prev(rxk.hwcur())),
                 "hwtail <= RDH <= RDT < hwcur: " + cr + ", " + rxk);
+        assertNull(cr.layoutError(), () -> "RX: " + cr.layoutError() + ", " + cr + ", " + rxk);
         for (int i = rh; i != rt; i = rx.next(i)) ownsItsBuffer(cr, i, rx, "RX");
     }
 
@@ -715,6 +733,12 @@ public final class DriverRingModel extends RingModel<DriverRingModel.Move> {
         assertTrue(validBuf(idx), what + " descriptor " + i + " is the chip's but slot " + i + " has buffer " + idx);
         assertEquals(region.bufferAddress(idx), addr, what + " descriptor " + i + " points at 0x" + Long.toHexString(addr)
                 + ", not at slot " + i + "'s buffer " + idx);
+    }
+
+    /** Device addresses of the region's buffers (identity DMA in the models): what a descriptor may point at. */
+    public static LongPredicate netmapBuffers(MemoryRegion r) {
+        long first = r.bufferAddress(0), size = r.bufSize(), n = r.numBuffers();
+        return a -> (a - first) % size == 0 && (a - first) / size >= FIRST_BUFFER && (a - first) / size < n;
     }
 
     /** A peer whose chip model records DMA outside the netmap buffers. */

@@ -47,7 +47,7 @@ public abstract class RegisterModel implements DeviceModel {
      * {@code bal}, high at {@code bal + 4}), length, head and tail registers.
      */
     public ChipRing descriptorRing(int bal, int len, int head, int tail) {
-        return new ChipRing(this, bal, len, head, tail);
+        return ChipRing.registers(this, bal, len, head, tail);
     }
 
     // ------------------------------------------------------------------ counters

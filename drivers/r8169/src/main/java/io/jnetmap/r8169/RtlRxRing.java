@@ -55,6 +55,8 @@ public final class RtlRxRing {
 
     public Kring kring() { return kring; }
     public DmaMemory memory() { return memory; }
+    /** The slot descriptor 0 belongs to (where the chip was started); for diagnostics and tests. */
+    public int slotOfDescriptor0() { return base; }
     public long packets() { return packets; }
     /** Frames delivered with the error summary bit (RxRES) set. */
     public long errorPackets() { return errorPackets; }

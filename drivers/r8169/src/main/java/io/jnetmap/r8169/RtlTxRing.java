@@ -63,6 +63,8 @@ public final class RtlTxRing {
 
     public Kring kring() { return kring; }
     public DmaMemory memory() { return memory; }
+    /** The slot descriptor 0 belongs to (where the chip was started); for diagnostics and tests. */
+    public int slotOfDescriptor0() { return base; }
     /** TxPoll writes so far. */
     public long kicks() { return kicks; }
     /** Packets handed to the chip. */
@@ -185,13 +187,20 @@ public final class RtlTxRing {
             int opts = d.getIntAcquire(off);
             if ((opts & DESC_OWN) != 0 && (opts & DESC_LS) != 0) dropped++;
         }
-        // handed over now, with the link down: dropped at once (the packets, not the fragments)
-        for (int i = hwcur; i != head; i = i == lim ? 0 : i + 1) {
+        // handed over now, with the link down: whole packets dropped at once; a chain the
+        // application has not finished (NS_MOREFRAG on the slot before head) stays its own,
+        // as txsync would leave it
+        int end = hwcur;
+        for (int i = hwcur; i != head; i = i == lim ? 0 : i + 1)
+            if ((r.slotFlags(i) & NS_MOREFRAG) == 0) {
+                dropped++;
+                end = i == lim ? 0 : i + 1;
+            }
+        for (int i = hwcur; i != end; i = i == lim ? 0 : i + 1) {
             int fl = r.slotFlags(i);
-            if ((fl & NS_MOREFRAG) == 0) dropped++;
             if ((fl & (NS_BUF_CHANGED | NS_REPORT)) != 0) r.slotFlags(i, fl & ~(NS_BUF_CHANGED | NS_REPORT));
         }
-        k.hwcur(head);
+        k.hwcur(end);
         reset();
         return dropped - n0;
     }

@@ -393,6 +393,35 @@ class R8169AdapterTest extends ModelAdapterHarness<R8169Model, R8169Adapter> {
         assertEquals(15, adapter.statistics().get("tx_dropped"), "nothing else dropped");
     }
 
+    /** Found by R8169RingProperties: a link loss took the slots of a chain the application had not finished. */
+    @Test
+    void aLinkLossLeavesAnUnfinishedChainToTheApplication() {
+        open(v8168h());
+        NetmapRing tx = port.txRing(0);
+        model.setLink(false);
+        assertFalse(adapter.linkUp());
+        put(tx, fromUs(1, 60)); // whole: dropped
+        byte[] big = fromUs(2, 3000);
+        int chain = tx.head();
+        tx.buffers().putBytes(tx.slotBufOffset(chain), big, 0, 2048);
+        tx.len(chain, 2048);
+        tx.slotFlags(chain, NS_MOREFRAG); // the rest not written yet
+        tx.advance(tx.next(chain));
+        port.txsync();
+        assertEquals(chain, adapter.txKring(0).hwcur(), "the open chain is still the application's");
+        assertEquals(1, adapter.statistics().get("tx_dropped"));
+        model.setLink(true);
+        assertTrue(adapter.linkUp());
+        int last = tx.head();
+        tx.buffers().putBytes(tx.slotBufOffset(last), big, 2048, big.length - 2048);
+        tx.len(last, big.length - 2048);
+        tx.slotFlags(last, 0);
+        tx.advance(tx.next(last));
+        port.txsync();
+        assertEquals(1, model.wire.size());
+        assertArrayEquals(big, model.wire.get(0), "the chain finished after the re-plug goes out whole");
+    }
+
     // ------------------------------------------------------------------ close
 
     @Test

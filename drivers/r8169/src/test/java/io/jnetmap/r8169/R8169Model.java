@@ -1,5 +1,6 @@
 package io.jnetmap.r8169;
 
+import io.jnetmap.nic.ChipRing;
 import io.jnetmap.nic.MiiPhy;
 import io.jnetmap.nic.RegisterModel;
 import io.jnetmap.sys.EventFd;
@@ -10,6 +11,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntSupplier;
+import java.util.function.LongPredicate;
 
 import static io.jnetmap.r8169.RtlRegs.*;
 
@@ -22,7 +25,9 @@ import static io.jnetmap.r8169.RtlRegs.*;
  * TX ring walked from its start while descriptors are owned (on a TxPoll write), an RX ring
  * filled likewise (FS/LS spanning, length with FCS on the LS descriptor), the tally block
  * dumped by DMA, IntrStatus/IntrMask signalling vector 0, and a cable: with the link down
- * nothing is sent and owned descriptors stay owned, as on silicon.
+ * nothing is sent and owned descriptors stay owned, as on silicon. Every buffer address the model
+ * reads or writes through a descriptor is checked by {@link #dmaCheck}; a miss is recorded in
+ * {@link #dmaViolations} (the driver let a bad slot reach a descriptor).
  */
 final class R8169Model extends RegisterModel {
     final RtlVersion version;
@@ -49,9 +54,20 @@ final class R8169Model extends RegisterModel {
     long interruptsSent;
     /** Device addresses are {@link LowDmaDevice}'s, below 4 GiB (a 32-bit DMA version's test). */
     boolean lowDma;
+    /** Device addresses the driver may hand the chip as packet buffers (null: anything goes). */
+    volatile LongPredicate dmaCheck;
+    final List<String> dmaViolations = new ArrayList<>();
 
-    private OffHeapBuffer dma(long iova, long len) {
-        return OffHeapBuffer.wrap(lowDma ? LowDmaDevice.toVa(iova) : iova, len);
+    private long toVa(long iova) { return lowDma ? LowDmaDevice.toVa(iova) : iova; }
+
+    private OffHeapBuffer dma(long iova, long len) { return OffHeapBuffer.wrap(toVa(iova), len); }
+
+    /** Whether a descriptor's buffer address may be used; records a violation if not. */
+    private boolean bufferOk(String ring, int descriptor, long addr, int len) {
+        LongPredicate c = dmaCheck;
+        if (c == null || c.test(addr)) return true;
+        dmaViolations.add(ring + " descriptor " + descriptor + ": buffer address 0x" + Long.toHexString(addr) + " (" + len + " bytes) is not a netmap buffer");
+        return false;
     }
 
     R8169Model(RtlVersion version, byte[] mac) {
@@ -310,7 +326,8 @@ final class R8169Model extends RegisterModel {
             if (fs != (txPartial.size() == 0)) txProtocolErrors++;
             if (len == 0) txProtocolErrors++;
             byte[] data = new byte[len];
-            dma(d.getLong(8), len).getBytes(0, data, 0, len);
+            long addr = d.getLong(8);
+            if (bufferOk("TX", txIndex, addr, len)) dma(addr, len).getBytes(0, data, 0, len);
             txPartial.write(data, 0, len);
             if (ls) {
                 byte[] f = txPartial.toByteArray();
@@ -375,7 +392,8 @@ final class R8169Model extends RegisterModel {
             OffHeapBuffer d = dma(base + rxIndex * 16L, 16);
             int opts = d.getInt(0);
             int size = opts & RX_LEN_MASK, len = Math.min(size, total - done);
-            dma(d.getLong(8), len).putBytes(0, wireBytes, done, len);
+            long addr = d.getLong(8);
+            if (bufferOk("RX", rxIndex, addr, size)) dma(addr, len).putBytes(0, wireBytes, done, len);
             done += len;
             boolean last = done == total;
             d.putInt(4, 0);
@@ -403,6 +421,20 @@ final class R8169Model extends RegisterModel {
     static boolean isBroadcast(byte[] f) {
         for (int i = 0; i < 6; i++) if (f[i] != (byte) 0xff) return false;
         return true;
+    }
+
+    // ------------------------------------------------------------------ the chip's view of its rings (tests)
+
+    /** The TX ring as the chip walks it: {@code slots} descriptors, descriptor 0 belonging to the slot the driver says. */
+    ChipRing txRing(int slots, IntSupplier slotOfDescriptor0) {
+        return ChipRing.ownBits(() -> ringBase(TX_DESC_START_LOW, TX_DESC_START_HIGH), slots, () -> txIndex, slotOfDescriptor0,
+                DESC_OWN, DESC_EOR, this::toVa);
+    }
+
+    /** The RX ring as the chip fills it. */
+    ChipRing rxRing(int slots, IntSupplier slotOfDescriptor0) {
+        return ChipRing.ownBits(() -> ringBase(RX_DESC_ADDR_LOW, RX_DESC_ADDR_HIGH), slots, () -> rxIndex, slotOfDescriptor0,
+                DESC_OWN, DESC_EOR, this::toVa);
     }
 
     boolean txEnabled() { return txOn; }
