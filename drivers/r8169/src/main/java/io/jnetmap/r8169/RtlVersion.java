@@ -72,10 +72,10 @@ public record RtlVersion(int linuxVersion, String name, int xidMask, int xidValu
                     Startup.RTL8169, RX_8169, TX_BASE),
             new RtlVersion(2, "RTL8169s", 0xfc8, 0x008, Family.PCI, FRAME_7K, false, PhyAccess.PHYAR,
                     Startup.RTL8169, RX_8169, TX_BASE),
-            // 8168H family (PCIe)
+            // 8168H family (PCIe). Only XID 0x541 (VER_46): Linux disabled the detection of 0x540
+            // (VER_45, "never made it to the wild") and removed its PHY patch
+            // (rtl8168h_1_hw_phy_config) in 6.1; without that sequence it is not listed here
             new RtlVersion(46, "RTL8168h/8111h", 0x7cf, 0x541, Family.PCIE, FRAME_9K, true, PhyAccess.GPHY_OCP,
-                    Startup.RTL8168H, RX_8168G_UP, TX_BASE | RtlRegs.TXCFG_AUTO_FIFO),
-            new RtlVersion(45, "RTL8168h/8111h", 0x7cf, 0x540, Family.PCIE, FRAME_9K, true, PhyAccess.GPHY_OCP,
                     Startup.RTL8168H, RX_8168G_UP, TX_BASE | RtlRegs.TXCFG_AUTO_FIFO));
 
     /** The XID: TxConfig bits 31:20, as Linux reads it. */

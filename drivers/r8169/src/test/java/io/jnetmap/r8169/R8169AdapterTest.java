@@ -105,6 +105,23 @@ class R8169AdapterTest extends ModelAdapterHarness<R8169Model, R8169Adapter> {
         assertEquals(1, model.bar.getByte(0x82), "C+CR offset 0x82 (rtl8169_init_phy)");
     }
 
+    /** What differs between the PCI versions (rtl_hw_start_8169, rtl8169_set_magic_reg, the PHY tables), per version. */
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3, 4, 5, 6})
+    void eachPciVersionGetsItsOwnQuirks(int linuxVersion) {
+        RtlVersion v = RtlVersion.TABLE.stream().filter(x -> x.linuxVersion() == linuxVersion).findFirst().orElseThrow();
+        open(v);
+        assertSame(v, adapter.version());
+        int cp = model.bar.getShort(CPLUS_CMD) & 0xffff;
+        assertEquals(linuxVersion <= 3, (cp & (1 << 15)) != 0, "EnableBist on the 8169s/8110s only: CPlusCmd 0x" + Integer.toHexString(cp));
+        int magic = model.get(0x7c);
+        assertEquals(linuxVersion == 5 ? 0x000fff00 : linuxVersion == 6 ? 0x00ffff00 : 0, magic & 0xffffff00, "magic register 0x7c");
+        // page 1 register 0x18 tells the tables apart: each writes its own value, the 8169sb's none
+        int page1reg18 = switch (linuxVersion) { case 2, 3 -> 0x65c7; case 5 -> 0xf5c7; case 6 -> 0x67c7; default -> -1; };
+        assertEquals(page1reg18, model.phyPaged(1, 0x18), "the version's PHY table");
+        if (linuxVersion == 4) assertEquals(0x90d0, model.phyPaged(2, 0x01), "rtl8169sb_hw_phy_config");
+    }
+
     @Test
     void rtl8168hTakesBar2AndItsStartupQuirks() {
         open(v8168h());
@@ -128,7 +145,7 @@ class R8169AdapterTest extends ModelAdapterHarness<R8169Model, R8169Adapter> {
 
     @Test
     void unknownVersionsAndTheRtl8125AreRefusedNamingWhatIsSupported() {
-        for (int xid : new int[] {0x4c0, 0x641, 0x380}) {
+        for (int xid : new int[] {0x4c0, 0x641, 0x380, 0x540}) { // 0x540: the 8168h revision Linux never saw (VER_45)
             RtlVersion fake = new RtlVersion(99, "fake", 0xfff, xid, RtlVersion.Family.PCIE, 1522, true,
                     RtlVersion.PhyAccess.GPHY_OCP, RtlVersion.Startup.RTL8168H, 0, 0);
             R8169Model m = new R8169Model(fake, MAC);
