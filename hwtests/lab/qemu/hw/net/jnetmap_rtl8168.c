@@ -30,9 +30,10 @@
  * (what PAUSE does on a real link; the hub queues the frame and the sending
  * model stops walking its ring until the frame is taken): the chip has no tail
  * register to say the ring was refilled, so the held frames are retried on the
- * driver's next IntrMask/IntrStatus write and every millisecond of guest time.
- * A frame the chip still cannot place (a descriptor too small) is missed:
- * counted, RxOverflow raised.
+ * driver's next IntrMask/IntrStatus write and every millisecond of guest time
+ * (found in the lab: refusing only in can_receive is not enough, QEMU's queue
+ * flush delivers without asking; receive() itself returns 0 when the frame
+ * does not fit the owned descriptors).
  *
  * Not modelled (a driver that needs them gets a plain register): TSO/large send
  * (the GTSENV bits are reported as unimplemented; Linux leaves TSO off by
@@ -116,7 +117,6 @@ OBJECT_DECLARE_SIMPLE_TYPE(JRtl8168State, JRTL8168)
 #define INT_SWINT      0x0100
 #define INT_TXDESCUNAV 0x0080
 #define INT_LINKCHG    0x0020
-#define INT_RXOVERFLOW 0x0010
 #define INT_TXOK       0x0004
 #define INT_RXOK       0x0001
 
@@ -620,9 +620,11 @@ static ssize_t r_receive(NetClientState *nc, const uint8_t *buf, size_t size)
         idx = (o & D_EOR) ? 0 : idx + 1;
     }
     if (room < total) {
-        s->t_rx_missed++;
-        r_raise(s, INT_RXOVERFLOW);
-        return size;
+        /* the ring is full: QEMU keeps the frame (receive_disabled) until r_rx_retry
+         * flushes; the sender is held as PAUSE would hold it */
+        s->rx_held = true;
+        timer_mod(s->rx_retry, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) + SCALE_MS);
+        return 0;
     }
     while (done < total) {
         uint64_t da = base + 16ull * s->rx_idx;
