@@ -32,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * @param <A> the driver's adapter
  */
 public abstract class LabChecklist<A extends IntelAdapter> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LabChecklist.class);
     protected final Binding.Kind kind;
     protected final int nicIndex;
     private final String resultsFile;
@@ -136,6 +137,92 @@ public abstract class LabChecklist<A extends IntelAdapter> {
     protected void assertNoBufferLeaked() {
         assertArrayEquals(buffersAtStart, ringBuffers(), "every slot still holds one of the port's own buffers");
         for (int b : buffersAtStart) assertTrue(adapter.region().bufferAllocated(b), "buffer " + b + " still allocated");
+    }
+
+    /** What the port delivered of a {@link PeerPort.Sender}'s frames: counts, and the first frame that was not the next expected one. */
+    public static final class Numbered {
+        public int count, others, mismatches, jumbo, maxSlots, firstLen;
+        public long wakeups;
+        public String firstMismatch, stall;
+    }
+
+    /** No frame for this long while frames were owed: the receive gives up and says where everything stands. */
+    protected static final long STALL_NANOS = 15_000_000_000L;
+
+    /**
+     * Receives frames 0..want-1 of {@code snd} (Frames.fillPeer layout, sizes from {@code size})
+     * on every RX ring of the port, each checked byte-exact and in order as it is taken, blocking
+     * in poll(). The sender is flow-controlled, not paced: it may be {@code windowSlots} RX slots
+     * ahead of what the port has taken (a jumbo frame takes several), so it goes as fast as the
+     * port drains and never has to be held back by QEMU. Gives up after {@code timeoutMillis}, or
+     * after {@link #STALL_NANOS} without a frame.
+     */
+    protected Numbered receiveNumbered(PeerPort.Sender snd, int want, Size size, int windowSlots, long timeoutMillis) {
+        Numbered got = new Numbered();
+        byte[] f = new byte[16384], expect = new byte[16384];
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        int window = Math.max(1, windowSlots / Frames.slotsFor(port.rxRing(port.firstRxRing()), size.of(0)));
+        snd.credit(Math.min(want, window));
+        long progress = System.nanoTime();
+        int lastCount = 0;
+        while (got.count < want && System.nanoTime() < deadline) {
+            if (got.count != lastCount) {
+                lastCount = got.count;
+                progress = System.nanoTime();
+            } else if (System.nanoTime() - progress > STALL_NANOS) {
+                // nothing for a while: say where everything stands and give up. No tail-write
+                // "nudge": it would revive a ring the driver left wedged and hide the bug (issue 10)
+                got.stall = rxStallReport(snd);
+                LOG.warn("RX stalled at frame {} of {}: {}", got.count, want, got.stall);
+                break;
+            }
+            if (port.poll(NetmapPort.POLLIN, 1000) != 0) got.wakeups++;
+            for (int ring = port.firstRxRing(); ring <= port.lastRxRing(); ring++) {
+                NetmapRing rx = port.rxRing(ring);
+                while (!rx.empty()) {
+                    int head = rx.head();
+                    int len = Frames.take(rx, f);
+                    int slots = rx.head() >= head ? rx.head() - head : rx.head() + rx.numSlots() - head;
+                    if (!Frames.isTestFrame(f, len) || !Frames.from(f, peerMac)) {
+                        got.others++;
+                        continue;
+                    }
+                    int elen = Frames.fillPeer(expect, mac, peerMac, got.count, size.of(got.count));
+                    if (len != elen || !java.util.Arrays.equals(f, 0, len, expect, 0, elen)) {
+                        if (got.mismatches++ == 0)
+                            got.firstMismatch = "frame " + got.count + " (ring " + ring + "): got seq " + Frames.seq(f) + ", " + len
+                                    + " B; expected " + elen + " B";
+                    }
+                    if (slots > 1) got.jumbo++;
+                    if (got.count == 0) got.firstLen = len;
+                    got.maxSlots = Math.max(got.maxSlots, slots);
+                    got.count++;
+                }
+            }
+            port.rxsync(); // give the slots back, then let the peer send as many more
+            snd.credit(Math.min(want, got.count + window));
+        }
+        return got;
+    }
+
+    /** Where the port, the chip and the peer stand, for a stall message; a chip's checklist adds its registers. */
+    protected String rxStallReport(PeerPort.Sender snd) {
+        return "sender " + snd.output().replace('\n', ' ') + "; peer " + peer.counters();
+    }
+
+    /** Checks the wire pcap's test frames from the peer to the port: numbered from 0, in order, byte-exact; returns how many. */
+    protected long checkPeerFrames(Path pcap, long from, int count, Size size) {
+        java.util.concurrent.atomic.AtomicLong n = new java.util.concurrent.atomic.AtomicLong();
+        byte[] expect = new byte[16384];
+        Pcap.forEach(pcap, from, frame -> {
+            if (!Frames.isTestFrame(frame, frame.length) || !Frames.from(frame, peerMac) || !Frames.to(frame, mac)) return;
+            int seq = (int) n.getAndIncrement();
+            assertTrue(seq < count, "wire: more frames from the peer than it sent");
+            int len = Frames.fillPeer(expect, mac, peerMac, seq, size.of(seq));
+            if (frame.length != len || !java.util.Arrays.equals(frame, 0, len, expect, 0, len))
+                fail("wire: peer frame " + seq + " differs (got seq " + Frames.seq(frame) + ", " + frame.length + " B)");
+        });
+        return n.get();
     }
 
     // ================================================================== cable pull

@@ -21,8 +21,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +57,6 @@ import static org.junit.jupiter.api.Assertions.*;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 abstract class E1000eLabChecks extends LabChecklist<E1000eAdapter> {
-    private static final Logger LOG = LoggerFactory.getLogger(E1000eLabChecks.class);
     static final int FRAMES = Integer.parseInt(envOr("JNETMAP_E1000E_FRAMES", "200000"));
     /**
      * Frames sent ahead of what the peer's kernel has counted: less than its RX ring (256), because
@@ -184,7 +181,7 @@ abstract class E1000eLabChecks extends LabChecklist<E1000eAdapter> {
         Path wire = Lab.pcap(nic).orElse(null);
         long wireFrom = wire == null ? 0 : Pcap.size(wire);
         long t0 = System.nanoTime();
-        Received got;
+        Numbered got;
         try (PeerPort.Sender snd = peer.sender(FRAMES, 0, mac)) {
             got = receive(snd, FRAMES, seq -> 60 + seq % 1455, 900_000);
             double secs = (System.nanoTime() - t0) / 1e9;
@@ -215,67 +212,14 @@ abstract class E1000eLabChecks extends LabChecklist<E1000eAdapter> {
     /** Frames of the full-speed phase (JNETMAP_LAB_FLOOD_FRAMES). */
     static final int FLOOD_FRAMES = Integer.parseInt(envOr("JNETMAP_LAB_FLOOD_FRAMES", "100000"));
 
-    /** What the port delivered: counts, and the first frame that was not the next expected one, byte for byte. */
-    static final class Received {
-        int count, others, mismatches, jumbo, maxSlots, firstLen;
-        long wakeups;
-        String firstMismatch, stall;
+    /** Receives frames 0..want-1 of {@code snd} on the port's ring, each checked as it is taken; see {@link #receiveNumbered}. */
+    Numbered receive(PeerPort.Sender snd, int want, Size size, long timeoutMillis) {
+        return receiveNumbered(snd, want, size, RX_WINDOW, timeoutMillis);
     }
-
-    /**
-     * Receives frames 0..want-1 of {@code snd} (Frames.fillPeer layout, sizes from {@code size}),
-     * each checked byte-exact and in order as it is taken, granting the sender credit as slots come
-     * back; blocks in poll(). Gives up after {@code timeoutMillis}.
-     */
-    Received receive(PeerPort.Sender snd, int want, Size size, long timeoutMillis) {
-        Received got = new Received();
-        byte[] f = new byte[16384], expect = new byte[16384];
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
-        // the window counts the port's RX slots: a jumbo frame takes several
-        int window = Math.max(1, RX_WINDOW / Frames.slotsFor(rx, size.of(0)));
-        snd.credit(Math.min(want, window));
-        long progress = System.nanoTime();
-        int lastCount = 0;
-        while (got.count < want && System.nanoTime() < deadline) {
-            if (got.count != lastCount) {
-                lastCount = got.count;
-                progress = System.nanoTime();
-            } else if (System.nanoTime() - progress > STALL_NANOS) {
-                // nothing for a while: say where everything stands and give up. No tail-write
-                // "nudge": it would revive a ring the driver left wedged and hide the bug (issue 10)
-                got.stall = stallReport(snd);
-                LOG.warn("RX stalled at frame {} of {}: {}", got.count, want, got.stall);
-                break;
-            }
-            if (port.poll(NetmapPort.POLLIN, 1000) != 0) got.wakeups++;
-            while (!rx.empty()) {
-                int head = rx.head();
-                int len = Frames.take(rx, f);
-                int slots = rx.head() >= head ? rx.head() - head : rx.head() + rx.numSlots() - head;
-                if (!Frames.isTestFrame(f, len) || !Frames.from(f, peerMac)) {
-                    got.others++;
-                    continue;
-                }
-                int elen = Frames.fillPeer(expect, mac, peerMac, got.count, size.of(got.count));
-                if (len != elen || !Arrays.equals(f, 0, len, expect, 0, elen)) {
-                    if (got.mismatches++ == 0)
-                        got.firstMismatch = "frame " + got.count + ": got seq " + Frames.seq(f) + ", " + len + " B; expected " + elen + " B";
-                }
-                if (slots > 1) got.jumbo++;
-                if (got.count == 0) got.firstLen = len;
-                got.maxSlots = Math.max(got.maxSlots, slots);
-                got.count++;
-            }
-            port.rxsync(); // give the slots back, then let the peer send as many more
-            snd.credit(Math.min(want, got.count + window));
-        }
-        return got;
-    }
-
-    static final long STALL_NANOS = 15_000_000_000L;
 
     /** The port's and the chip's view of the RX ring, and the peer's, for a stall message. */
-    String stallReport(PeerPort.Sender snd) {
+    @Override
+    protected String rxStallReport(PeerPort.Sender snd) {
         OffHeapBuffer d = adapter.rxRing(0).memory().buffer();
         int rdh = adapter.registers().read32(GigabitRegs.RDH), rdt = adapter.registers().read32(GigabitRegs.RDT);
         return String.format("ring head %d cur %d tail %d, kring hwcur %d hwtail %d; chip RDH %d RDT %d, status at RDH 0x%x,"
@@ -283,21 +227,6 @@ abstract class E1000eLabChecks extends LabChecklist<E1000eAdapter> {
                 adapter.rxKring(0).hwcur(), adapter.rxKring(0).hwtail(), rdh, rdt, d.getIntAcquire(rdh * 16 + 8),
                 d.getIntAcquire(adapter.rxKring(0).hwtail() * 16 + 8), adapter.registers().read32(GigabitRegs.ICS),
                 adapter.registers().read32(GigabitRegs.IMS), snd.output().replace('\n', ' '), peer.counters());
-    }
-
-    /** Checks the wire pcap's test frames from the peer to the port: numbered from 0, in order, byte-exact; returns how many. */
-    long checkPeerFrames(Path pcap, long from, int count, Size size) {
-        AtomicLong n = new AtomicLong();
-        byte[] expect = new byte[16384];
-        Pcap.forEach(pcap, from, frame -> {
-            if (!Frames.isTestFrame(frame, frame.length) || !Frames.from(frame, peerMac) || !Frames.to(frame, mac)) return;
-            int seq = (int) n.getAndIncrement();
-            assertTrue(seq < count, "wire: more frames from the peer than it sent");
-            int len = Frames.fillPeer(expect, mac, peerMac, seq, size.of(seq));
-            if (frame.length != len || !Arrays.equals(frame, 0, len, expect, 0, len))
-                fail("wire: peer frame " + seq + " differs (got seq " + Frames.seq(frame) + ", " + frame.length + " B)");
-        });
-        return n.get();
     }
 
     // ================================================================== 3. jumbo
@@ -327,7 +256,7 @@ abstract class E1000eLabChecks extends LabChecklist<E1000eAdapter> {
             report("jumbo TX %s: %d frames of 9000 B (%d slots each, NS_MOREFRAG) byte-exact at the peer, %.1f s", kind, n,
                     Frames.slotsFor(tx, 9000), secs);
 
-            Received got;
+            Numbered got;
             long t1 = System.nanoTime();
             try (PeerPort.Sender snd = peer.sender(n, 9000, mac)) {
                 got = receive(snd, n, seq -> 9000, 120_000);
@@ -364,7 +293,7 @@ abstract class E1000eLabChecks extends LabChecklist<E1000eAdapter> {
             sendNumbered(n, seq -> 200, peerRx0);
             waitFor("the peer got frames after the re-plug", 30_000, () -> peer.counter("rx_packets") - peerRx0 >= n);
             try (PeerPort.Sender snd = peer.sender(n, 200, mac)) {
-                Received got = receive(snd, n, seq -> 200, 60_000);
+                Numbered got = receive(snd, n, seq -> 200, 60_000);
                 assertEquals(n, got.count, "frames received after the re-plug");
                 assertEquals(0, got.mismatches, got.firstMismatch);
             }
@@ -384,7 +313,7 @@ abstract class E1000eLabChecks extends LabChecklist<E1000eAdapter> {
         long pTxPackets = peer.counter("tx_packets"), pTxBytes = peer.counter("tx_bytes");
         sendNumbered(n, seq -> 60 + seq % 1455, pRxPackets);
         waitFor("the peer counted the frames (" + peer.counters() + ")", 60_000, () -> peer.counter("rx_packets") - pRxPackets >= n);
-        Received got;
+        Numbered got;
         try (PeerPort.Sender snd = peer.sender(n, 0, mac)) {
             got = receive(snd, n, seq -> 60 + seq % 1455, 300_000);
         }
@@ -451,7 +380,7 @@ abstract class E1000eLabChecks extends LabChecklist<E1000eAdapter> {
         sendNumbered(n, seq -> 60 + seq % 1455, peerRx0);
         waitFor("the peer got the new owner's frames", 30_000, () -> peer.counter("rx_packets") - peerRx0 >= n);
         try (PeerPort.Sender snd = peer.sender(n, 0, mac)) {
-            Received got = receive(snd, n, seq -> 60 + seq % 1455, 120_000);
+            Numbered got = receive(snd, n, seq -> 60 + seq % 1455, 120_000);
             assertEquals(n, got.count, "frames received by the new owner");
             assertEquals(0, got.mismatches, got.firstMismatch);
         }

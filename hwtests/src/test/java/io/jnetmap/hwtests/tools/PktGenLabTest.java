@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * pkt-gen on the lab's wire A (our e1000e p0 and our igb p1, both bound with nm-bind to vfio-pci),
- * each end its own pkt-gen process, run as a user runs it ({@link Tool}):
+ * each end its own pkt-gen process, run as a user runs it ({@link Tool}); the two of a check start together
+ * and wait for the link while the lab holds the cable out ({@link #startPair}):
  * <ol>
  * <li>how long a pkt-gen start takes in the guest, by the launcher and by the class path;</li>
  * <li>the no-NIC default run (a pipe in one process);</li>
@@ -127,8 +128,10 @@ class PktGenLabTest {
     void txRx(Lab.Nic from, Lab.Nic to) {
         Path capture = Path.of(System.getProperty("java.io.tmpdir"), "pktgen-" + to.port() + "-rx.pcap");
         long budget = START_SECONDS + FRAMES / Math.max(1, RATE) * 3;
-        Shell.Background rx = receiver(to, FRAMES, capture, budget);
-        Shell.Result tx = Tool.PKT_GEN.run(budget, "-f", "tx", "-i", txPort(from), "-n", Long.toString(FRAMES), "-R", Long.toString(RATE));
+        Pair pair = startPair(from, to, receiverArgs(to, FRAMES, capture, budget), "Receiving from",
+                "-f", "tx", "-i", txPort(from), "-n", Long.toString(FRAMES), "-R", Long.toString(RATE));
+        Shell.Result tx = awaitSender(pair, budget);
+        Shell.Background rx = pair.rx();
         assertEquals(0, tx.exit(), "pkt-gen -f tx: " + tx.err() + tx.out());
         PktGenOutput sent = new PktGenOutput(tx.out());
         PktGenOutput got = finish(rx);
@@ -147,17 +150,65 @@ class PktGenLabTest {
         report("tcpdump -vv -r %s: %d frames, every IP and UDP checksum right", capture.getFileName(), ok);
     }
 
-    /** Starts pkt-gen -f rx on {@code nic} (recording to {@code capture} if not null) and waits until it receives. */
-    Shell.Background receiver(Lab.Nic nic, long count, Path capture, long budgetSeconds) {
+    /** The arguments of pkt-gen -f rx on {@code nic} (recording to {@code capture} if not null). */
+    static List<String> receiverArgs(Lab.Nic nic, long count, Path capture, long budgetSeconds) {
         List<String> args = new ArrayList<>(List.of("-f", "rx", "-i", rxPort(nic), "-n", Long.toString(count),
                 "--duration", Long.toString(budgetSeconds)));
         if (capture != null) {
             args.addAll(List.of("-o", capture.toString()));
         }
-        Shell.Background rx = Tool.PKT_GEN.start(args.toArray(new String[0]));
-        running.add(rx);
-        assertTrue(rx.awaitOutput("Receiving from", START_SECONDS * 1000), "pkt-gen -f rx did not start: " + rx.err() + rx.out());
-        return rx;
+        return args;
+    }
+
+    /** A receiving (or answering) pkt-gen process and the sending one of {@link #startPair}. */
+    record Pair(Shell.Background rx, Shell.Background tx) { }
+
+    /** Waits for {@code p}'s sender to finish (failing after {@code seconds}) and returns what it did. */
+    Shell.Result awaitSender(Pair p, long seconds) {
+        Shell.Background tx = p.tx();
+        assertTrue(tx.awaitExit(seconds), "pkt-gen " + tx + " did not finish in " + seconds + " s: " + tx.err() + tx.out());
+        running.remove(tx);
+        return new Shell.Result(tx.process().exitValue(), tx.out(), tx.err());
+    }
+
+    /**
+     * Starts pkt-gen with {@code rxArgs} on {@code to} and pkt-gen with {@code txArgs} on {@code from},
+     * and returns once the first is {@code rxReady} and the second has its link. A pkt-gen start
+     * under TCG takes half a minute (the JVM, then the NIC's open), so with lab-link the two start
+     * together, wire A's cable pulled: each opens its NIC and waits for the link (-w, as a user
+     * waits for a cable); once both wait, the cable goes back in, the receiver's end first, so the
+     * sender sends nothing before the receiver's ring is live. Without lab-link: the receiver first,
+     * the sender once it receives.
+     */
+    Pair startPair(Lab.Nic from, Lab.Nic to, List<String> rxArgs, String rxReady, String... txArgs) {
+        String waitFlag = Long.toString(2 * START_SECONDS);
+        if (Lab.labLink().isEmpty()) {
+            Shell.Background rx = Tool.PKT_GEN.start(rxArgs.toArray(new String[0]));
+            running.add(rx);
+            assertTrue(rx.awaitOutput(rxReady, START_SECONDS * 1000), "pkt-gen " + rxArgs + " did not start: " + rx.err() + rx.out());
+            Shell.Background tx = Tool.PKT_GEN.start(txArgs);
+            running.add(tx);
+            return new Pair(rx, tx);
+        }
+        Shell.Background rx, tx;
+        Lab.setLink(false, from, to);
+        try {
+            List<String> r = new ArrayList<>(rxArgs);
+            r.addAll(List.of("-w", waitFlag));
+            rx = Tool.PKT_GEN.start(r.toArray(new String[0]));
+            running.add(rx);
+            List<String> t = new ArrayList<>(List.of(txArgs));
+            t.addAll(List.of("-w", waitFlag));
+            tx = Tool.PKT_GEN.start(t.toArray(new String[0]));
+            running.add(tx);
+            assertTrue(rx.awaitOutput("Waiting up to", 2 * START_SECONDS * 1000), "pkt-gen " + r + " did not open: " + rx.err() + rx.out());
+            assertTrue(tx.awaitOutput("Waiting up to", 2 * START_SECONDS * 1000), "pkt-gen " + t + " did not open: " + tx.err() + tx.out());
+        } finally {
+            Lab.setLink(true, to);
+            Lab.setLink(true, from);
+        }
+        assertTrue(rx.awaitOutput(rxReady, START_SECONDS * 1000), "pkt-gen " + rxArgs + " did not start: " + rx.err() + rx.out());
+        return new Pair(rx, tx);
     }
 
     /** Waits for a receiver to count its packets (or stops it after a grace period) and returns its summary. */
@@ -173,11 +224,10 @@ class PktGenLabTest {
     @Order(5)
     void pingAndPongGiveRoundTripTimesWithoutLoss() {
         long budget = START_SECONDS + PINGS / 10;
-        Shell.Background pong = Tool.PKT_GEN.start("-f", "pong", "-i", txPort(igb), "-n", Long.toString(PINGS),
-                "--duration", Long.toString(budget));
-        running.add(pong);
-        assertTrue(pong.awaitOutput("Working on", START_SECONDS * 1000), "pkt-gen -f pong did not start: " + pong.err());
-        Shell.Result ping = Tool.PKT_GEN.run(budget, "-f", "ping", "-i", txPort(e1000e), "-n", Long.toString(PINGS));
+        Pair pair = startPair(e1000e, igb, List.of("-f", "pong", "-i", txPort(igb), "-n", Long.toString(PINGS),
+                "--duration", Long.toString(budget)), "Working on", "-f", "ping", "-i", txPort(e1000e), "-n", Long.toString(PINGS));
+        Shell.Background pong = pair.rx();
+        Shell.Result ping = awaitSender(pair, budget);
         PktGenOutput p = new PktGenOutput(ping.out());
         if (!pong.awaitExit(30)) pong.interrupt(30);
         running.remove(pong);
@@ -203,8 +253,10 @@ class PktGenLabTest {
         assertEquals(frames, sent.size(), "frames in tcpdump's file");
         assertTrue(sent.size() >= 2 * KernelCapture.PING_SIZES.length, "tcpdump captured " + sent.size() + " frames");
 
-        Shell.Background rx = receiver(igb, sent.size(), out, START_SECONDS + 60);
-        Shell.Result tx = Tool.PKT_GEN.run(START_SECONDS + 60, "-f", "tx", "-i", txPort(e1000e), "-P", in.toString(), "-R", "1000");
+        Pair pair = startPair(e1000e, igb, receiverArgs(igb, sent.size(), out, START_SECONDS + 60), "Receiving from",
+                "-f", "tx", "-i", txPort(e1000e), "-P", in.toString(), "-R", "1000");
+        Shell.Result tx = awaitSender(pair, START_SECONDS + 60);
+        Shell.Background rx = pair.rx();
         assertEquals(0, tx.exit(), tx.err() + tx.out());
         PktGenOutput got = finish(rx);
         assertEquals(sent.size(), new PktGenOutput(tx.out()).packets(), tx.out());
@@ -243,8 +295,10 @@ class PktGenLabTest {
     @Order(7)
     void unpacedRatesAreReported() {
         for (Lab.Nic[] pair : new Lab.Nic[][] {{e1000e, igb}, {igb, e1000e}}) {
-            Shell.Background rx = receiver(pair[1], 0, null, START_SECONDS + 30);
-            Shell.Result tx = Tool.PKT_GEN.run(START_SECONDS + 30, "-f", "tx", "-i", txPort(pair[0]), "--duration", "5");
+            Pair p = startPair(pair[0], pair[1], receiverArgs(pair[1], 0, null, START_SECONDS + 30), "Receiving from",
+                    "-f", "tx", "-i", txPort(pair[0]), "--duration", "5");
+            Shell.Result tx = awaitSender(p, START_SECONDS + 30);
+            Shell.Background rx = p.rx();
             rx.interrupt(30);
             running.remove(rx);
             PktGenOutput sent = new PktGenOutput(tx.out()), got = new PktGenOutput(rx.out());
