@@ -168,7 +168,9 @@ public final class MonitorAdapter extends NetmapAdapter {
     public int rxsync(Kring k, int flags) {
         VarHandle.releaseFence(); // the user has read the released slots before the owner may refill them
         k.hwcur(k.rhead());
-        if (k.rhead() == k.hwtail() && ownerClosed()) {
+        // hwtail again after the owner's state: its last frames may have been published between the
+        // first read and the close, and the stream ends only once they are read too
+        if (k.rhead() == k.hwtail() && ownerClosed() && k.rhead() == k.hwtail()) {
             k.failBackend("end of capture: " + watched + " was closed by its owner (process " + control.ownerPid() + ")");
             return 1;
         }
