@@ -67,10 +67,7 @@ public final class IgbAdapter extends GigabitAdapter {
         this.phy = new CopperPhy(new Mdic(regs, Mdic.INTERNAL_PHY, device.address()),
                 new SwFwSemaphore(regs, lanId, device.address()));
         this.rxBufferSize = rxBufferSize(lease.region().bufSize());
-        this.rss = config.rssFor(queues);
-        if (rss.maxQueue() >= queues)
-            throw new IllegalArgumentException(name() + ": the RSS redirection table names queue " + rss.maxQueue()
-                    + " but the port has " + queues + " queue pair(s)");
+        this.rss = config.rssFor(queues).requireQueues(name(), queues);
     }
 
     /**
@@ -339,10 +336,7 @@ public final class IgbAdapter extends GigabitAdapter {
      * entries between packets). The table may only name queues the port has.
      */
     public synchronized void setRss(RssConfig r) {
-        if (r.maxQueue() >= queues)
-            throw new IllegalArgumentException(name() + ": the redirection table names queue " + r.maxQueue()
-                    + " but the port has " + queues + " queue pair(s)");
-        rss = r;
+        rss = r.requireQueues(name(), queues);
         if (!isDestroyed() && rxEnabled()) programRss();
         LOG.info("{}: RSS now {}", name(), r);
     }

@@ -107,6 +107,14 @@ public final class RssConfig {
         return m;
     }
 
+    /** This configuration, once its table names only queues below {@code queues}; else one error naming both. */
+    public RssConfig requireQueues(String port, int queues) {
+        if (maxQueue() >= queues)
+            throw new IllegalArgumentException(port + ": the RSS redirection table names queue " + maxQueue()
+                    + " but the port has " + queues + " queue pair(s)");
+        return this;
+    }
+
     /** RSSRK(i): key bytes 4i..4i+3, byte 4i in bits 7:0 (little-endian, as the chip reads the key). */
     public int keyRegister(int i) {
         int o = 4 * i;

@@ -58,10 +58,7 @@ public final class IxgbeAdapter extends IntelAdapter {
         this.config = config;
         this.queues = queues;
         this.rxBufferSize = wholeKibBuffer(lease.region().bufSize(), "ixgbe");
-        this.rss = config.rssFor(queues);
-        if (rss.maxQueue() >= queues)
-            throw new IllegalArgumentException(name() + ": the RSS redirection table names queue " + rss.maxQueue()
-                    + " but the port has " + queues + " queue pair(s)");
+        this.rss = config.rssFor(queues).requireQueues(name(), queues);
     }
 
     /**
@@ -357,10 +354,7 @@ public final class IxgbeAdapter extends IntelAdapter {
 
     /** Changes the RSS key and redirection table of a running port. The table may only name queues the port has. */
     public synchronized void setRss(RssConfig r) {
-        if (r.maxQueue() >= queues)
-            throw new IllegalArgumentException(name() + ": the redirection table names queue " + r.maxQueue()
-                    + " but the port has " + queues + " queue pair(s)");
-        rss = r;
+        rss = r.requireQueues(name(), queues);
         if (!isDestroyed() && rxEnabled()) programRss();
         LOG.info("{}: RSS now {}", name(), r);
     }
