@@ -282,6 +282,7 @@ abstract class PciLabChecks {
                 boolean fired = v.await(3000);
                 int cause = bar.read32(causeReg); // ICR: reading clears it, the driver's own acknowledgement
                 chip.quiet(bar);
+                Shell.sleep(IntelChip.THROTTLE_LIMIT_MILLIS); // a message QEMU held back for throttling comes now, not later
                 long count = v.acknowledge();
                 report("%s %s %s: cause-set fired %s (fd %d, count %d, cause %s)", nic, kind, m, fired ? "the vector" : "NOTHING",
                         v.fd(), count, hex(cause));
