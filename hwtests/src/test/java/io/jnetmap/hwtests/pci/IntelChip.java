@@ -158,8 +158,11 @@ public enum IntelChip {
      * cause and mask then are ({@code e1000e_intrmgr_on_msix_throttling_timer}); callers that
      * check for silence wait {@link #THROTTLE_LIMIT_MILLIS} first.
      */
-    /** Longer than the longest interval ITR/EITR can hold (65535 x 256 ns = 16.8 ms). */
-    public static final int THROTTLE_LIMIT_MILLIS = 50;
+    /**
+     * Longer than the longest interval ITR/EITR can hold (65535 x 256 ns = 16.8 ms), with room for
+     * a TCG guest's interrupt latency on a busy host.
+     */
+    public static final int THROTTLE_LIMIT_MILLIS = 200;
 
     public void quiet(Bar bar) {
         bar.write32(advanced ? G_EITR0 : E_EITR0, 0);
