@@ -2,11 +2,11 @@ package io.jnetmap.intel;
 
 import io.jnetmap.nic.DmaMemory;
 import io.jnetmap.nic.Registers;
+import io.jnetmap.nic.RxDescriptorRing;
 import io.jnetmap.rings.Kring;
 import io.jnetmap.rings.NetmapRing;
 import io.jnetmap.sys.OffHeapBuffer;
 
-import static io.jnetmap.rings.NetmapLayout.NS_BUF_CHANGED;
 import static io.jnetmap.rings.NetmapLayout.NS_MOREFRAG;
 
 /**
@@ -27,46 +27,27 @@ import static io.jnetmap.rings.NetmapLayout.NS_MOREFRAG;
  *     empty, as netmap requires).</li>
  * </ol>
  */
-public final class IntelRxRing {
-    private final Kring kring;
-    private final NetmapRing ring;
-    private final DmaMemory memory;
-    private final OffHeapBuffer desc;
+public final class IntelRxRing extends RxDescriptorRing {
     private final Registers regs;
     private final int rdtReg;
-    private final long[] iova;
-    private final int lim;
     private final int errorMask;
     /** Software copy of RDT: the chip may fill [hwtail, rdt). */
     private int rdt;
-    private long doorbells, packets, errorPackets;
+    private long doorbells;
 
     /**
      * @param rdtOffset the queue's tail register
      * @param errorMask status/error bits that mark a frame the chip received with errors (counted, still delivered)
      */
     public IntelRxRing(Kring kring, DmaMemory memory, Registers regs, int rdtOffset, long[] bufferIova, int errorMask) {
-        if (memory.size() < 16L * kring.numSlots())
-            throw new IllegalArgumentException("RX descriptor memory " + memory.size() + " B is too small for "
-                    + kring.numSlots() + " descriptors");
-        this.kring = kring;
-        this.ring = kring.ring();
-        this.memory = memory;
-        this.desc = memory.buffer();
+        super(kring, memory, bufferIova);
         this.regs = regs;
         this.rdtReg = rdtOffset;
-        this.iova = bufferIova;
-        this.lim = kring.lim();
         this.errorMask = errorMask;
         this.rdt = kring.prev(kring.hwcur());
     }
 
-    public Kring kring() { return kring; }
-    public DmaMemory memory() { return memory; }
     public long doorbells() { return doorbells; }
-    public long packets() { return packets; }
-    /** Frames delivered with an error bit set (CRC, symbol, checksum...). */
-    public long errorPackets() { return errorPackets; }
 
     /**
      * Arms the descriptor of every slot the port owns, [hwtail, hwcur) (all of them when the user
@@ -81,10 +62,7 @@ public final class IntelRxRing {
         final Kring k = kring;
         int start = k.hwtail(), hwcur = k.hwcur();
         int owned = k.numSlots() - k.distance(hwcur, start);
-        for (int n = 0, i = start; n < owned; n++, i = i == lim ? 0 : i + 1) {
-            desc.putLong(i << 4, iova[ring.bufIdx(i)]);
-            desc.putLong((i << 4) + 8, 0);
-        }
+        for (int c = 0, i = start; c < owned; c++, i = i == lim ? 0 : i + 1) rearm(i, iova[ring.bufIdx(i)]);
         rdt = k.prev(hwcur);
         return start;
     }
@@ -128,22 +106,20 @@ public final class IntelRxRing {
         final int head = k.rhead();
         int hwcur = k.hwcur();
         if (head != hwcur) {
-            final long[] bufIova = iova;
-            final boolean changed = (k.checkedFlags() & NS_BUF_CHANGED) != 0;
-            for (int j = hwcur; j != head; j = j == lim ? 0 : j + 1) {
-                int off = j << 4;
-                d.putLong(off, bufIova[r.bufIdx(j)]);
-                d.putLong(off + 8, 0); // clears the written-back DD
-                if (changed) {
-                    int fl = r.slotFlags(j);
-                    if ((fl & NS_BUF_CHANGED) != 0) r.slotFlags(j, fl & ~NS_BUF_CHANGED);
-                }
-            }
+            refill(hwcur, head);
             k.hwcur(head);
             rdt = head == 0 ? lim : head - 1;
             regs.write32(rdtReg, rdt); // release store: the re-armed descriptors are visible first
             doorbells++;
         }
         return 0;
+    }
+
+    /** Read format: the buffer's address, then 8 bytes of zero, which also clears the written-back DD. */
+    @Override
+    protected void rearm(int slot, long bufferAddress) {
+        int off = slot << 4;
+        desc.putLong(off, bufferAddress);
+        desc.putLong(off + 8, 0);
     }
 }

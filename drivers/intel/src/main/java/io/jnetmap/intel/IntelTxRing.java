@@ -1,5 +1,6 @@
 package io.jnetmap.intel;
 
+import io.jnetmap.nic.DescriptorRing;
 import io.jnetmap.nic.DmaMemory;
 import io.jnetmap.nic.Registers;
 import io.jnetmap.rings.Kring;
@@ -37,16 +38,11 @@ import static io.jnetmap.rings.NetmapLayout.NS_REPORT;
  * volatile reads per sync; the recovery itself is rare and control-path.
  * One thread drives a ring at a time (netmap's rule); nothing here locks or allocates.
  */
-public final class IntelTxRing {
-    private final Kring kring;
-    private final NetmapRing ring;
-    private final DmaMemory memory;
-    private final OffHeapBuffer desc;
+public final class IntelTxRing extends DescriptorRing {
     private final Registers regs;
     private final int tdt;
     private final TxDescriptorFormat format;
-    private final long[] iova;
-    private final int lim, half;
+    private final int half;
     /** Report points not yet seen complete, oldest first (a circular FIFO of descriptor indices). */
     private final int[] reports;
     /** Packets pushed up to and including each report point (parallel to {@link #reports}). */
@@ -68,18 +64,10 @@ public final class IntelTxRing {
      */
     public IntelTxRing(Kring kring, DmaMemory memory, Registers regs, int tdtOffset, TxDescriptorFormat format,
                        long[] bufferIova, TxLink link, int queue) {
-        if (memory.size() < 16L * kring.numSlots())
-            throw new IllegalArgumentException("TX descriptor memory " + memory.size() + " B is too small for "
-                    + kring.numSlots() + " descriptors");
-        this.kring = kring;
-        this.ring = kring.ring();
-        this.memory = memory;
-        this.desc = memory.buffer();
+        super("TX", kring, memory, bufferIova);
         this.regs = regs;
         this.tdt = tdtOffset;
         this.format = format;
-        this.iova = bufferIova;
-        this.lim = kring.lim();
         this.half = kring.numSlots() / 2;
         this.reports = new int[kring.numSlots()];
         this.reportPackets = new long[kring.numSlots()];
@@ -88,8 +76,6 @@ public final class IntelTxRing {
         this.seenLosses = link.losses();
     }
 
-    public Kring kring() { return kring; }
-    public DmaMemory memory() { return memory; }
     /** Tail-doorbell writes so far (tests: one per sync that pushed something). */
     public long doorbells() { return doorbells; }
     /** Packets handed to the chip so far. */
@@ -116,18 +102,12 @@ public final class IntelTxRing {
     /** netmap txsync for this ring; see the class comment. Returns 0. */
     public int txsync(int flags) {
         final Kring k = kring;
-        final NetmapRing r = ring;
         if (link.losses() != seenLosses) recoverFromLinkLoss();
         final int head = k.rhead();
         final int hwcur = k.hwcur();
         if (head != hwcur) {
             final int seen = k.checkedFlags();
-            int end = head;
-            if ((seen & NS_MOREFRAG) != 0) {
-                end = -1; // slot after the last complete packet
-                for (int i = hwcur; i != head; i = i == lim ? 0 : i + 1)
-                    if ((r.slotFlags(i) & NS_MOREFRAG) == 0) end = i == lim ? 0 : i + 1;
-            }
+            int end = endOfCompletePackets(hwcur, head, seen);
             if (end >= 0) {
                 if (link.carrier()) push(hwcur, end, seen);
                 else dropWhileDown(hwcur, end);
@@ -157,7 +137,7 @@ public final class IntelTxRing {
             if (first) pktLen = sum ? packetLength(i) : len;
             boolean rs = eop && report;
             f.write(d, i << 4, bufIova[r.bufIdx(i)], len, first, eop, rs, pktLen);
-            if (clear && (fl & (NS_BUF_CHANGED | NS_REPORT)) != 0) r.slotFlags(i, fl & ~(NS_BUF_CHANGED | NS_REPORT));
+            if (clear) txFlagsDone(i, fl);
             if (eop) {
                 pkts++;
                 if (rs) {
@@ -205,15 +185,9 @@ public final class IntelTxRing {
 
     /** The link is down: slots [from, end) are taken and given back at once, their packets counted as dropped. */
     private void dropWhileDown(int from, int end) {
-        final NetmapRing r = ring;
-        long n = 0;
-        for (int i = from; i != end; i = i == lim ? 0 : i + 1) {
-            int fl = r.slotFlags(i);
-            if ((fl & NS_MOREFRAG) == 0) n++;
-            if ((fl & (NS_BUF_CHANGED | NS_REPORT)) != 0) r.slotFlags(i, fl & ~(NS_BUF_CHANGED | NS_REPORT));
-        }
+        long lost = returnUnsent(from, end);
         takeBackFromChip(from);
-        dropped += n;
+        dropped += lost;
         kring.hwcur(end);
         kring.hwtail(kring.prev(end));
     }

@@ -1,12 +1,12 @@
 package io.jnetmap.r8169;
 
 import io.jnetmap.nic.DmaMemory;
+import io.jnetmap.nic.RxDescriptorRing;
 import io.jnetmap.rings.Kring;
 import io.jnetmap.rings.NetmapRing;
 import io.jnetmap.sys.OffHeapBuffer;
 
 import static io.jnetmap.r8169.RtlRegs.*;
-import static io.jnetmap.rings.NetmapLayout.NS_BUF_CHANGED;
 import static io.jnetmap.rings.NetmapLayout.NS_MOREFRAG;
 
 /**
@@ -28,38 +28,20 @@ import static io.jnetmap.rings.NetmapLayout.NS_MOREFRAG;
  *     reserved slot's OWN last (release store), since the chip is parked on it.</li>
  * </ol>
  */
-public final class RtlRxRing {
-    private final Kring kring;
-    private final NetmapRing ring;
-    private final DmaMemory memory;
-    private final OffHeapBuffer desc;
-    private final long[] iova;
-    private final int n, lim, bufSize;
+public final class RtlRxRing extends RxDescriptorRing {
+    private final int bufSize;
     private int base;
-    private long packets, errorPackets;
+    /** During a refill: the slot that becomes the reserved one (its descriptor armed without OWN). */
+    private int refillStop;
 
     /** @param bufSize the receive buffer size programmed into each descriptor (the region's buffer size, ≤ 16383) */
     public RtlRxRing(Kring kring, DmaMemory memory, long[] bufferIova, int bufSize) {
-        if (memory.size() < 16L * kring.numSlots())
-            throw new IllegalArgumentException("RX descriptor memory " + memory.size() + " B is too small for "
-                    + kring.numSlots() + " descriptors");
-        this.kring = kring;
-        this.ring = kring.ring();
-        this.memory = memory;
-        this.desc = memory.buffer();
-        this.iova = bufferIova;
-        this.n = kring.numSlots();
-        this.lim = kring.lim();
+        super(kring, memory, bufferIova);
         this.bufSize = Math.min(bufSize, RX_LEN_MASK);
     }
 
-    public Kring kring() { return kring; }
-    public DmaMemory memory() { return memory; }
     /** The slot descriptor 0 belongs to (where the chip was started); for diagnostics and tests. */
     public int slotOfDescriptor0() { return base; }
-    public long packets() { return packets; }
-    /** Frames delivered with the error summary bit (RxRES) set. */
-    public long errorPackets() { return errorPackets; }
     public int bufferSize() { return bufSize; }
 
     private int descOf(int slot) {
@@ -126,22 +108,20 @@ public final class RtlRxRing {
         final int head = k.rhead();
         final int hwcur = k.hwcur();
         if (head != hwcur) {
-            final long[] bufIova = iova;
-            final boolean changed = (k.checkedFlags() & NS_BUF_CHANGED) != 0;
-            final int newStop = k.prev(head);
-            for (int j = hwcur; j != head; j = j == lim ? 0 : j + 1) {
-                int di = descOf(j), off = di << 4;
-                d.putLong(off + 8, bufIova[r.bufIdx(j)]);
-                d.putInt(off + 4, 0);
-                d.putInt(off, opts(di, j != newStop));
-                if (changed) {
-                    int fl = r.slotFlags(j);
-                    if ((fl & NS_BUF_CHANGED) != 0) r.slotFlags(j, fl & ~NS_BUF_CHANGED);
-                }
-            }
+            refillStop = k.prev(head);
+            refill(hwcur, head);
             d.putIntRelease(descOf(stop) << 4, opts(descOf(stop), true)); // the chip is parked here: released last
             k.hwcur(head);
         }
         return 0;
+    }
+
+    /** Buffer address and opts2 first, then opts1 with OWN, except on the slot that becomes the reserved one (before the new hwcur). */
+    @Override
+    protected void rearm(int slot, long bufferAddress) {
+        int di = descOf(slot), off = di << 4;
+        desc.putLong(off + 8, bufferAddress);
+        desc.putInt(off + 4, 0);
+        desc.putInt(off, opts(di, slot != refillStop));
     }
 }

@@ -1,5 +1,6 @@
 package io.jnetmap.r8169;
 
+import io.jnetmap.nic.DescriptorRing;
 import io.jnetmap.nic.DmaMemory;
 import io.jnetmap.nic.Registers;
 import io.jnetmap.rings.Kring;
@@ -33,14 +34,8 @@ import static io.jnetmap.rings.NetmapLayout.NS_REPORT;
  * Link loss: {@link #dropPending} (on the ring's own thread, from txsync) stops nothing itself;
  * the adapter stops TX DMA first. One thread drives a ring at a time; nothing here allocates.
  */
-public final class RtlTxRing {
-    private final Kring kring;
-    private final NetmapRing ring;
-    private final DmaMemory memory;
-    private final OffHeapBuffer desc;
+public final class RtlTxRing extends DescriptorRing {
     private final Registers regs;
-    private final long[] iova;
-    private final int n, lim;
     /** The slot descriptor 0 belongs to. */
     private int base;
     private long kicks, packets, dropped;
@@ -48,21 +43,10 @@ public final class RtlTxRing {
     private boolean stalled;
 
     public RtlTxRing(Kring kring, DmaMemory memory, Registers regs, long[] bufferIova) {
-        if (memory.size() < 16L * kring.numSlots())
-            throw new IllegalArgumentException("TX descriptor memory " + memory.size() + " B is too small for "
-                    + kring.numSlots() + " descriptors");
-        this.kring = kring;
-        this.ring = kring.ring();
-        this.memory = memory;
-        this.desc = memory.buffer();
+        super("TX", kring, memory, bufferIova);
         this.regs = regs;
-        this.iova = bufferIova;
-        this.n = kring.numSlots();
-        this.lim = kring.lim();
     }
 
-    public Kring kring() { return kring; }
-    public DmaMemory memory() { return memory; }
     /** The slot descriptor 0 belongs to (where the chip was started); for diagnostics and tests. */
     public int slotOfDescriptor0() { return base; }
     /** TxPoll writes so far. */
@@ -97,12 +81,7 @@ public final class RtlTxRing {
         boolean pushed = false;
         if (head != hwcur) {
             final int seen = k.checkedFlags();
-            int end = head;
-            if ((seen & NS_MOREFRAG) != 0) {
-                end = -1;
-                for (int i = hwcur; i != head; i = i == lim ? 0 : i + 1)
-                    if ((ring.slotFlags(i) & NS_MOREFRAG) == 0) end = i == lim ? 0 : i + 1;
-            }
+            int end = endOfCompletePackets(hwcur, head, seen);
             if (end >= 0) {
                 push(hwcur, end, seen);
                 pushed = true;
@@ -136,7 +115,7 @@ public final class RtlTxRing {
             } else {
                 d.putInt(off, opts);
             }
-            if (clear && (fl & (NS_BUF_CHANGED | NS_REPORT)) != 0) r.slotFlags(i, fl & ~(NS_BUF_CHANGED | NS_REPORT));
+            if (clear) txFlagsDone(i, fl);
             if (eop) {
                 d.putIntRelease(firstOff, firstOpts); // the chip may own the packet now, whole
                 firstOff = -1;
@@ -177,7 +156,6 @@ public final class RtlTxRing {
      */
     public long dropPending() {
         final Kring k = kring;
-        final NetmapRing r = ring;
         final OffHeapBuffer d = desc;
         int hwcur = k.hwcur(), head = k.rhead();
         long n0 = dropped;
@@ -190,16 +168,9 @@ public final class RtlTxRing {
         // handed over now, with the link down: whole packets dropped at once; a chain the
         // application has not finished (NS_MOREFRAG on the slot before head) stays its own,
         // as txsync would leave it
-        int end = hwcur;
-        for (int i = hwcur; i != head; i = i == lim ? 0 : i + 1)
-            if ((r.slotFlags(i) & NS_MOREFRAG) == 0) {
-                dropped++;
-                end = i == lim ? 0 : i + 1;
-            }
-        for (int i = hwcur; i != end; i = i == lim ? 0 : i + 1) {
-            int fl = r.slotFlags(i);
-            if ((fl & (NS_BUF_CHANGED | NS_REPORT)) != 0) r.slotFlags(i, fl & ~(NS_BUF_CHANGED | NS_REPORT));
-        }
+        int end = endOfCompletePackets(hwcur, head, NS_MOREFRAG);
+        if (end < 0) end = hwcur;
+        dropped += returnUnsent(hwcur, end);
         k.hwcur(end);
         reset();
         return dropped - n0;
