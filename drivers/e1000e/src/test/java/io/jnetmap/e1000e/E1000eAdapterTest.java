@@ -1,6 +1,6 @@
 package io.jnetmap.e1000e;
 
-import io.jnetmap.intel.gigabit.GigabitStats;
+import io.jnetmap.intel.IntelStats;
 import io.jnetmap.nic.ModelAdapterHarness;
 import io.jnetmap.nic.ModelDevice;
 import io.jnetmap.nic.NicRegion;
@@ -515,16 +515,16 @@ class E1000eAdapterTest extends ModelAdapterHarness<E1000eModel, E1000eAdapter> 
         assertEquals(2, s1.get("rx_packets"));
         assertEquals(204 + 304, s1.get("rx_bytes"));
         assertEquals(1, s1.get("rx_broadcast"));
-        assertEquals(0, model.get(GigabitStats.GPTC), "the chip's counter was read, so cleared");
+        assertEquals(0, model.get(IntelStats.GPTC), "the chip's counter was read, so cleared");
         for (int i = 0; i < 2; i++) put(tx, numbered(i, 100));
         port.txsync();
         Map<String, Long> s2 = adapter.statistics();
         assertEquals(5, s2.get("tx_packets"), "accumulated across the clear");
         // a 64-bit counter beyond 32 bits
-        model.put(GigabitStats.GORCL, 0xffff_fff0);
-        model.put(GigabitStats.GORCH, 1);
+        model.put(IntelStats.GORCL, 0xffff_fff0);
+        model.put(IntelStats.GORCH, 1);
         assertEquals(508 + 0x1_ffff_fff0L, adapter.statistics().get("rx_bytes"));
-        assertEquals(0, model.get(GigabitStats.GORCL), "reading the high half cleared the pair");
+        assertEquals(0, model.get(IntelStats.GORCL), "reading the high half cleared the pair");
         assertEquals(5, adapter.statistics().get("driver_tx_packets"));
     }
 

@@ -1,5 +1,6 @@
 package io.jnetmap.e1000e;
 
+import io.jnetmap.intel.IntelStats;
 import io.jnetmap.intel.gigabit.GigabitStats;
 import io.jnetmap.nic.ChipRing;
 import io.jnetmap.nic.MiiPhy;
@@ -123,7 +124,7 @@ final class E1000eModel extends RegisterModel {
             }
             default:
                 if (off >= 0x4000 && off < 0x4100) // statistics: clear on read (64-bit ones: the high half clears both)
-                    return readStatistic(off, GigabitStats.GORCL, GigabitStats.GOTCL, GigabitStats.TORL, GigabitStats.TOTL);
+                    return readStatistic(off, IntelStats.GORCL, IntelStats.GOTCL, IntelStats.TORL, GigabitStats.TOTL);
                 return get(off);
         }
     }
@@ -264,12 +265,12 @@ final class E1000eModel extends RegisterModel {
                 txPartial[q].reset();
                 {
                     wire.add(frame);
-                    count(GigabitStats.GPTC, 1);
-                    count(GigabitStats.TPT, 1);
-                    count64(GigabitStats.GOTCL, frame.length + 4);
+                    count(IntelStats.GPTC, 1);
+                    count(IntelStats.TPT, 1);
+                    count64(IntelStats.GOTCL, frame.length + 4);
                     count64(GigabitStats.TOTL, frame.length + 4);
-                    if (isBroadcast(frame)) count(GigabitStats.BPTC, 1);
-                    else if (frame.length > 0 && (frame[0] & 1) != 0) count(GigabitStats.MPTC, 1); // a runt the driver let through: sent as is
+                    if (isBroadcast(frame)) count(IntelStats.BPTC, 1);
+                    else if (frame.length > 0 && (frame[0] & 1) != 0) count(IntelStats.MPTC, 1); // a runt the driver let through: sent as is
                 }
             }
             if ((cmd & 0x08) != 0) { // RS: write back DD
@@ -293,7 +294,7 @@ final class E1000eModel extends RegisterModel {
         int rctl = get(RCTL);
         if ((rctl & RCTL_EN) == 0 || !linkUp()) return false;
         if (!accepted(frame, rctl)) return true; // filtered: dropped
-        if (frame.length > 1518 && (rctl & RCTL_LPE) == 0) { count(GigabitStats.ROC, 1); return true; }
+        if (frame.length > 1518 && (rctl & RCTL_LPE) == 0) { count(IntelStats.ROC, 1); return true; }
         int o = q * QUEUE_STRIDE;
         int n = get(RDLEN + o) / 16;
         long base = (get(RDBAL + o) & 0xffffffffL) | ((long) get(RDBAH + o) << 32);
@@ -326,12 +327,12 @@ final class E1000eModel extends RegisterModel {
             h = h + 1 == n ? 0 : h + 1;
         }
         put(RDH + o, h);
-        count(GigabitStats.GPRC, 1);
-        count(GigabitStats.TPR, 1);
-        count64(GigabitStats.GORCL, frame.length + 4);
-        count64(GigabitStats.TORL, frame.length + 4);
-        if (isBroadcast(frame)) count(GigabitStats.BPRC, 1);
-        else if ((frame[0] & 1) != 0) count(GigabitStats.MPRC, 1);
+        count(IntelStats.GPRC, 1);
+        count(IntelStats.TPR, 1);
+        count64(IntelStats.GORCL, frame.length + 4);
+        count64(IntelStats.TORL, frame.length + 4);
+        if (isBroadcast(frame)) count(IntelStats.BPRC, 1);
+        else if ((frame[0] & 1) != 0) count(IntelStats.MPRC, 1);
         raise(msixMode ? ICR_RXQ0 << q : ICR_RXT0);
         return true;
     }

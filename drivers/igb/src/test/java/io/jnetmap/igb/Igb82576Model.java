@@ -1,6 +1,7 @@
 package io.jnetmap.igb;
 
 import io.jnetmap.intel.AdvancedTxFormat;
+import io.jnetmap.intel.IntelStats;
 import io.jnetmap.intel.gigabit.GigabitStats;
 import io.jnetmap.intel.Toeplitz;
 import io.jnetmap.nic.ChipRing;
@@ -180,7 +181,7 @@ final class Igb82576Model extends RegisterModel {
             }
             default:
                 if ((off >= 0x4000 && off < 0x4100) || isRqdpc(off)) // statistics: clear on read (64-bit ones: the high half clears both)
-                    return readStatistic(off, GigabitStats.GORCL, GigabitStats.GOTCL, GigabitStats.TORL, GigabitStats.TOTL);
+                    return readStatistic(off, IntelStats.GORCL, IntelStats.GOTCL, IntelStats.TORL, GigabitStats.TOTL);
                 return get(off);
         }
     }
@@ -388,9 +389,9 @@ final class Igb82576Model extends RegisterModel {
                     protocolErrors.add("TX queue " + q + ": PAYLEN " + txPaylen[q] + " but the packet has " + frame.length + " bytes");
                 wire.add(new Sent(q, frame));
                 txQueuePackets[q]++;
-                count(GigabitStats.GPTC, 1);
-                count(GigabitStats.TPT, 1);
-                count64(GigabitStats.GOTCL, frame.length + 4);
+                count(IntelStats.GPTC, 1);
+                count(IntelStats.TPT, 1);
+                count64(IntelStats.GOTCL, frame.length + 4);
                 count64(GigabitStats.TOTL, frame.length + 4);
             }
             if ((cmd & AdvancedTxFormat.DCMD_RS) != 0) {
@@ -432,7 +433,7 @@ final class Igb82576Model extends RegisterModel {
         if (!accept) return DROPPED;
         int max = (rctl & RCTL_LPE) != 0 ? get(RLPML) - 4 : 1518;
         if (frame.length > max) {
-            count(GigabitStats.ROC, 1);
+            count(IntelStats.ROC, 1);
             return DROPPED;
         }
         int[] rss = rss(frame); // {type, hash}
@@ -476,12 +477,12 @@ final class Igb82576Model extends RegisterModel {
         }
         put(rdh(q), head);
         rxQueuePackets[q]++;
-        count(GigabitStats.GPRC, 1);
-        count(GigabitStats.TPR, 1);
-        if (bcast) count(GigabitStats.BPRC, 1);
-        if (mcast) count(GigabitStats.MPRC, 1);
-        count64(GigabitStats.GORCL, frame.length + 4);
-        count64(GigabitStats.TORL, frame.length + 4);
+        count(IntelStats.GPRC, 1);
+        count(IntelStats.TPR, 1);
+        if (bcast) count(IntelStats.BPRC, 1);
+        if (mcast) count(IntelStats.MPRC, 1);
+        count64(IntelStats.GORCL, frame.length + 4);
+        count64(IntelStats.TORL, frame.length + 4);
         raiseEicr(queueCause(q, false));
         raiseIcr(ICR_RXDW);
         return q;

@@ -1,7 +1,7 @@
 package io.jnetmap.igb;
 
 import io.jnetmap.intel.AdvancedTxFormat;
-import io.jnetmap.intel.gigabit.GigabitStats;
+import io.jnetmap.intel.IntelStats;
 import io.jnetmap.intel.Toeplitz;
 import io.jnetmap.intel.RssConfig;
 import io.jnetmap.nic.DriverRingModel;
@@ -592,7 +592,7 @@ class IgbAdapterTest extends ModelAdapterHarness<Igb82576Model, IgbAdapter> {
         Map<String, Long> b = adapter.statistics();
         assertEquals(15L, b.get("rx_packets"), "the chip cleared its counter at the first read; the totals keep going");
         assertEquals(5L, b.get("rx_broadcast"));
-        assertEquals(0, model.get(GigabitStats.GPRC), "read (and cleared) in the chip");
+        assertEquals(0, model.get(IntelStats.GPRC), "read (and cleared) in the chip");
         assertTrue(b.containsKey("rx_queue_3_drops"));
     }
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class LinuxHeaderConstantsTest {
     @Test
     void everyIntelConstantEqualsLinuxs() {
-        HeaderFacts.assertAgreesWithLinux(LinuxHeaderConstantsTest.class, GigabitRegs.class, GigabitStats.class, IntelDescriptors.class, LegacyTxFormat.class,
+        HeaderFacts.assertAgreesWithLinux(LinuxHeaderConstantsTest.class, GigabitRegs.class, GigabitStats.class, IntelStats.class, IntelDescriptors.class, LegacyTxFormat.class,
                 AdvancedTxFormat.class, IntelAdapter.class);
     }
 }
