@@ -1,5 +1,7 @@
 package io.jnetmap.e1000e;
 
+import io.jnetmap.intel.IntelRingSlots;
+import io.jnetmap.nic.PortOptions;
 import io.jnetmap.rings.PortName;
 
 /**
@@ -19,48 +21,32 @@ import io.jnetmap.rings.PortName;
  */
 public record E1000eConfig(int txSlots, int rxSlots, int queues, boolean jumbo, boolean interrupts, long linkWaitMillis,
                            boolean flowControl) {
-    public static final int DEFAULT_SLOTS = 1024, MIN_SLOTS = 64, MAX_SLOTS = 4096;
+    public static final int DEFAULT_SLOTS = IntelRingSlots.DEFAULT, MIN_SLOTS = IntelRingSlots.MIN, MAX_SLOTS = IntelRingSlots.MAX;
 
     public E1000eConfig {
-        checkSlots("TX", txSlots);
-        checkSlots("RX", rxSlots);
+        IntelRingSlots.check("TX", txSlots);
+        IntelRingSlots.check("RX", rxSlots);
         if (queues < 1 || queues > 2) throw new IllegalArgumentException("e1000e has 1 or 2 queue pairs, asked for " + queues);
-        if (linkWaitMillis < 0) throw new IllegalArgumentException("link wait " + linkWaitMillis + " ms");
-    }
-
-    private static void checkSlots(String dir, int n) {
-        // RDLEN/TDLEN are multiples of 128 bytes: 8 descriptors of 16 bytes
-        if (n < MIN_SLOTS || n > MAX_SLOTS || n % 8 != 0)
-            throw new IllegalArgumentException(dir + " ring size " + n + " must be a multiple of 8 from " + MIN_SLOTS
-                    + " to " + MAX_SLOTS + " (RDLEN/TDLEN count 128-byte units)");
+        PortOptions.checkLinkWait(linkWaitMillis);
     }
 
     public static E1000eConfig defaults() {
-        return new E1000eConfig(DEFAULT_SLOTS, DEFAULT_SLOTS, 1, true, true, 4000, false);
+        return new E1000eConfig(DEFAULT_SLOTS, DEFAULT_SLOTS, 1, true, true, PortOptions.DEFAULT_LINK_WAIT_MILLIS, false);
     }
 
     /** Properties jnetmap.e1000e.slots / .txSlots / .rxSlots / .queues / .jumbo / .interrupts / .linkWaitMillis / .flowControl. */
     public static E1000eConfig fromSystemProperties() {
-        int slots = Integer.getInteger("jnetmap.e1000e.slots", DEFAULT_SLOTS);
-        return new E1000eConfig(Integer.getInteger("jnetmap.e1000e.txSlots", slots),
-                Integer.getInteger("jnetmap.e1000e.rxSlots", slots),
-                Integer.getInteger("jnetmap.e1000e.queues", 1),
-                Boolean.parseBoolean(System.getProperty("jnetmap.e1000e.jumbo", "true")),
-                Boolean.parseBoolean(System.getProperty("jnetmap.e1000e.interrupts", "true")),
-                Long.getLong("jnetmap.e1000e.linkWaitMillis", 4000),
-                Boolean.parseBoolean(System.getProperty("jnetmap.e1000e.flowControl", "false")));
+        PortOptions.Properties p = PortOptions.properties("e1000e", DEFAULT_SLOTS, 1);
+        return new E1000eConfig(p.txSlots(), p.rxSlots(), p.queues(), p.jumbo(), p.interrupts(), p.linkWaitMillis(),
+                PortOptions.property("e1000e", "flowControl", false));
     }
 
     /** The port name's {@code @conf:slots=,tx-slots=,rx-slots=,rings=,flow-control=} (1 on, 0 off) over the system properties. */
     public static E1000eConfig from(PortName name) {
         E1000eConfig p = fromSystemProperties();
-        int slots = name.conf("slots", -1);
-        int tx = name.conf("tx-slots", slots > 0 ? slots : p.txSlots());
-        int rx = name.conf("rx-slots", slots > 0 ? slots : p.rxSlots());
-        int rings = name.conf("rings", -1);
-        int q = rings > 0 ? rings : Math.max(name.conf("tx-rings", p.queues()), name.conf("rx-rings", p.queues()));
-        boolean fc = name.conf("flow-control", p.flowControl() ? 1 : 0) != 0;
-        return new E1000eConfig(tx, rx, q, p.jumbo(), p.interrupts(), p.linkWaitMillis(), fc);
+        return new E1000eConfig(PortOptions.txSlots(name, p.txSlots()), PortOptions.rxSlots(name, p.rxSlots()),
+                PortOptions.queuePairs(name, p.queues()), p.jumbo(), p.interrupts(), p.linkWaitMillis(),
+                PortOptions.flag(name, "flow-control", p.flowControl()));
     }
 
     public E1000eConfig withSlots(int tx, int rx) { return new E1000eConfig(tx, rx, queues, jumbo, interrupts, linkWaitMillis, flowControl); }

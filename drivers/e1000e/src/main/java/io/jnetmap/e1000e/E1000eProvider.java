@@ -2,7 +2,6 @@ package io.jnetmap.e1000e;
 
 import io.jnetmap.nic.NicAdapter;
 import io.jnetmap.nic.NicProvider;
-import io.jnetmap.nic.PciNicDevice;
 import io.jnetmap.pci.OpenOptions;
 import io.jnetmap.pci.PciAddress;
 import io.jnetmap.pci.SupportedDevices;
@@ -20,7 +19,6 @@ public final class E1000eProvider extends NicProvider {
 
     @Override
     protected NicAdapter create(PciAddress address, PortName name) {
-        OpenOptions options = OpenOptions.defaults().paths(paths());
-        return E1000eAdapter.open(PciNicDevice.open(address, options), E1000eConfig.from(name));
+        return E1000eAdapter.open(openDevice(address), E1000eConfig.from(name));
     }
 }

@@ -1,6 +1,8 @@
 package io.jnetmap.igb;
 
+import io.jnetmap.intel.IntelRingSlots;
 import io.jnetmap.intel.RssConfig;
+import io.jnetmap.nic.PortOptions;
 import io.jnetmap.rings.PortName;
 
 /**
@@ -23,38 +25,27 @@ import io.jnetmap.rings.PortName;
  */
 public record IgbConfig(int txSlots, int rxSlots, int queues, boolean jumbo, boolean interrupts, long linkWaitMillis,
                         RssConfig rss, boolean flowControl) {
-    public static final int DEFAULT_SLOTS = 1024, MIN_SLOTS = 64, MAX_SLOTS = 4096, DEFAULT_QUEUES = 4;
+    public static final int DEFAULT_SLOTS = IntelRingSlots.DEFAULT, MIN_SLOTS = IntelRingSlots.MIN, MAX_SLOTS = IntelRingSlots.MAX,
+            DEFAULT_QUEUES = 4;
     /** Largest frame accepted with jumbo on, without its CRC: a 9000-byte MTU plus Ethernet and VLAN headers. */
     public static final int MAX_FRAME = 9018;
 
     public IgbConfig {
-        checkSlots("TX", txSlots);
-        checkSlots("RX", rxSlots);
+        IntelRingSlots.check("TX", txSlots);
+        IntelRingSlots.check("RX", rxSlots);
         if (queues < 1 || queues > 16) throw new IllegalArgumentException("igb has 1 to 16 queue pairs, asked for " + queues);
-        if (linkWaitMillis < 0) throw new IllegalArgumentException("link wait " + linkWaitMillis + " ms");
-    }
-
-    private static void checkSlots(String dir, int n) {
-        // RDLEN/TDLEN count 128-byte units: 8 descriptors of 16 bytes
-        if (n < MIN_SLOTS || n > MAX_SLOTS || n % 8 != 0)
-            throw new IllegalArgumentException(dir + " ring size " + n + " must be a multiple of 8 from " + MIN_SLOTS
-                    + " to " + MAX_SLOTS + " (RDLEN/TDLEN count 128-byte units)");
+        PortOptions.checkLinkWait(linkWaitMillis);
     }
 
     public static IgbConfig defaults() {
-        return new IgbConfig(DEFAULT_SLOTS, DEFAULT_SLOTS, DEFAULT_QUEUES, true, true, 4000, null, false);
+        return new IgbConfig(DEFAULT_SLOTS, DEFAULT_SLOTS, DEFAULT_QUEUES, true, true, PortOptions.DEFAULT_LINK_WAIT_MILLIS, null, false);
     }
 
     /** Properties jnetmap.igb.slots / .txSlots / .rxSlots / .queues / .jumbo / .interrupts / .linkWaitMillis / .flowControl. */
     public static IgbConfig fromSystemProperties() {
-        int slots = Integer.getInteger("jnetmap.igb.slots", DEFAULT_SLOTS);
-        return new IgbConfig(Integer.getInteger("jnetmap.igb.txSlots", slots),
-                Integer.getInteger("jnetmap.igb.rxSlots", slots),
-                Integer.getInteger("jnetmap.igb.queues", DEFAULT_QUEUES),
-                Boolean.parseBoolean(System.getProperty("jnetmap.igb.jumbo", "true")),
-                Boolean.parseBoolean(System.getProperty("jnetmap.igb.interrupts", "true")),
-                Long.getLong("jnetmap.igb.linkWaitMillis", 4000), null,
-                Boolean.parseBoolean(System.getProperty("jnetmap.igb.flowControl", "false")));
+        PortOptions.Properties p = PortOptions.properties("igb", DEFAULT_SLOTS, DEFAULT_QUEUES);
+        return new IgbConfig(p.txSlots(), p.rxSlots(), p.queues(), p.jumbo(), p.interrupts(), p.linkWaitMillis(), null,
+                PortOptions.property("igb", "flowControl", false));
     }
 
     /**
@@ -64,13 +55,9 @@ public record IgbConfig(int txSlots, int rxSlots, int queues, boolean jumbo, boo
      */
     public static IgbConfig from(PortName name) {
         IgbConfig p = fromSystemProperties();
-        int slots = name.conf("slots", -1);
-        int tx = name.conf("tx-slots", slots > 0 ? slots : p.txSlots());
-        int rx = name.conf("rx-slots", slots > 0 ? slots : p.rxSlots());
-        int rings = name.conf("rings", -1);
-        int q = rings > 0 ? rings : Math.max(name.conf("tx-rings", p.queues()), name.conf("rx-rings", p.queues()));
-        boolean fc = name.conf("flow-control", p.flowControl() ? 1 : 0) != 0;
-        return new IgbConfig(tx, rx, q, p.jumbo(), p.interrupts(), p.linkWaitMillis(), null, fc);
+        return new IgbConfig(PortOptions.txSlots(name, p.txSlots()), PortOptions.rxSlots(name, p.rxSlots()),
+                PortOptions.queuePairs(name, p.queues()), p.jumbo(), p.interrupts(), p.linkWaitMillis(), null,
+                PortOptions.flag(name, "flow-control", p.flowControl()));
     }
 
     /** The RSS settings for {@code queues} queues actually in use. */

@@ -2,7 +2,6 @@ package io.jnetmap.igb;
 
 import io.jnetmap.nic.NicAdapter;
 import io.jnetmap.nic.NicProvider;
-import io.jnetmap.nic.PciNicDevice;
 import io.jnetmap.pci.OpenOptions;
 import io.jnetmap.pci.PciAddress;
 import io.jnetmap.pci.PciId;
@@ -29,7 +28,6 @@ public final class IgbProvider extends NicProvider {
 
     @Override
     protected NicAdapter create(PciAddress address, PortName name) {
-        OpenOptions options = OpenOptions.defaults().paths(paths());
-        return IgbAdapter.open(PciNicDevice.open(address, options), IgbConfig.from(name));
+        return IgbAdapter.open(openDevice(address), IgbConfig.from(name));
     }
 }

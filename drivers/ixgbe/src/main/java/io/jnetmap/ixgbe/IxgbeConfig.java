@@ -1,6 +1,8 @@
 package io.jnetmap.ixgbe;
 
+import io.jnetmap.intel.IntelRingSlots;
 import io.jnetmap.intel.RssConfig;
+import io.jnetmap.nic.PortOptions;
 import io.jnetmap.rings.PortName;
 
 /**
@@ -18,50 +20,36 @@ import io.jnetmap.rings.PortName;
  */
 public record IxgbeConfig(int txSlots, int rxSlots, int queues, boolean jumbo, boolean interrupts, long linkWaitMillis,
                           RssConfig rss) {
-    public static final int DEFAULT_SLOTS = 1024, MIN_SLOTS = 64, MAX_SLOTS = 4096, DEFAULT_QUEUES = 4;
+    public static final int DEFAULT_SLOTS = IntelRingSlots.DEFAULT, MIN_SLOTS = IntelRingSlots.MIN, MAX_SLOTS = IntelRingSlots.MAX,
+            DEFAULT_QUEUES = 4;
     /** Largest frame accepted with jumbo on, without its CRC: a 9000-byte MTU plus Ethernet and VLAN headers. */
     public static final int MAX_FRAME = 9018;
     /** Largest standard frame, without CRC (1518 on the wire with it). */
     public static final int STANDARD_FRAME = 1514;
 
     public IxgbeConfig {
-        checkSlots("TX", txSlots);
-        checkSlots("RX", rxSlots);
+        IntelRingSlots.check("TX", txSlots);
+        IntelRingSlots.check("RX", rxSlots);
         if (queues < 1 || queues > IxgbeChip.QUEUES)
             throw new IllegalArgumentException("ixgbe uses 1 to " + IxgbeChip.QUEUES + " queue pairs (RSS spreads over 16), asked for " + queues);
-        if (linkWaitMillis < 0) throw new IllegalArgumentException("link wait " + linkWaitMillis + " ms");
-    }
-
-    private static void checkSlots(String dir, int n) {
-        if (n < MIN_SLOTS || n > MAX_SLOTS || n % 8 != 0)
-            throw new IllegalArgumentException(dir + " ring size " + n + " must be a multiple of 8 from " + MIN_SLOTS
-                    + " to " + MAX_SLOTS + " (RDLEN/TDLEN count 128-byte units)");
+        PortOptions.checkLinkWait(linkWaitMillis);
     }
 
     public static IxgbeConfig defaults() {
-        return new IxgbeConfig(DEFAULT_SLOTS, DEFAULT_SLOTS, DEFAULT_QUEUES, true, true, 4000, null);
+        return new IxgbeConfig(DEFAULT_SLOTS, DEFAULT_SLOTS, DEFAULT_QUEUES, true, true, PortOptions.DEFAULT_LINK_WAIT_MILLIS, null);
     }
 
     /** Properties jnetmap.ixgbe.slots / .txSlots / .rxSlots / .queues / .jumbo / .interrupts / .linkWaitMillis. */
     public static IxgbeConfig fromSystemProperties() {
-        int slots = Integer.getInteger("jnetmap.ixgbe.slots", DEFAULT_SLOTS);
-        return new IxgbeConfig(Integer.getInteger("jnetmap.ixgbe.txSlots", slots),
-                Integer.getInteger("jnetmap.ixgbe.rxSlots", slots),
-                Integer.getInteger("jnetmap.ixgbe.queues", DEFAULT_QUEUES),
-                Boolean.parseBoolean(System.getProperty("jnetmap.ixgbe.jumbo", "true")),
-                Boolean.parseBoolean(System.getProperty("jnetmap.ixgbe.interrupts", "true")),
-                Long.getLong("jnetmap.ixgbe.linkWaitMillis", 4000), null);
+        PortOptions.Properties p = PortOptions.properties("ixgbe", DEFAULT_SLOTS, DEFAULT_QUEUES);
+        return new IxgbeConfig(p.txSlots(), p.rxSlots(), p.queues(), p.jumbo(), p.interrupts(), p.linkWaitMillis(), null);
     }
 
     /** The port name's {@code @conf:slots=,tx-slots=,rx-slots=,rings=,tx-rings=,rx-rings=} over the system properties (queues come in pairs: the larger wins). */
     public static IxgbeConfig from(PortName name) {
         IxgbeConfig p = fromSystemProperties();
-        int slots = name.conf("slots", -1);
-        int tx = name.conf("tx-slots", slots > 0 ? slots : p.txSlots());
-        int rx = name.conf("rx-slots", slots > 0 ? slots : p.rxSlots());
-        int rings = name.conf("rings", -1);
-        int q = rings > 0 ? rings : Math.max(name.conf("tx-rings", p.queues()), name.conf("rx-rings", p.queues()));
-        return new IxgbeConfig(tx, rx, q, p.jumbo(), p.interrupts(), p.linkWaitMillis(), null);
+        return new IxgbeConfig(PortOptions.txSlots(name, p.txSlots()), PortOptions.rxSlots(name, p.rxSlots()),
+                PortOptions.queuePairs(name, p.queues()), p.jumbo(), p.interrupts(), p.linkWaitMillis(), null);
     }
 
     /** The RSS settings for {@code queues} queues actually in use. */

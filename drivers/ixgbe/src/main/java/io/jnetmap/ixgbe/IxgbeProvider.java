@@ -2,8 +2,6 @@ package io.jnetmap.ixgbe;
 
 import io.jnetmap.nic.NicAdapter;
 import io.jnetmap.nic.NicProvider;
-import io.jnetmap.nic.PciNicDevice;
-import io.jnetmap.pci.OpenOptions;
 import io.jnetmap.pci.PciAddress;
 import io.jnetmap.pci.PciId;
 import io.jnetmap.pci.SupportedDevices;
@@ -28,7 +26,6 @@ public final class IxgbeProvider extends NicProvider {
 
     @Override
     protected NicAdapter create(PciAddress address, PortName name) {
-        OpenOptions options = OpenOptions.defaults().paths(paths());
-        return IxgbeAdapter.open(PciNicDevice.open(address, options), IxgbeConfig.from(name));
+        return IxgbeAdapter.open(openDevice(address), IxgbeConfig.from(name));
     }
 }

@@ -1,6 +1,7 @@
 package io.jnetmap.nic;
 
 import io.jnetmap.pci.HostPaths;
+import io.jnetmap.pci.OpenOptions;
 import io.jnetmap.pci.PciAddress;
 import io.jnetmap.pci.PciId;
 import io.jnetmap.pci.PciException;
@@ -47,6 +48,14 @@ public abstract class NicProvider implements AdapterProvider {
 
     /** The paths to sysfs and nm-bind's state (tests point them at a fake tree). */
     protected HostPaths paths() { return HostPaths.system(); }
+
+    /**
+     * The PCI function at {@code address}, opened through VFIO or UIO as it is bound
+     * ({@link OpenOptions#defaults()}: system property jnetmap.pci.access forces one), for {@link #create}.
+     */
+    protected final NicDevice openDevice(PciAddress address) {
+        return PciNicDevice.open(address, OpenOptions.defaults().paths(paths()));
+    }
 
     @Override
     public boolean handles(PortName name) {

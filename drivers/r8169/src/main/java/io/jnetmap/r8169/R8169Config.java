@@ -1,5 +1,6 @@
 package io.jnetmap.r8169;
 
+import io.jnetmap.nic.PortOptions;
 import io.jnetmap.rings.PortName;
 
 /**
@@ -19,7 +20,7 @@ public record R8169Config(int txSlots, int rxSlots, boolean jumbo, boolean inter
     public R8169Config {
         check("TX", txSlots);
         check("RX", rxSlots);
-        if (linkWaitMillis < 0) throw new IllegalArgumentException("link wait " + linkWaitMillis + " ms");
+        PortOptions.checkLinkWait(linkWaitMillis);
     }
 
     private static void check(String dir, int n) {
@@ -28,15 +29,13 @@ public record R8169Config(int txSlots, int rxSlots, boolean jumbo, boolean inter
                     + " (the RTL8169 rings hold at most 1024 descriptors)");
     }
 
-    public static R8169Config defaults() { return new R8169Config(DEFAULT_SLOTS, DEFAULT_SLOTS, true, true, 4000); }
+    public static R8169Config defaults() {
+        return new R8169Config(DEFAULT_SLOTS, DEFAULT_SLOTS, true, true, PortOptions.DEFAULT_LINK_WAIT_MILLIS);
+    }
 
     public static R8169Config fromSystemProperties() {
-        int slots = Integer.getInteger("jnetmap.r8169.slots", DEFAULT_SLOTS);
-        return new R8169Config(Integer.getInteger("jnetmap.r8169.txSlots", slots),
-                Integer.getInteger("jnetmap.r8169.rxSlots", slots),
-                Boolean.parseBoolean(System.getProperty("jnetmap.r8169.jumbo", "true")),
-                Boolean.parseBoolean(System.getProperty("jnetmap.r8169.interrupts", "true")),
-                Long.getLong("jnetmap.r8169.linkWaitMillis", 4000));
+        PortOptions.Properties p = PortOptions.properties("r8169", DEFAULT_SLOTS, 1); // one ring pair: no queues property
+        return new R8169Config(p.txSlots(), p.rxSlots(), p.jumbo(), p.interrupts(), p.linkWaitMillis());
     }
 
     /** {@code @conf:slots=,tx-slots=,rx-slots=} over the system properties; more than one ring pair is refused. */
@@ -46,9 +45,8 @@ public record R8169Config(int txSlots, int rxSlots, boolean jumbo, boolean inter
         if (rings > 1)
             throw new IllegalArgumentException("the RTL8169/8168 has one RX and one TX ring; asked for " + rings
                     + " (drop rings= from the port name)");
-        int slots = name.conf("slots", -1);
-        return new R8169Config(name.conf("tx-slots", slots > 0 ? slots : p.txSlots()),
-                name.conf("rx-slots", slots > 0 ? slots : p.rxSlots()), p.jumbo, p.interrupts, p.linkWaitMillis);
+        return new R8169Config(PortOptions.txSlots(name, p.txSlots()), PortOptions.rxSlots(name, p.rxSlots()),
+                p.jumbo, p.interrupts, p.linkWaitMillis);
     }
 
     public R8169Config withSlots(int tx, int rx) { return new R8169Config(tx, rx, jumbo, interrupts, linkWaitMillis); }

@@ -2,8 +2,6 @@ package io.jnetmap.r8169;
 
 import io.jnetmap.nic.NicAdapter;
 import io.jnetmap.nic.NicProvider;
-import io.jnetmap.nic.PciNicDevice;
-import io.jnetmap.pci.OpenOptions;
 import io.jnetmap.pci.PciAddress;
 import io.jnetmap.pci.SupportedDevices;
 import io.jnetmap.rings.PortName;
@@ -20,6 +18,6 @@ public final class R8169Provider extends NicProvider {
     @Override
     protected NicAdapter create(PciAddress address, PortName name) {
         R8169Config config = R8169Config.from(name);
-        return R8169Adapter.open(PciNicDevice.open(address, OpenOptions.defaults().paths(paths())), config);
+        return R8169Adapter.open(openDevice(address), config);
     }
 }
