@@ -3,12 +3,6 @@ package io.jnetmap.bench;
 import io.jnetmap.intel.QueueRegisters;
 import io.jnetmap.intel.gigabit.GigabitRegs;
 import io.jnetmap.intel.gigabit.Mdic;
-import io.jnetmap.nic.DmaMemory;
-import io.jnetmap.nic.DmaWindow;
-import io.jnetmap.nic.NicDevice;
-import io.jnetmap.nic.NicInterrupts;
-import io.jnetmap.nic.Registers;
-import io.jnetmap.pci.PciException;
 import io.jnetmap.pci.PciId;
 import io.jnetmap.sys.OffHeapBuffer;
 
@@ -44,7 +38,7 @@ import static io.jnetmap.intel.gigabit.GigabitRegs.*;
  * hundreds of nanoseconds on the bus) is not modelled, so throughput figures are what the driver
  * costs the CPU, an upper bound for a real NIC. One thread drives it, as the driver's rings.
  */
-final class IntelNicStandIn implements NicDevice, Registers {
+final class IntelNicStandIn extends NicStandIn {
     static final int BAR_SIZE = 128 * 1024;
     /** Length of each received frame (a minimum Ethernet frame without CRC). */
     static final int FRAME_LENGTH = 60;
@@ -74,10 +68,7 @@ final class IntelNicStandIn implements NicDevice, Registers {
         }
     }
 
-    private final String address;
-    private final PciId id;
     private final Mac macRegs;
-    private final String model;
     private final byte[] mac;
     private final QueueRegisters[] queues;
     private final int[] reg = new int[BAR_SIZE / 4];
@@ -85,22 +76,16 @@ final class IntelNicStandIn implements NicDevice, Registers {
     private final byte[] role = new byte[BAR_SIZE / 4];
     private final byte[] queueOf = new byte[BAR_SIZE / 4];
     private final int[] phy = new int[32];
-    private final StandInDma dma;
-    private final Object domain = new Object();
     // each queue's descriptor ring as the chip last resolved it from its base registers
     private final OffHeapBuffer[] txView, rxView;
     private final long[] txBase, rxBase;
     private long framesSent, framesReceived, txDoorbells, rxDoorbells;
-    private boolean busMaster, closed;
 
     private IntelNicStandIn(String address, PciId id, String model, byte[] mac, QueueRegisters[] queues, Mac macRegs) {
-        this.address = address;
+        super(address, id, model, 0, BAR_SIZE);
         this.macRegs = macRegs;
-        this.id = id;
-        this.model = model;
         this.mac = mac.clone();
         this.queues = queues;
-        this.dma = new StandInDma(address);
         this.txView = new OffHeapBuffer[queues.length];
         this.rxView = new OffHeapBuffer[queues.length];
         this.txBase = new long[queues.length];
@@ -152,11 +137,9 @@ final class IntelNicStandIn implements NicDevice, Registers {
     long framesReceived() { return framesReceived; }
     long txDoorbells() { return txDoorbells; }
     long rxDoorbells() { return rxDoorbells; }
-    /** DMA allocations not yet given back. */
-    int liveDma() { return dma.live(); }
 
-    /** Power-on / function-reset state. */
-    private void powerOn() {
+    @Override
+    void powerOn() {
         java.util.Arrays.fill(reg, 0);
         reg[STATUS >>> 2] = STATUS_FD | STATUS_LU | (2 << STATUS_SPEED_SHIFT); // 1000 Mb/s, no PCIe master pending
         reg[EECD >>> 2] = EECD_PRES | EECD_AUTO_RD;
@@ -293,52 +276,5 @@ final class IntelNicStandIn implements NicDevice, Registers {
     /** The CPU's view of a descriptor ring the driver programmed: it must lie in DMA memory this device handed out. */
     private OffHeapBuffer view(long iova, int bytes, String dir, int q) {
         return dma.view(iova, bytes, dir + " queue " + q + " ring");
-    }
-
-    // ------------------------------------------------------------------ the device seam
-
-    @Override public String address() { return address; }
-    @Override public PciId id() { return id; }
-    @Override public String accessMethod() { return model; }
-
-    @Override
-    public Registers registers(int bar, long minSize) {
-        if (bar != 0 || minSize > BAR_SIZE)
-            throw new PciException(PciException.Reason.BAR, "the stand-in has a " + BAR_SIZE + "-byte BAR0 only");
-        return this;
-    }
-
-    @Override
-    public DmaMemory allocateDma(long size, int alignment, String what) { return dma.allocate(size, alignment, what); }
-
-    @Override
-    public DmaWindow mapDma(long vaddr, long length) { return dma.window(vaddr, length); }
-
-    @Override public Object dmaDomain() { return domain; }
-
-    @Override
-    public NicInterrupts enableInterrupts(int wanted) {
-        throw new PciException(PciException.Reason.INTERRUPTS, address + ": the stand-in has no interrupts");
-    }
-
-    /** Configuration space of a stand-in without capabilities (status reads 0: no list): nothing to tune. */
-    @Override public int configRead16(int offset) { return 0; }
-    @Override public void configWrite16(int offset, int value) { }
-    @Override public void enableBusMaster() { busMaster = true; }
-    @Override public void disableBusMaster() { busMaster = false; }
-    boolean busMaster() { return busMaster; }
-
-    @Override
-    public void reset() {
-        powerOn();
-    }
-
-    @Override
-    public void close() {
-        if (closed) return;
-        closed = true;
-        powerOn();
-        busMaster = false;
-        dma.closeAll(); // what the driver did not free
     }
 }

@@ -1,11 +1,5 @@
 package io.jnetmap.bench;
 
-import io.jnetmap.nic.DmaMemory;
-import io.jnetmap.nic.DmaWindow;
-import io.jnetmap.nic.NicDevice;
-import io.jnetmap.nic.NicInterrupts;
-import io.jnetmap.nic.Registers;
-import io.jnetmap.pci.PciException;
 import io.jnetmap.pci.PciId;
 import io.jnetmap.sys.OffHeapBuffer;
 
@@ -33,25 +27,21 @@ import static io.jnetmap.r8169.RtlRegs.*;
  * Register accesses are heap-buffer accesses: an uncached MMIO write costs far more on a real
  * bus, so throughput is what the driver costs the CPU, an upper bound for a real NIC.
  */
-final class RealtekNicStandIn implements NicDevice, Registers {
+final class RealtekNicStandIn extends NicStandIn {
     static final int BAR_SIZE = 4096;
     static final int FRAME_LENGTH = 60;
 
-    private final String address;
     private final byte[] mac;
     private final ByteBuffer reg = ByteBuffer.allocate(BAR_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-    private final StandInDma dma;
-    private final Object domain = new Object();
     private OffHeapBuffer txView, rxView;
     private long txViewBase, rxViewBase;
     private int txIndex, rxIndex;
-    private boolean txOn, rxOn, busMaster, closed;
+    private boolean txOn, rxOn;
     private long framesSent, framesReceived, txPolls;
 
     RealtekNicStandIn(String address, byte[] mac) {
-        this.address = address;
+        super(address, new PciId(0x10ec, 0x8168), "RTL8168h stand-in", 2, BAR_SIZE);
         this.mac = mac.clone();
-        this.dma = new StandInDma(address);
         powerOn();
     }
 
@@ -59,7 +49,8 @@ final class RealtekNicStandIn implements NicDevice, Registers {
     long framesReceived() { return framesReceived; }
     long txPolls() { return txPolls; }
 
-    private void powerOn() {
+    @Override
+    void powerOn() {
         for (int i = 0; i < BAR_SIZE; i += 8) reg.putLong(i, 0);
         for (int i = 0; i < 6; i++) reg.put(MAC0 + i, mac[i]);
         reg.putInt(TX_CONFIG, 0x541 << 20); // RTL8168h
@@ -174,47 +165,5 @@ final class RealtekNicStandIn implements NicDevice, Registers {
     /** The CPU's view of a descriptor ring the driver programmed: no length register (EOR ends it), so to the end of its DMA memory. */
     private OffHeapBuffer view(long iova) {
         return dma.viewToEnd(iova, "descriptor ring");
-    }
-
-    // ------------------------------------------------------------------ the device seam
-
-    @Override public String address() { return address; }
-    @Override public PciId id() { return new PciId(0x10ec, 0x8168); }
-    @Override public String accessMethod() { return "RTL8168h stand-in"; }
-
-    @Override
-    public Registers registers(int bar, long minSize) {
-        if (bar != 2 || minSize > BAR_SIZE)
-            throw new PciException(PciException.Reason.BAR, "the stand-in has a " + BAR_SIZE + "-byte BAR2 only");
-        return this;
-    }
-
-    @Override
-    public DmaMemory allocateDma(long size, int alignment, String what) { return dma.allocate(size, alignment, what); }
-
-    @Override
-    public DmaWindow mapDma(long vaddr, long length) { return dma.window(vaddr, length); }
-
-    @Override public Object dmaDomain() { return domain; }
-
-    @Override
-    public NicInterrupts enableInterrupts(int wanted) {
-        throw new PciException(PciException.Reason.INTERRUPTS, address + ": the stand-in has no interrupts");
-    }
-
-    /** Configuration space of a stand-in without capabilities (status reads 0: no list): nothing to tune. */
-    @Override public int configRead16(int offset) { return 0; }
-    @Override public void configWrite16(int offset, int value) { }
-    @Override public void enableBusMaster() { busMaster = true; }
-    @Override public void disableBusMaster() { busMaster = false; }
-    @Override public void reset() { powerOn(); }
-
-    @Override
-    public void close() {
-        if (closed) return;
-        closed = true;
-        powerOn();
-        busMaster = false;
-        dma.closeAll();
     }
 }
