@@ -30,13 +30,7 @@ public record E1000eChip(PciId id, String model, boolean msix, int queues, int m
     public static final java.util.List<E1000eChip> ALL = java.util.List.of(I82574L, I82574LA, I82583V);
 
     /** The ID table: what the driver accepts, and what its refusal lists. */
-    public static final SupportedDevices SUPPORTED = supported();
-
-    private static SupportedDevices supported() {
-        SupportedDevices s = new SupportedDevices("e1000e");
-        for (E1000eChip c : ALL) s.add(c.id.vendor(), c.id.device(), c.model);
-        return s;
-    }
+    public static final SupportedDevices SUPPORTED = NicChip.table("e1000e", ALL);
 
     /** The chip with ID {@code id}, or an UNSUPPORTED_DEVICE error naming what is supported. */
     public static E1000eChip of(PciId id, String where) {

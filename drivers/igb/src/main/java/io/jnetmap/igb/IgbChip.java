@@ -123,13 +123,7 @@ public record IgbChip(PciId id, Family family, String model) implements NicChip 
             0x1522, "I350 fiber", 0x1523, "I350 SerDes", 0x1524, "I350 SGMII", 0x1546, "I350 DA4 (backplane/SerDes)");
 
     /** The ID table: what the driver accepts, and what its refusal lists. */
-    public static final SupportedDevices SUPPORTED = supported();
-
-    private static SupportedDevices supported() {
-        SupportedDevices s = new SupportedDevices("igb");
-        for (IgbChip c : ALL) s.add(c.id.vendor(), c.id.device(), c.model);
-        return s;
-    }
+    public static final SupportedDevices SUPPORTED = NicChip.table("igb", ALL);
 
     /**
      * The chip with ID {@code id}, or an UNSUPPORTED_DEVICE error that names the device, says what

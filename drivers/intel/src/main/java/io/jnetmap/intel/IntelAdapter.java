@@ -8,8 +8,6 @@ import io.jnetmap.nic.NicRegion;
 import io.jnetmap.nic.Registers;
 import io.jnetmap.pci.DmaAllocator;
 import io.jnetmap.rings.Kring;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,15 +25,12 @@ import java.util.function.IntFunction;
  * goes are the subclass's ({@link io.jnetmap.intel.gigabit.GigabitAdapter} for e1000e and igb).
  */
 public abstract class IntelAdapter extends NicAdapter {
-    private static final Logger LOG = LoggerFactory.getLogger(IntelAdapter.class);
 
     protected IntelTxRing[] txRings = new IntelTxRing[0];
     protected IntelRxRing[] rxRings = new IntelRxRing[0];
     /** Descriptor memory of each queue's TX and RX ring ({@link #createRings}; null entries not allocated or freed). */
     private DmaMemory[] txMemory = new DmaMemory[0], rxMemory = new DmaMemory[0];
     private QueueRegisters[] queueRegs = new QueueRegisters[0];
-    protected byte[] mac;
-    private boolean promiscuous, allMulticast, broadcast = true;
     private volatile boolean rxEnabled;
     /** Link losses seen (the TX rings compare it with the count they last saw: {@link TxLink}). */
     private volatile int linkLosses;
@@ -79,28 +74,9 @@ public abstract class IntelAdapter extends NicAdapter {
     @Override
     public int minTxFrame() { return MIN_TX_FRAME; }
 
-    @Override
-    public byte[] macAddress() { return mac == null ? null : mac.clone(); }
-
-    /**
-     * Promiscuous, all-multicast and broadcast accept: recorded, and applied at once
-     * ({@link #applyReceiveFilter}) unless the adapter is closed; a chip's RX start applies them too.
-     */
-    @Override
-    public synchronized void setReceiveFilter(boolean promiscuous, boolean allMulticast, boolean broadcast) {
-        this.promiscuous = promiscuous;
-        this.allMulticast = allMulticast;
-        this.broadcast = broadcast;
-        if (!isDestroyed()) applyReceiveFilter();
-        LOG.debug("{}: receive filter promiscuous={} all-multicast={} broadcast={}", name(), promiscuous, allMulticast, broadcast);
-    }
-
     /** Writes the recorded receive filter into the chip (the gigabit parts' RCTL, the 82599's FCTRL). */
+    @Override
     protected abstract void applyReceiveFilter();
-
-    protected final synchronized boolean promiscuous() { return promiscuous; }
-    protected final synchronized boolean allMulticast() { return allMulticast; }
-    protected final synchronized boolean broadcast() { return broadcast; }
 
     @Override
     public Map<String, Long> statistics() {

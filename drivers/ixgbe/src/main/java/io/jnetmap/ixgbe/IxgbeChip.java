@@ -40,13 +40,7 @@ public record IxgbeChip(PciId id, String model) implements NicChip {
             Map.entry(0x10ED, "82599 virtual function"), Map.entry(0x1528, "X540-T2"), Map.entry(0x1560, "X540-T1"),
             Map.entry(0x1515, "X540 virtual function"), Map.entry(0x1563, "X550-T2"), Map.entry(0x15D1, "X550-T1"));
 
-    public static final SupportedDevices SUPPORTED = supported();
-
-    private static SupportedDevices supported() {
-        SupportedDevices s = new SupportedDevices("ixgbe");
-        for (IxgbeChip c : ALL) s.add(c.id.vendor(), c.id.device(), c.model);
-        return s;
-    }
+    public static final SupportedDevices SUPPORTED = NicChip.table("ixgbe", ALL);
 
     /**
      * The chip with ID {@code id}, or an UNSUPPORTED_DEVICE error in one line: what the device is

@@ -86,6 +86,10 @@ public abstract class NicAdapter extends NetmapAdapter {
     private final Logger driverLog = LoggerFactory.getLogger(getClass());
 
     private volatile boolean destroyed;
+    /** The port's MAC address as the driver read it from the chip at open (null before). */
+    protected byte[] mac;
+    /** The receive filter the application asked for ({@link #setReceiveFilter}); broadcast accepted by default. */
+    private boolean promiscuous, allMulticast, broadcast = true;
     private ScheduledFuture<?> refresh, watchdog;
     private Runnable onDestroy;
     private volatile boolean linkWasUp;
@@ -184,6 +188,29 @@ public abstract class NicAdapter extends NetmapAdapter {
     public NicInterrupts interrupts() { return interrupts; }
 
     public boolean isDestroyed() { return destroyed; }
+
+    @Override
+    public byte[] macAddress() { return mac == null ? null : mac.clone(); }
+
+    /**
+     * Promiscuous, all-multicast and broadcast accept: recorded, and applied at once
+     * ({@link #applyReceiveFilter}) unless the adapter is closed; a chip's RX start applies them too.
+     */
+    @Override
+    public synchronized void setReceiveFilter(boolean promiscuous, boolean allMulticast, boolean broadcast) {
+        this.promiscuous = promiscuous;
+        this.allMulticast = allMulticast;
+        this.broadcast = broadcast;
+        if (!isDestroyed()) applyReceiveFilter();
+        driverLog.debug("{}: receive filter promiscuous={} all-multicast={} broadcast={}", name(), promiscuous, allMulticast, broadcast);
+    }
+
+    /** Writes the recorded receive filter into the chip (called holding the adapter's lock); nothing for a chip without one. */
+    protected void applyReceiveFilter() { }
+
+    protected final synchronized boolean promiscuous() { return promiscuous; }
+    protected final synchronized boolean allMulticast() { return allMulticast; }
+    protected final synchronized boolean broadcast() { return broadcast; }
 
     /** The chip driver's logger, named for its class (what shared code logs reads as the driver's). */
     protected final Logger driverLog() { return driverLog; }

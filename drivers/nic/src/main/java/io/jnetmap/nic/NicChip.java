@@ -1,6 +1,9 @@
 package io.jnetmap.nic;
 
 import io.jnetmap.pci.PciId;
+import io.jnetmap.pci.SupportedDevices;
+
+import java.util.List;
 
 /**
  * What {@link NicAdapter#openDevice} needs to know of a supported chip, whatever the driver: its
@@ -23,4 +26,11 @@ public interface NicChip {
      * rather than by its PCI ID maps its own ({@link NicAdapter.ChipProbe}).
      */
     default int registerBar() { return 0; }
+
+    /** The ID table of {@code driver}'s chips, in their order: what it accepts, and what its refusal lists. */
+    static SupportedDevices table(String driver, List<? extends NicChip> chips) {
+        SupportedDevices s = new SupportedDevices(driver);
+        for (NicChip c : chips) s.add(c.id().vendor(), c.id().device(), c.model());
+        return s;
+    }
 }

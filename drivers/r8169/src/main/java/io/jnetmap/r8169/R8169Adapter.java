@@ -47,14 +47,12 @@ public final class R8169Adapter extends NicAdapter {
     private final RtlVersion version;
     private final R8169Config config;
     private final RtlAccess access;
-    private byte[] mac;
     private RtlTxRing txRing;
     private RtlRxRing rxRing;
     private DmaMemory txMem, rxMem, tallyMem;
     private RtlTally tally;
     private final Object maskLock = new Object();
     private int wakeMask;
-    private boolean promiscuous, allMulticast, broadcast = true;
     /** The link as last read from PHYstatus (interrupt, stall, statistics): the TX ring's owner acts on it. */
     private volatile boolean linkSeenUp;
     /** TX DMA stopped by a link loss (ring owner's thread only). */
@@ -375,28 +373,21 @@ public final class R8169Adapter extends NicAdapter {
         return (s & PHY_LINK) != 0 ? speed(s) : 0;
     }
 
+    /** RxConfig's accept bits and the multicast hash (MAR0-7). */
     @Override
-    public byte[] macAddress() { return mac == null ? null : mac.clone(); }
-
-    @Override
-    public synchronized void setReceiveFilter(boolean promiscuous, boolean allMulticast, boolean broadcast) {
-        this.promiscuous = promiscuous;
-        this.allMulticast = allMulticast;
-        this.broadcast = broadcast;
-        if (!isDestroyed()) {
-            regs.write32(RX_CONFIG, (regs.read32(RX_CONFIG) & ~RX_ACCEPT_MASK) | acceptBits());
-            writeMulticast();
-        }
+    protected synchronized void applyReceiveFilter() {
+        regs.write32(RX_CONFIG, (regs.read32(RX_CONFIG) & ~RX_ACCEPT_MASK) | acceptBits());
+        writeMulticast();
     }
 
     private synchronized int acceptBits() {
-        return RX_ACCEPT_MY_PHYS | (promiscuous ? RX_ACCEPT_ALL_PHYS | RX_ACCEPT_MULTICAST : 0)
-                | (allMulticast ? RX_ACCEPT_MULTICAST : 0) | (broadcast ? RX_ACCEPT_BROADCAST : 0);
+        return RX_ACCEPT_MY_PHYS | (promiscuous() ? RX_ACCEPT_ALL_PHYS | RX_ACCEPT_MULTICAST : 0)
+                | (allMulticast() ? RX_ACCEPT_MULTICAST : 0) | (broadcast() ? RX_ACCEPT_BROADCAST : 0);
     }
 
     /** MAR0-7: every hash bucket when multicast is accepted (no group list kept), none otherwise. */
     private synchronized void writeMulticast() {
-        int v = promiscuous || allMulticast ? -1 : 0;
+        int v = promiscuous() || allMulticast() ? -1 : 0;
         regs.write32(MAR0 + 4, v);
         regs.write32(MAR0, v);
     }
