@@ -55,9 +55,6 @@ public abstract class DescriptorRing {
     public final Kring kring() { return kring; }
     public final DmaMemory memory() { return memory; }
 
-    /** The slot after {@code i}, wrapping. */
-    protected final int next(int i) { return i == lim ? 0 : i + 1; }
-
     /**
      * Where a TX batch [hwcur, head) ends: after its last complete packet (a packet is slots with
      * NS_MOREFRAG on all but its last), so the chip never sees half a packet; {@code head} when no
