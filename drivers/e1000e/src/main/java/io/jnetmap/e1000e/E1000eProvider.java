@@ -19,6 +19,7 @@ public final class E1000eProvider extends NicProvider {
 
     @Override
     protected NicAdapter create(PciAddress address, PortName name) {
-        return E1000eAdapter.open(openDevice(address), E1000eConfig.from(name));
+        E1000eConfig config = E1000eConfig.from(name); // a bad option fails before the device is opened
+        return E1000eAdapter.open(openDevice(address), config);
     }
 }

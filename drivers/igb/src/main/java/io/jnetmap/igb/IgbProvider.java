@@ -28,6 +28,7 @@ public final class IgbProvider extends NicProvider {
 
     @Override
     protected NicAdapter create(PciAddress address, PortName name) {
-        return IgbAdapter.open(openDevice(address), IgbConfig.from(name));
+        IgbConfig config = IgbConfig.from(name); // a bad option fails before the device is opened
+        return IgbAdapter.open(openDevice(address), config);
     }
 }

@@ -26,6 +26,7 @@ public final class IxgbeProvider extends NicProvider {
 
     @Override
     protected NicAdapter create(PciAddress address, PortName name) {
-        return IxgbeAdapter.open(openDevice(address), IxgbeConfig.from(name));
+        IxgbeConfig config = IxgbeConfig.from(name); // a bad option fails before the device is opened
+        return IxgbeAdapter.open(openDevice(address), config);
     }
 }
