@@ -1,0 +1,42 @@
+package io.jnetmap.hwtests.ixgbe;
+
+import io.jnetmap.hwtests.Binding;
+import io.jnetmap.hwtests.MultiQueueLabChecks;
+import io.jnetmap.intel.RssConfig;
+import io.jnetmap.ixgbe.IxgbeAdapter;
+import io.jnetmap.rings.NetmapPort;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The multi-queue checklist on the lab's first 82599 port (p4, jnetmap's QEMU model) cabled to
+ * the second (p5) run by Linux's ixgbe. Only in a lab started with {@code LAB_OWN_QEMU=1} (the
+ * default lab has no 82599: the tests are skipped, saying so). Settings
+ * {@code JNETMAP_IXGBE_FRAMES}, {@code JNETMAP_IXGBE_RINGS}, ...; figures in {@code ixgbe-lab.txt}.
+ */
+abstract class IxgbeLabChecks extends MultiQueueLabChecks<IxgbeAdapter> {
+    /** 82599 datasheet §8.2.3.8/§8.2.3.9: RX queues 0-63 at 0x1000, TX at 0x6000, 0x40 apart. */
+    static final Chip IXGBE = new Chip("ixgbe", "ixgbe", 0x1000, 0x6000, 0x40, "JNETMAP_IXGBE_", 30,
+            "the lab has no 82599 pair (cable C exists only with LAB_OWN_QEMU=1: hwtests/lab/README.md)");
+
+    IxgbeLabChecks(Binding.Kind kind) {
+        super(IXGBE, kind, 0);
+    }
+
+    @Override protected int queues() { return adapter.queues(); }
+    @Override protected RssConfig rss() { return adapter.rss(); }
+    @Override protected boolean usesMsix() { return adapter.usesMsix(); }
+    @Override protected String model() { return adapter.chip().model(); }
+    @Override protected IxgbeAdapter adapterOf(NetmapPort port) { return (IxgbeAdapter) port.adapter(); }
+
+    /** The 82599 counts each queue's frames in QPRC(q) (RQSMR maps queue q to counter q; clear on read, summed by the driver). */
+    @Override
+    protected String chipQueueView(int q, Map<String, Long> s0, Map<String, Long> s1, long delivered) {
+        String k = "rx_queue_" + q + "_packets";
+        long n = s1.get(k) - s0.get(k);
+        assertEquals(delivered, n, "queue " + q + ": QPRC counted the frames the ring delivered");
+        return "QPRC +" + n;
+    }
+}
