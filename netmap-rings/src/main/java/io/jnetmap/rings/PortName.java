@@ -34,8 +34,9 @@ public record PortName(String spec, String name, Mode mode, int ring, String pip
 
     static final String PREFIX = "netmap:";
     static final String VALE_PREFIX = "vale";
+    /** netmap's @conf keys, and flow-control (1 on, 0 off), which the Intel drivers read (their configs document it). */
     private static final java.util.Set<String> CONF_KEYS = java.util.Set.of("rings", "tx-rings", "rx-rings",
-            "host-rings", "host-tx-rings", "host-rx-rings", "slots", "tx-slots", "rx-slots");
+            "host-rings", "host-tx-rings", "host-rx-rings", "slots", "tx-slots", "rx-slots", "flow-control");
 
     public boolean isPipe() { return mode == Mode.PIPE_MASTER || mode == Mode.PIPE_SLAVE; }
     public boolean bindsNic() { return mode == Mode.ALL_NIC || mode == Mode.ONE_NIC || mode == Mode.NIC_SW; }

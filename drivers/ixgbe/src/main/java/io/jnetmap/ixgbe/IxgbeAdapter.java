@@ -6,6 +6,7 @@ import io.jnetmap.intel.IntelException;
 import io.jnetmap.intel.IntelTxRing;
 import io.jnetmap.intel.QueueRegisters;
 import io.jnetmap.intel.RssConfig;
+import io.jnetmap.intel.gigabit.FlowControl;
 import io.jnetmap.nic.NicDevice;
 import io.jnetmap.nic.NicInterrupts;
 import io.jnetmap.nic.NicRegion;
@@ -83,6 +84,8 @@ public final class IxgbeAdapter extends IntelAdapter {
     /** The MSI-X vector of queue pair {@code q}'s causes, or -1 without per-queue vectors. */
     public int vectorOf(int q) { return routing.perQueue ? q : -1; }
     public RssConfig rss() { return rss; }
+    /** 802.3x flow control as programmed: FULL with the option on (forced, see {@link #setupFlowControl}), else NONE. */
+    public FlowControl flowControl() { return config.flowControl() ? FlowControl.FULL : FlowControl.NONE; }
 
     /** Queue n's ring registers: RX at 0x1000 + 0x40 n, TX at 0x6000 + 0x40 n (n < 64, §8.2.3.8, §8.2.3.9). */
     static QueueRegisters queueRegs(int n) {
@@ -250,6 +253,7 @@ public final class IxgbeAdapter extends IntelAdapter {
         // one packet buffer of 512 KB, none for the other traffic classes (§4.6.11.3.4, no DCB/VT)
         regs.write32(RXPBSIZE0, RXPBSIZE_512KB);
         for (int i = 1; i < PACKET_BUFFERS; i++) regs.write32(RXPBSIZE0 + 4 * i, 0);
+        setupFlowControl();
         // strip the CRC (netmap delivers frames without it): HLREG0 and RDRXCTL must agree
         regs.set32(HLREG0, HLREG0_RXCRCSTRP);
         // RDRXCTL: the CRC strip, and the fields that must be written against their reset value
@@ -268,14 +272,16 @@ public final class IxgbeAdapter extends IntelAdapter {
         regs.write32(RXCSUM, RXCSUM_PCSD);
         // no snooping disabled: descriptors and buffers are coherent with the CPU's caches (§4.6.7)
         regs.set32(CTRL_EXT, CTRL_EXT_NS_DIS);
-        int srrctl = SRRCTL_DESCTYPE_ADV_ONEBUF | (rxBufferSize >> SRRCTL_BSIZEPKT_SHIFT) | SRRCTL_DROP_EN;
+        // a full queue drops (DROP_EN) rather than filling the shared packet buffer and stalling the
+        // others; with PAUSE sent it must hold instead, or the buffer never fills and no XOFF goes out
+        boolean dropAtFullQueue = !flowControl().sendsPause();
+        int srrctl = SRRCTL_DESCTYPE_ADV_ONEBUF | (rxBufferSize >> SRRCTL_BSIZEPKT_SHIFT) | (dropAtFullQueue ? SRRCTL_DROP_EN : 0);
         int[] rqsmr = new int[(queues + 3) / 4];
         for (int q = 0; q < queues; q++) {
             QueueRegisters ring = queueRegs(q);
             disableQueue(ring.rxdctl(), "RX", q);
             programRingBase(ring.rdbal(), ring.rdbah(), ring.rdlen(), rxMemory(q), config.rxSlots());
-            // advanced one-buffer descriptors of the region's buffer size; a full queue drops
-            // (DROP_EN) rather than filling the shared packet buffer and stalling the others
+            // advanced one-buffer descriptors of the region's buffer size
             regs.write32(srrctl(q), srrctl);
             // descriptor write-back relaxed ordering off: a status word must not overtake its data
             regs.clear32(dcaRxctrl(q), DCA_RXCTRL_RO_BIT12);
@@ -298,6 +304,41 @@ public final class IxgbeAdapter extends IntelAdapter {
         regs.clear32(SECRXCTRL, SECRXCTRL_RX_DIS);
         flush();
     }
+
+    /**
+     * §3.7.7 802.3x flow control (§4.6.11.3.4 for its registers without DCB): MFLCN.RFCE honours
+     * the partner's PAUSE, FCCFG.TFCE sends ours once packet buffer 0 holds more than its high
+     * mark (FCRTH(0).FCEN, {@link PauseThresholds}), XON below the low mark (FCRTL(0).XONE), the
+     * longest pause time in every XOFF and XOFF repeated at half of it (FCRTV) while the buffer
+     * stays full; MFLCN.DPF keeps PAUSE frames from the rings either way. Forced, not negotiated:
+     * backplane autonegotiation's pause bits are not read (Linux falls back to its requested mode
+     * the same way when they are not there). Off: no PAUSE honoured or sent, no thresholds, no
+     * pause time; the other packet buffers (unused without DCB) never have thresholds.
+     */
+    private void setupFlowControl() {
+        FlowControl fc = flowControl();
+        regs.write32(MFLCN, (regs.read32(MFLCN) & ~(MFLCN_RFCE | MFLCN_PMCF)) | MFLCN_DPF | (fc.honoursPause() ? MFLCN_RFCE : 0));
+        regs.write32(FCCFG, fc.sendsPause() ? FCCFG_TFCE_8023X : 0);
+        int bufferKib = RXPBSIZE_512KB >>> 10, frame = config.maxFrame() + 4;
+        for (int tc = 0; tc < TRAFFIC_CLASSES; tc++) {
+            if (tc == 0 && fc.sendsPause()) {
+                regs.write32(FCRTL0, PauseThresholds.lowKib(bufferKib, frame) << 10 | FCRTL_XONE);
+                regs.write32(FCRTH0, PauseThresholds.highKib(bufferKib, frame) << 10 | FCRTH_FCEN);
+            } else {
+                regs.write32(FCRTL0 + 4 * tc, 0);
+                regs.write32(FCRTH0 + 4 * tc, 0);
+            }
+        }
+        for (int i = 0; i < TRAFFIC_CLASSES / 2; i++) regs.write32(FCTTV0 + 4 * i, fc == FlowControl.NONE ? 0 : PAUSE_TIME * 0x0001_0001);
+        regs.write32(FCRTV, fc == FlowControl.NONE ? 0 : PAUSE_TIME / 2);
+        if (fc != FlowControl.NONE)
+            LOG.info("{}: flow control {} (forced): XOFF above {} KiB of the {} KiB packet buffer, XON below {} KiB", name(),
+                    fc.name().toLowerCase(java.util.Locale.ROOT), PauseThresholds.highKib(bufferKib, frame), bufferKib,
+                    PauseThresholds.lowKib(bufferKib, frame));
+    }
+
+    /** The pause time our XOFF asks for, in 512-bit-time quanta: the longest, as Linux and DPDK send. */
+    static final int PAUSE_TIME = 0xFFFF;
 
     /** §4.6.8 Transmit initialization. */
     private void startTransmit() {

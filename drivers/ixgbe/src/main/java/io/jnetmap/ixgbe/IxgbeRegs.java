@@ -125,6 +125,25 @@ final class IxgbeRegs {
     /** MTQC 0: one packet buffer, 64 TX queues, no DCB or VT. */
     static final int MTQC_64Q_1PB = 0;
 
+    // ---- §8.2.3.3 flow control (802.3x link PAUSE; §3.7.7)
+    /**
+     * FCTTV(n), 0x3200 + 4n (n < 4): the pause time sent in XOFF, two traffic classes per register
+     * (low half TC 2n, high half TC 2n+1). FCRTL(n)/FCRTH(n), 0x3220/0x3260 + 4n (n < 8): the XON
+     * and XOFF thresholds of packet buffer n in bytes (bits 18:5), with XONE (FCRTL bit 31: send
+     * XON when the buffer drains below the low mark) and FCEN (FCRTH bit 31: send XOFF above the
+     * high mark). FCRTV: how often, in pause quanta, XOFF is repeated while the buffer stays above it.
+     */
+    static final int FCTTV0 = 0x3200, FCRTL0 = 0x3220, FCRTH0 = 0x3260, FCRTV = 0x32A0, TRAFFIC_CLASSES = 8;
+    static final int FCRTL_XONE = 1 << 31, FCRTH_FCEN = 1 << 31;
+    /** FCCFG.TFCE (bits 4:3) = 01: send link (802.3x) PAUSE frames; 10 would be priority PAUSE. */
+    static final int FCCFG = 0x3D00, FCCFG_TFCE_8023X = 1 << 3;
+    /**
+     * MFLCN: pass MAC control frames to the host (PMCF, bit 0), discard PAUSE frames rather than
+     * passing them (DPF, bit 1), honour received link PAUSE (RFCE, bit 3); the priority ones
+     * (RPFCE, bits 11:4 and 2) stay clear.
+     */
+    static final int MFLCN = 0x4294, MFLCN_PMCF = 1, MFLCN_DPF = 1 << 1, MFLCN_RFCE = 1 << 3;
+
     // ---- §8.2.3.22 MAC
     static final int HLREG0 = 0x4240, MAXFRS = 0x4268, AUTOC = 0x42A0, LINKS = 0x42A4;
     /** HLREG0: append CRC on TX (bit 0), strip CRC on RX (bit 1), jumbo frames (bit 2), pad short TX frames (bit 10). */

@@ -36,6 +36,12 @@ import java.util.function.LongPredicate;
  *     its buffer size, RSS (MRQC, Toeplitz over the RSSRK key, queue = RETA[hash &amp; 127]),
  *     SRRCTL.DROP_EN: a full queue drops and counts QPRDC; without it frames wait in the packet
  *     buffer (RXPBSIZE(0) bytes) and beyond that are missed (MPC);</li>
+ * <li>802.3x flow control: a PAUSE frame from the wire (01:80:C2:00:00:01, type 0x8808, opcode 1)
+ *     is counted (LXOFFRXCNT/LXONRXCNT) and never reaches a queue; with MFLCN.RFCE an XOFF holds
+ *     the transmitter until XON or {@link #pauseTimeOver} (the model keeps no clock). With
+ *     FCCFG.TFCE and FCRTH(0).FCEN the packet buffer passing FCRTH(0) puts an XOFF of FCTTV(0)'s
+ *     time on the wire (queue -1 in {@link #wire}, LXOFFTXC), and draining to FCRTL(0) an XON
+ *     when FCRTL(0).XONE (LXONTXC);</li>
  * <li>interrupts: EICR/EICS/EIMS/EIMC/EIAC/EIAM/GPIE and their 64-vector EX forms, IVAR and
  *     IVAR_MISC routing, MSI-X messages on eventfds (edge: a message when a vector's enabled cause
  *     appears), MSI/INTx on one;</li>
@@ -58,9 +64,13 @@ final class Ixgbe82599Model extends RegisterModel {
             EIMS_EX0 = 0xAA0, EIMC_EX0 = 0xAB0, EIAM_EX0 = 0xAD0, RQSMR0 = 0x2300, RDRXCTL = 0x2F00, RXCTRL = 0x3000,
             RXPBSIZE0 = 0x3C00, HLREG0 = 0x4240, MAXFRS = 0x4268, AUTOC = 0x42A0, LINKS = 0x42A4, RTTDCS = 0x4900,
             DMATXCTL = 0x4A80, RXCSUM = 0x5000, FCTRL = 0x5080, MTA = 0x5200, MRQC = 0x5818, RETA = 0x5C00,
-            RSSRK = 0x5C80, MTQC = 0x8120, SECRXCTRL = 0x8D00, SECRXSTAT = 0x8D04, TQSM0 = 0x8600, VFTA = 0xA000, RAL0 = 0xA200, EEC = 0x10010;
+            RSSRK = 0x5C80, FCTTV0 = 0x3200, FCRTL0 = 0x3220, FCRTH0 = 0x3260, FCCFG = 0x3D00, MFLCN = 0x4294, MTQC = 0x8120, SECRXCTRL = 0x8D00, SECRXSTAT = 0x8D04, TQSM0 = 0x8600, VFTA = 0xA000, RAL0 = 0xA200, EEC = 0x10010;
     static final int GPRC = 0x4074, BPRC = 0x4078, MPRC = 0x407C, GPTC = 0x4080, GORCL = 0x4088, GOTCL = 0x4090,
-            ROC = 0x40AC, TORL = 0x40C0, TPR = 0x40D0, TPT = 0x40D4, MPTC = 0x40F0, BPTC = 0x40F4, MPC0 = 0x3FA0;
+            ROC = 0x40AC, TORL = 0x40C0, TPR = 0x40D0, TPT = 0x40D4, MPTC = 0x40F0, BPTC = 0x40F4, MPC0 = 0x3FA0,
+            LXONTXC = 0x3F60, LXOFFTXC = 0x3F68, LXONRXCNT = 0x41A4, LXOFFRXCNT = 0x41A8;
+    /** Where PAUSE frames go (802.3 Annex 31B), their type and opcode. */
+    static final byte[] PAUSE_DST = {0x01, (byte) 0x80, (byte) 0xC2, 0, 0, 0x01};
+    static final int MAC_CONTROL = 0x8808, PAUSE_OPCODE = 1;
 
     static int rxBase(int q) { return 0x1000 + 0x40 * q; }
     static int txBase(int q) { return 0x6000 + 0x40 * q; }
@@ -78,7 +88,7 @@ final class Ixgbe82599Model extends RegisterModel {
 
     static final int ENABLE = 1 << 25, CTRL_RST_BITS = (1 << 26) | (1 << 3), LINKS_UP = 1 << 30;
 
-    /** A frame the model put on the wire, and the TX queue it came from. */
+    /** A frame the model put on the wire, and the TX queue it came from (-1: a PAUSE frame of the MAC's own). */
     record Sent(int queue, byte[] frame) { }
 
     final List<Sent> wire = new ArrayList<>();
@@ -103,6 +113,8 @@ final class Ixgbe82599Model extends RegisterModel {
     private final boolean[] txMidPacket = new boolean[QUEUES];
     private final ArrayDeque<byte[]> packetBuffer = new ArrayDeque<>();
     private int packetBufferBytes;
+    /** The partner's XOFF holds our transmitter (MFLCN.RFCE); we sent XOFF and no XON since. */
+    private boolean txPaused, xoffSent;
 
     // interrupts: EICR bits 15:0 queue causes (vectors 0-15 in MSI-X mode), 30:16 other causes;
     // vectors 16-63 have causes and masks of their own (the EX registers)
@@ -149,6 +161,7 @@ final class Ixgbe82599Model extends RegisterModel {
         legacyAsserted = false;
         packetBuffer.clear();
         packetBufferBytes = 0;
+        txPaused = xoffSent = false;
         Arrays.fill(rxEnableReads, 0);
         Arrays.fill(txEnableReads, 0);
         Arrays.fill(txMidPacket, false);
@@ -191,6 +204,7 @@ final class Ixgbe82599Model extends RegisterModel {
         put(LINKS, up ? (1 << 31) | LINKS_UP | (3 << 28) | (1 << 7) : 0);
         if (up != linkWasUp) {
             linkWasUp = up;
+            txPaused = xoffSent = false; // PAUSE state does not outlive the link
             raiseOther(1 << 20);
             if (up) resumeTx();
         }
@@ -467,7 +481,7 @@ final class Ixgbe82599Model extends RegisterModel {
     /** Sends what queue {@code q} holds from TDH to TDT, as the chip does after a tail write. */
     synchronized void processTx(int q) {
         // no link, no TE, queue off: the transmit DMA stands still
-        if (inReset() || !linkUp() || (get(DMATXCTL) & 1) == 0 || (get(txdctl(q)) & ENABLE) == 0) return;
+        if (inReset() || !linkUp() || txPaused || (get(DMATXCTL) & 1) == 0 || (get(txdctl(q)) & ENABLE) == 0) return;
         int b = txBase(q);
         int n = get(b + 0x08) / 16;
         if (n == 0) return;
@@ -545,6 +559,10 @@ final class Ixgbe82599Model extends RegisterModel {
      * DROP_EN: it waits in the packet buffer for descriptors).
      */
     synchronized int receive(byte[] frame) {
+        if (!inReset() && linkUp() && isMacControl(frame)) {
+            pauseFrom(frame);
+            return DROPPED; // the MAC consumes it: no queue sees a PAUSE frame
+        }
         if (!rxReady()) return DROPPED;
         if (!packetBuffer.isEmpty()) {
             drainPacketBuffer();
@@ -561,15 +579,64 @@ final class Ixgbe82599Model extends RegisterModel {
         }
         packetBuffer.add(frame);
         packetBufferBytes += frame.length;
+        if (!xoffSent && (get(FCCFG) & (1 << 3)) != 0 && (get(FCRTH0) & (1 << 31)) != 0
+                && packetBufferBytes >= (get(FCRTH0) & 0x7FFE0)) {
+            xoffSent = true;
+            sendPause(get(FCTTV0) & 0xFFFF);
+        }
         return HELD;
+    }
+
+    private static boolean isMacControl(byte[] f) {
+        return f.length >= 18 && ((f[12] & 0xff) << 8 | (f[13] & 0xff)) == MAC_CONTROL;
+    }
+
+    /** A MAC control frame from the partner: a PAUSE is counted and, with MFLCN.RFCE, holds (quanta > 0) or releases TX. */
+    private void pauseFrom(byte[] f) {
+        if (!Arrays.equals(f, 0, 6, PAUSE_DST, 0, 6) || ((f[14] & 0xff) << 8 | (f[15] & 0xff)) != PAUSE_OPCODE) return;
+        int quanta = (f[16] & 0xff) << 8 | (f[17] & 0xff);
+        count(quanta != 0 ? LXOFFRXCNT : LXONRXCNT, 1);
+        if ((get(MFLCN) & (1 << 3)) == 0) return;
+        txPaused = quanta != 0;
+        if (!txPaused) resumeTx();
+    }
+
+    /** The partner's pause time ran out (the model keeps no clock: a test says when). */
+    synchronized void pauseTimeOver() {
+        txPaused = false;
+        resumeTx();
+    }
+
+    /** A PAUSE frame of {@code quanta} (0: XON) from our station address onto the wire. */
+    private void sendPause(int quanta) {
+        byte[] f = new byte[60];
+        System.arraycopy(PAUSE_DST, 0, f, 0, 6);
+        int ral = get(RAL0), rah = get(RAL0 + 4);
+        for (int i = 0; i < 4; i++) f[6 + i] = (byte) (ral >>> (8 * i));
+        f[10] = (byte) rah;
+        f[11] = (byte) (rah >>> 8);
+        f[12] = (byte) (MAC_CONTROL >>> 8);
+        f[13] = (byte) MAC_CONTROL;
+        f[15] = PAUSE_OPCODE;
+        f[16] = (byte) (quanta >>> 8);
+        f[17] = (byte) quanta;
+        wire.add(new Sent(-1, f));
+        count(quanta != 0 ? LXOFFTXC : LXONTXC, 1);
     }
 
     private void drainPacketBuffer() {
         while (rxReady() && !packetBuffer.isEmpty()) {
-            if (deliver(packetBuffer.peek()) == HELD) return;
+            if (deliver(packetBuffer.peek()) == HELD) break;
             packetBufferBytes -= packetBuffer.poll().length;
         }
+        if (xoffSent && packetBufferBytes <= (get(FCRTL0) & 0x7FFE0)) {
+            xoffSent = false;
+            if ((get(FCRTL0) & (1 << 31)) != 0) sendPause(0);
+        }
     }
+
+    /** Bytes of frames waiting in the packet buffer for descriptors. */
+    synchronized int packetBufferBytes() { return packetBufferBytes; }
 
     private int deliver(byte[] frame) {
         int fctrl = get(FCTRL);

@@ -414,6 +414,127 @@ class IxgbeAdapterTest extends ModelAdapterHarness<Ixgbe82599Model, IxgbeAdapter
         assertEquals(SLOTS - 1, port.rxRing(0).space());
     }
 
+    // ------------------------------------------------------------------ 802.3x flow control
+
+    /** A PAUSE frame from the peer: {@code quanta} 0 is XON. */
+    static byte[] pause(int quanta) {
+        byte[] f = new byte[60];
+        System.arraycopy(PAUSE_DST, 0, f, 0, 6);
+        System.arraycopy(PEER, 0, f, 6, 6);
+        f[12] = (byte) 0x88;
+        f[13] = 0x08;
+        f[15] = 1;
+        f[16] = (byte) (quanta >>> 8);
+        f[17] = (byte) quanta;
+        return f;
+    }
+
+    List<byte[]> sentFrames(int queue) {
+        List<byte[]> r = new ArrayList<>();
+        for (Ixgbe82599Model.Sent s : model.wire) if (s.queue() == queue) r.add(s.frame());
+        return r;
+    }
+
+    @Test
+    void flowControlIsOffByDefaultAndTheFirstPortNameTurnsItOn() {
+        assertFalse(IxgbeConfig.defaults().flowControl(), "off, as DPDK's ixgbe PMD and our gigabit drivers");
+        assertTrue(IxgbeConfig.from(PortName.parse("netmap:0000:00:06.0@conf:flow-control=1")).flowControl());
+        assertFalse(IxgbeConfig.from(PortName.parse("netmap:0000:00:06.0@conf:flow-control=0")).flowControl());
+        open();
+        assertEquals(io.jnetmap.intel.gigabit.FlowControl.NONE, adapter.flowControl());
+        assertEquals(0, model.get(MFLCN) & (1 << 3), "MFLCN.RFCE: the peer's PAUSE is not honoured");
+        assertEquals(0, model.get(FCCFG), "FCCFG.TFCE: no PAUSE sent");
+        assertEquals(0, model.get(FCRTH0), "no XOFF threshold");
+        for (int q = 0; q < QUEUES; q++) assertNotEquals(0, model.get(srrctl(q)) & (1 << 28), "queue " + q + ": DROP_EN, a full queue drops");
+        // an XOFF from the peer changes nothing: the frames go out, the XOFF is counted
+        model.receive(pause(0xFFFF));
+        for (int j = 0; j < 10; j++) put(port.txRing(0), numbered(PEER, j, 60));
+        port.txsync();
+        assertEquals(10, sentFrames(0).size());
+        assertEquals(1L, adapter.statistics().get("rx_xoff"));
+    }
+
+    /**
+     * With flow control on the registers say so as Intel's drivers program them (82599 datasheet
+     * §3.7.7): MFLCN.RFCE with DPF, FCCFG.TFCE 802.3x, XOFF at 512 KiB less the delay value of a
+     * 9022-byte frame (471 KiB), XON at 39 KiB (the same figures as Linux's IXGBE_DV and
+     * IXGBE_LOW_DV), the longest pause time, refreshed at half of it.
+     */
+    @Test
+    void flowControlOnProgramsThePauseRegistersAsIntelsDriversDo() {
+        open(config().withFlowControl(true), "MSIX");
+        assertEquals(io.jnetmap.intel.gigabit.FlowControl.FULL, adapter.flowControl());
+        assertEquals(1 << 3 | 1 << 1, model.get(MFLCN), "RFCE and DPF");
+        assertEquals(1 << 3, model.get(FCCFG), "TFCE 802.3x");
+        assertEquals(471 << 10 | 1 << 31, model.get(FCRTH0), "XOFF above 471 KiB, FCEN");
+        assertEquals(39 << 10 | 1 << 31, model.get(FCRTL0), "XON below 39 KiB, XONE");
+        for (int i = 1; i < 8; i++) assertEquals(0, model.get(FCRTH0 + 4 * i), "no thresholds for packet buffer " + i);
+        for (int i = 0; i < 4; i++) assertEquals(0xFFFF_FFFF, model.get(FCTTV0 + 4 * i), "FCTTV(" + i + ")");
+        assertEquals(0x7FFF, model.get(0x32A0), "FCRTV: XOFF repeated at half the pause time");
+        for (int q = 0; q < QUEUES; q++) assertEquals(0, model.get(srrctl(q)) & (1 << 28), "queue " + q + ": no DROP_EN, a full queue holds");
+        assertEquals(497, PauseThresholds.highKib(512, 1518));
+        assertEquals(10, PauseThresholds.lowKib(512, 1518));
+    }
+
+    @Test
+    void withFlowControlThePeersXoffHoldsTransmitUntilXonAndNothingIsLost() {
+        open(config().withFlowControl(true), "MSIX");
+        model.receive(pause(0xFFFF));
+        for (int j = 0; j < 20; j++) put(port.txRing(0), numbered(PEER, j, 60 + j));
+        port.txsync();
+        assertEquals(0, sentFrames(0).size(), "XOFF: nothing leaves");
+        assertTrue(port.txRing(0).txPending(), "the frames wait in the ring");
+        model.receive(pause(0));
+        List<byte[]> sent = sentFrames(0);
+        assertEquals(20, sent.size(), "XON: all of them, once");
+        for (int j = 0; j < 20; j++) assertArrayEquals(numbered(PEER, j, 60 + j), sent.get(j), "in order, frame " + j);
+        // an XOFF whose time runs out releases TX as well
+        model.receive(pause(0xFFFF));
+        put(port.txRing(0), numbered(PEER, 20, 60));
+        port.txsync();
+        assertEquals(20, sentFrames(0).size());
+        model.pauseTimeOver();
+        assertEquals(21, sentFrames(0).size());
+        Map<String, Long> st = adapter.statistics();
+        assertEquals(2L, st.get("rx_xoff"));
+        assertEquals(1L, st.get("rx_xon"));
+    }
+
+    /**
+     * A receiver that falls behind: frames wait in the packet buffer (no DROP_EN), past the high
+     * mark the port sends XOFF, and once the application has drained the buffer below the low mark,
+     * XON. Every frame arrives, in order; none is missed or dropped.
+     */
+    @Test
+    void withFlowControlAFullPacketBufferSendsXoffThenXonAndEveryFrameArrives() {
+        open(config().withFlowControl(true), "MSIX");
+        int n = 400, size = 1514; // 400 x 1514 B > 471 KiB: past the high mark with 63 frames in the ring
+        for (int i = 0; i < n; i++) {
+            int q = model.receive(numbered(MAC, i, size));
+            assertTrue(q == 0 || q == HELD, "frame " + i + " delivered or held, not dropped (" + q + ")");
+        }
+        List<byte[]> pauses = sentFrames(-1);
+        assertEquals(1, pauses.size(), "one XOFF, when the buffer passed 471 KiB");
+        assertEquals(0xFFFF, (pauses.get(0)[16] & 0xff) << 8 | (pauses.get(0)[17] & 0xff), "the longest pause time");
+        assertArrayEquals(MAC, Arrays.copyOfRange(pauses.get(0), 6, 12), "from the port's address");
+        int got = 0;
+        byte[] f;
+        for (int round = 0; round < 50 && got < n; round++) {
+            port.rxsync();
+            while ((f = take(port.rxRing(0))) != null) assertEquals(got++, getInt(f, 14), "in order");
+        }
+        assertEquals(n, got, "every frame arrived");
+        assertEquals(0, model.packetBufferBytes());
+        pauses = sentFrames(-1);
+        assertEquals(2, pauses.size(), "then one XON");
+        assertEquals(0, (pauses.get(1)[16] & 0xff) << 8 | (pauses.get(1)[17] & 0xff));
+        Map<String, Long> st = adapter.statistics();
+        assertEquals(1L, st.get("tx_xoff"));
+        assertEquals(1L, st.get("tx_xon"));
+        assertEquals(0L, st.get("rx_missed"));
+        assertEquals(0L, st.get("rx_queue_0_drops"));
+    }
+
     /**
      * Issue 10's flood: unpaced frames into one queue, the chip dropping at a full ring
      * (SRRCTL.DROP_EN, counted in QPRDC); RX keeps delivering, every frame delivered or counted,

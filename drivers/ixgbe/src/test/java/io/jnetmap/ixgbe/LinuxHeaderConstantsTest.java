@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Facts checked against a third party: every 82599 register offset and bit the driver names
- * ({@link IxgbeRegs}, {@link IxgbeStats}, the shared {@link IntelStats}) equals Linux 6.1's definition in ixgbe_type.h, by the
+ * ({@link IxgbeRegs}, {@link IxgbeStats}, {@link PauseThresholds}, the shared {@link IntelStats}) equals Linux 6.1's definition in ixgbe_type.h, by the
  * table {@code linux-6.1-constants.txt} beside this class, or is listed there with its datasheet
  * section; and every queue, receive-address, interrupt and statistics register the driver
  * computes equals Linux's macro for it.
@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class LinuxHeaderConstantsTest {
     @Test
     void everyIxgbeConstantEqualsLinuxs() {
-        HeaderFacts.assertAgreesWithLinux(LinuxHeaderConstantsTest.class, IxgbeRegs.class, IxgbeStats.class, IntelStats.class);
+        HeaderFacts.assertAgreesWithLinux(LinuxHeaderConstantsTest.class, IxgbeRegs.class, IxgbeStats.class, PauseThresholds.class, IntelStats.class);
     }
 
     /**

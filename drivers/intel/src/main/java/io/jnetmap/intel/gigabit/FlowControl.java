@@ -16,6 +16,12 @@ public enum FlowControl {
 
     FlowControl(int ctrlBits) { this.ctrlBits = ctrlBits; }
 
+    /** Received PAUSE frames hold our transmitter (RECEIVE, FULL); the 82599 names this MFLCN.RFCE. */
+    public boolean honoursPause() { return this == RECEIVE || this == FULL; }
+
+    /** The MAC sends PAUSE when its receive buffer fills (TRANSMIT, FULL); the 82599 names this FCCFG.TFCE. */
+    public boolean sendsPause() { return this == TRANSMIT || this == FULL; }
+
     /**
      * Table 28B-3: both advertise PAUSE: both directions; we advertise ASM_DIR only and the partner
      * PAUSE and ASM_DIR: we send PAUSE; we advertise PAUSE and ASM_DIR and the partner ASM_DIR only:
