@@ -155,7 +155,10 @@ public abstract class MultiQueueLabChecks<A extends IntelAdapter> extends LabChe
         closeAll();
     }
 
-    String portName() { return "netmap:" + nic.bdf() + "@conf:rings=" + rings + ",rx-slots=" + rxSlots; }
+    String portName() { return "netmap:" + nic.bdf() + "@conf:rings=" + rings + ",rx-slots=" + rxSlots + extraConf(); }
+
+    /** More {@code @conf} settings of the port under test, each after a comma (none unless the chip's checks say). */
+    protected String extraConf() { return ""; }
 
     /**
      * A port bound to ring pair {@code k} alone, sharing the adapter: poll() on it waits for that

@@ -25,6 +25,25 @@ abstract class IxgbeLabChecks extends MultiQueueLabChecks<IxgbeAdapter> {
         super(IXGBE, kind, 0);
     }
 
+    /**
+     * Flow control on, as a user with Linux's ixgbe at the other end turns it on: Linux sends XOFF
+     * when its buffer fills (its default is flow control both ways), and a port that ignores it has
+     * its frames missed there (the first lab run: 73,924 of 200,000). With it on, our full queues
+     * hold frames and the port pauses the peer rather than drop them.
+     */
+    @Override protected String extraConf() { return ",flow-control=1"; }
+
+    /**
+     * On our 82599 model every frame of the flood is delivered or counted by the chip (it never
+     * refuses the wire, unlike QEMU's e1000e/igb queues): none may be lost before the chip.
+     */
+    @Override
+    protected void assertFloodReceived(Flood r) {
+        super.assertFloodReceived(r);
+        assertEquals(0, r.lostBeforeChip(), "frames the peer sent that were neither delivered nor counted: " + r);
+        assertEquals(io.jnetmap.intel.gigabit.FlowControl.FULL, adapter.flowControl());
+    }
+
     @Override protected int queues() { return adapter.queues(); }
     @Override protected RssConfig rss() { return adapter.rss(); }
     @Override protected boolean usesMsix() { return adapter.usesMsix(); }
