@@ -421,6 +421,20 @@ public abstract class LabChecklist<A extends IntelAdapter> {
 
     // ================================================================== full-speed RX (issue 10)
 
+    /**
+     * Issue 10: the peer sends as fast as it can, no credit, no pacing; the port must keep
+     * receiving on its rings (drops at a full ring counted by the chip, never a wedge), deliver
+     * each frame once and byte-exact, and still receive after the flood.
+     */
+    @org.junit.jupiter.api.Test
+    @org.junit.jupiter.api.Order(2)
+    protected void keepsReceivingAnUnpacedFloodAndCountsWhatItDrops() {
+        assertFloodReceived(receiveUnpacedFlood(FLOOD_FRAMES, 60, 500, 300_000));
+    }
+
+    /** Frames of the full-speed phase (JNETMAP_LAB_FLOOD_FRAMES). */
+    protected static final int FLOOD_FRAMES = Integer.parseInt(envOr("JNETMAP_LAB_FLOOD_FRAMES", "100000"));
+
     /** What {@link #receiveUnpacedFlood} saw. */
     public static final class Flood {
         public long sent, received, others, outOfOrder, duplicates, notExact, chipDrops, late, lateWanted;

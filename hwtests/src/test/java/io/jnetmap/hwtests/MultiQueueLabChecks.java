@@ -330,20 +330,6 @@ public abstract class MultiQueueLabChecks<A extends IntelAdapter> extends LabChe
         assertNoBufferLeaked();
     }
 
-    /**
-     * Issue 10: the peer sends as fast as it can, no pacing; the port must keep receiving on its
-     * rings (drops at a full ring counted by the chip, never a wedge), each frame once and byte-exact, and
-     * still receive after the flood.
-     */
-    @Test
-    @Order(2)
-    void keepsReceivingAnUnpacedFloodAndCountsWhatItDrops() {
-        assertFloodReceived(receiveUnpacedFlood(FLOOD_FRAMES, 60, 500, 300_000));
-    }
-
-    /** Frames of the full-speed phase (JNETMAP_LAB_FLOOD_FRAMES). */
-    static final int FLOOD_FRAMES = Integer.parseInt(envOr("JNETMAP_LAB_FLOOD_FRAMES", "100000"));
-
     /** igb and ixgbe drop at a full queue (SRRCTL.DROP_EN) and count per queue (RQDPC, QPRDC), besides rx_missed. */
     @Override
     protected long chipDrops(Map<String, Long> before, Map<String, Long> after) {

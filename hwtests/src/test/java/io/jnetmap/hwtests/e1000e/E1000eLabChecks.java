@@ -198,20 +198,6 @@ abstract class E1000eLabChecks extends LabChecklist<E1000eAdapter> {
         assertNoBufferLeaked();
     }
 
-    /**
-     * Issue 10: the peer sends as fast as it can, no credit, no pacing; the port must keep
-     * receiving (drops at a full ring are counted, never a wedge), deliver each frame once and
-     * byte-exact, and still receive after the flood.
-     */
-    @Test
-    @Order(2)
-    void keepsReceivingAnUnpacedFloodAndCountsWhatItDrops() {
-        assertFloodReceived(receiveUnpacedFlood(FLOOD_FRAMES, 60, 500, 300_000));
-    }
-
-    /** Frames of the full-speed phase (JNETMAP_LAB_FLOOD_FRAMES). */
-    static final int FLOOD_FRAMES = Integer.parseInt(envOr("JNETMAP_LAB_FLOOD_FRAMES", "100000"));
-
     /** Receives frames 0..want-1 of {@code snd} on the port's ring, each checked as it is taken; see {@link #receiveNumbered}. */
     Numbered receive(PeerPort.Sender snd, int want, Size size, long timeoutMillis) {
         return receiveNumbered(snd, want, size, RX_WINDOW, timeoutMillis);
