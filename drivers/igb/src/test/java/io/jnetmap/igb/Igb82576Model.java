@@ -6,6 +6,7 @@ import io.jnetmap.intel.gigabit.GigabitStats;
 import io.jnetmap.intel.Toeplitz;
 import io.jnetmap.nic.ChipRing;
 import io.jnetmap.nic.MiiPhy;
+import io.jnetmap.intel.MultiQueueAdapterCases;
 import io.jnetmap.nic.RegisterModel;
 import io.jnetmap.sys.EventFd;
 import io.jnetmap.sys.OffHeapBuffer;
@@ -40,7 +41,7 @@ import static io.jnetmap.intel.gigabit.GigabitRegs.*;
  * Every address the model reads or writes through a descriptor is checked by {@link #dmaCheck};
  * a miss is recorded in {@link #dmaViolations} (the driver let a bad slot reach a descriptor).
  */
-final class Igb82576Model extends RegisterModel {
+final class Igb82576Model extends RegisterModel implements MultiQueueAdapterCases.QueueChipModel {
     static final int SIZE = 128 * 1024, QUEUES = 16, MSIX_VECTORS = 10;
     /** receive() results besides a queue number. */
     static final int DROPPED = -1, NO_DESCRIPTORS = -2;
@@ -58,6 +59,10 @@ final class Igb82576Model extends RegisterModel {
     record Sent(int queue, byte[] frame) { }
 
     final List<Sent> wire = new ArrayList<>();
+
+    @Override public int wireFrames() { return wire.size(); }
+    @Override public byte[] wireFrame(int i) { return wire.get(i).frame(); }
+    @Override public void holdTransmit() { holdTx = true; }
     final List<String> protocolErrors = new ArrayList<>();
     final List<String> dmaViolations = new ArrayList<>();
     /** Device addresses the driver may hand the chip as packet buffers (null: anything goes). */
@@ -352,7 +357,8 @@ final class Igb82576Model extends RegisterModel {
     // ------------------------------------------------------------------ transmit
 
     /** Sends what queue {@code q} holds from TDH to TDT, as the chip does after a TDT write. */
-    synchronized void processTx(int q) {
+    @Override
+    public synchronized void processTx(int q) {
         // no link: the silicon's TX DMA stands still (QEMU's model completes descriptors regardless)
         if ((get(TCTL) & TCTL_EN) == 0 || (get(txdctl(q)) & DCTL_QUEUE_ENABLE) == 0 || !linkUp()) return;
         int b = txBase(q);
@@ -423,7 +429,8 @@ final class Igb82576Model extends RegisterModel {
      * long, or no descriptors with DROP_EN), or {@link #NO_DESCRIPTORS} (the queue is full and
      * drops are off: the sender should retry, as QEMU holds the packet).
      */
-    synchronized int receive(byte[] frame) {
+    @Override
+    public synchronized int receive(byte[] frame) {
         if ((get(RCTL) & RCTL_EN) == 0 || !linkUp()) return DROPPED;
         int rctl = get(RCTL);
         boolean bcast = (frame[0] & 0xff) == 0xff && Arrays.equals(Arrays.copyOf(frame, 6), new byte[] {-1, -1, -1, -1, -1, -1});

@@ -5,10 +5,9 @@ import io.jnetmap.intel.IntelStats;
 import io.jnetmap.intel.Toeplitz;
 import io.jnetmap.intel.RssConfig;
 import io.jnetmap.nic.DriverRingModel;
-import io.jnetmap.nic.ModelAdapterHarness;
+import io.jnetmap.intel.MultiQueueAdapterCases;
 import io.jnetmap.nic.ModelDevice;
 import io.jnetmap.nic.NicRegion;
-import io.jnetmap.nic.RxFlood;
 import io.jnetmap.nic.ShortTxFrameCheck;
 import io.jnetmap.pci.PciException;
 import io.jnetmap.pci.PciId;
@@ -19,8 +18,6 @@ import io.jnetmap.rings.PortName;
 import io.jnetmap.rings.RingStateException;
 import io.jnetmap.sys.OffHeapBuffer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Arrays;
 import java.util.HashMap;
@@ -40,10 +37,10 @@ import static io.jnetmap.rings.NetmapLayout.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The igb driver against a register-level model of the 82576 (no hardware). */
-class IgbAdapterTest extends ModelAdapterHarness<Igb82576Model, IgbAdapter> {
+class IgbAdapterTest extends MultiQueueAdapterCases<Igb82576Model, IgbAdapter> {
     static final String ADDRESS = "0000:00:05.0";
     static final PciId I82576 = new PciId(0x8086, 0x10c9);
-    static final int SLOTS = 64, QUEUES = 4, UDP = 17, TCP = 6;
+    static final int UDP = 17, TCP = 6;
 
     static IgbConfig config() { return IgbConfig.defaults().withSlots(SLOTS, SLOTS).withQueues(QUEUES).withLinkWait(100); }
 
@@ -55,7 +52,25 @@ class IgbAdapterTest extends ModelAdapterHarness<Igb82576Model, IgbAdapter> {
         port = bind("netmap:" + ADDRESS);
     }
 
-    void open() { open(config(), "MSIX"); }
+    @Override
+    protected void open() { open(config(), "MSIX"); }
+
+    @Override
+    protected void open(int queues, String mode) {
+        boolean busy = mode.equals("BUSY_POLL");
+        open(config().withQueues(queues).withInterrupts(!busy), busy ? "MSIX" : mode);
+    }
+
+    @Override protected String address() { return ADDRESS; }
+    @Override protected byte[] mac() { return MAC; }
+    @Override protected byte[] peer() { return PEER; }
+    @Override protected int rdt0() { return model.get(IgbQueueRegs.of(0).rings().rdt()); }
+
+    @Override
+    protected void assertFilterRegisters(boolean promiscuous, boolean allMulticast, boolean broadcast) {
+        assertEquals((promiscuous ? RCTL_UPE : 0) | (allMulticast ? RCTL_MPE : 0) | (broadcast ? RCTL_BAM : 0),
+                model.get(RCTL) & (RCTL_UPE | RCTL_MPE | RCTL_BAM), "RCTL.UPE/MPE/BAM");
+    }
 
     @Override
     protected void checkModel() {
@@ -343,85 +358,11 @@ class IgbAdapterTest extends ModelAdapterHarness<Igb82576Model, IgbAdapter> {
         assertEquals(0, model.receive(numbered(MAC, 2, 1518)));
     }
 
-    @Test
-    void releasedSlotsAreReArmedAndTheRingWrapsManyTimes() {
-        open(config().withQueues(1), "MSIX");
-        NetmapRing rx = port.rxRing(0);
-        int seq = 0, got = 0;
-        for (int round = 0; round < 40; round++) {
-            for (int j = 0; j < 25; j++) receive(numbered(MAC, seq++, 60 + (seq % 50)));
-            port.rxsync();
-            byte[] f;
-            while ((f = take(rx)) != null) {
-                assertEquals(got, getInt(f, 14), "in order");
-                got++;
-            }
-        }
-        assertEquals(1000, got);
-        assertEquals(0, model.get(MRQC), "one queue: RSS off");
-    }
 
-    @Test
-    void aFullRingDropsAndCountsPerQueue() {
-        open();
-        int accepted = 0;
-        for (int i = 0; i < SLOTS + 10; i++) if (model.receive(numbered(MAC, i, 60)) == 0) accepted++;
-        assertEquals(SLOTS - 1, accepted, "the chip owns all but one slot");
-        Map<String, Long> st = adapter.statistics();
-        assertEquals(11L, st.get("rx_queue_0_drops"));
-        port.rxsync();
-        assertEquals(SLOTS - 1, port.rxRing(0).space());
-    }
 
-    /**
-     * Issue 10: an unpaced flood into one queue, the chip dropping at a full ring (SRRCTL.DROP_EN,
-     * counted in RQDPC) as silicon does, the application taking frames in poll(): RX keeps
-     * delivering, every frame is delivered or counted, and once the flood is over each single
-     * frame still wakes poll(). With interrupts (each mode) and busy-polling.
-     */
-    @ParameterizedTest
-    @ValueSource(strings = {"MSIX", "MSI", "INTX", "BUSY_POLL"})
-    void keepsReceivingThroughAnUnpacedFloodThatOverrunsTheRing(String mode) throws Exception {
-        boolean busy = mode.equals("BUSY_POLL");
-        open(busy ? config().withInterrupts(false) : config(), busy ? "MSIX" : mode);
-        long[] dropped = new long[1];
-        RxFlood.Result r = RxFlood.run(port, 0, 30_000, seq -> {
-            int q = model.receive(numbered(MAC, seq, 60)); // not IP: RSS leaves it on queue 0
-            if (q == Igb82576Model.DROPPED) dropped[0]++;
-            else assertEquals(0, q);
-        });
-        assertTrue(r.inOrder(), r.toString());
-        assertTrue(dropped[0] > 0, "the flood overran the ring at least once (" + r + ")");
-        assertEquals(RxFlood.LATE_FRAMES, r.late(), r.toString());
-        assertEquals(r.sent(), r.received() + dropped[0], "every frame delivered or dropped by the chip: " + r);
-        assertEquals(dropped[0], adapter.statistics().get("rx_queue_0_drops"), "the chip's drops show in RQDPC");
-    }
 
     // ------------------------------------------------------------------ zero copy
 
-    @Test
-    void swappedBuffersAreWhatTheDescriptorsPointAt() {
-        open();
-        byte[] f = numbered(MAC, 42, 200);
-        assertEquals(0, model.receive(f));
-        port.rxsync();
-        NetmapRing rx = port.rxRing(0), tx = port.txRing(2);
-        int ri = rx.head(), ti = tx.head();
-        int rxBuf = rx.bufIdx(ri), txBuf = tx.bufIdx(ti);
-        rx.swapBuffers(ri, tx, ti); // netmap's zero-copy forward: NS_BUF_CHANGED on both slots
-        rx.advance(rx.next(ri));
-        tx.advance(tx.next(ti));
-        port.txsync();
-        assertArrayEquals(f, model.wire.get(0).frame(), "sent from the received buffer, not copied");
-        OffHeapBuffer td = adapter.txRing(2).memory().buffer();
-        assertEquals(adapter.region().bufferAddress(rxBuf), td.getLong(16 * ti));
-        assertEquals(0, tx.slotFlags(ti) & NS_BUF_CHANGED, "the driver clears NS_BUF_CHANGED");
-        // the RX slot now holds the old TX buffer: released, its descriptor points there
-        port.rxsync();
-        OffHeapBuffer rd = adapter.rxRing(0).memory().buffer();
-        assertEquals(adapter.region().bufferAddress(txBuf), rd.getLong(16 * ri));
-        assertEquals(0, rx.slotFlags(ri) & NS_BUF_CHANGED);
-    }
 
     // ------------------------------------------------------------------ bad slots
 
@@ -454,31 +395,6 @@ class IgbAdapterTest extends ModelAdapterHarness<Igb82576Model, IgbAdapter> {
         ShortTxFrameCheck.run(adapter, port, () -> model.tdtWrites, () -> model.wire.size());
     }
 
-    @Test
-    void badRxSlotsAreNotGivenBackToTheChip() {
-        open();
-        receive(numbered(MAC, 1, 60));
-        port.rxsync();
-        NetmapRing rx = port.rxRing(0);
-        int h = rx.head(), good = rx.bufIdx(h);
-        rx.bufIdx(h, 0);
-        rx.slotFlags(h, NS_BUF_CHANGED);
-        rx.advance(rx.next(h));
-        int rdt = model.get(IgbQueueRegs.of(0).rings().rdt()), doorbells = model.rdtWrites;
-        assertThrows(RingStateException.class, () -> port.rxsync());
-        assertEquals(good, rx.bufIdx(h), "the port's buffer restored");
-        assertEquals(rdt, model.get(IgbQueueRegs.of(0).rings().rdt()), "the slot was not given back to the chip");
-        assertEquals(doorbells, model.rdtWrites);
-        rx.advance(rx.next(h));
-        port.rxsync();
-        OffHeapBuffer d = adapter.rxRing(0).memory().buffer();
-        assertEquals(adapter.region().bufferAddress(good), d.getLong(16 * h), "re-armed with the real buffer");
-        for (int i = 0; i < 100; i++) {
-            receive(numbered(MAC, 100 + i, 60));
-            port.rxsync();
-            assertEquals(100 + i, getInt(take(rx), 14));
-        }
-    }
 
     // ------------------------------------------------------------------ interrupts and poll
 
@@ -503,22 +419,6 @@ class IgbAdapterTest extends ModelAdapterHarness<Igb82576Model, IgbAdapter> {
         assertEquals(1 << 4, model.read32(EIMS), "ring 1's vector masked again when nobody waits");
     }
 
-    @Test
-    void pollWaitsForTransmitSpaceOnTheCompletionInterrupt() throws Exception {
-        open();
-        model.holdTx = true; // the chip is slow: nothing completes until we say so
-        NetmapPort ring3 = bind("netmap:" + ADDRESS + "-3"); // POLLOUT on all rings would find space on the others
-        NetmapRing tx = ring3.txRing(3);
-        while (tx.space() > 0) put(tx, numbered(PEER, tx.head(), 60));
-        ring3.txsync();
-        assertEquals(0, tx.space());
-        CompletableFuture<Integer> polled = CompletableFuture.supplyAsync(() -> ring3.poll(NetmapPort.POLLOUT, 10_000));
-        Thread.sleep(300);
-        assertFalse(polled.isDone(), () -> "poll returned early: " + polled.join());
-        model.processTx(3);
-        assertEquals(NetmapPort.POLLOUT, polled.get(5, TimeUnit.SECONDS) & NetmapPort.POLLOUT);
-        assertEquals(SLOTS - 1, model.wire.size());
-    }
 
     @Test
     void sharedInterruptsStillWakePoll() throws Exception {
@@ -583,53 +483,7 @@ class IgbAdapterTest extends ModelAdapterHarness<Igb82576Model, IgbAdapter> {
         assertTrue(b.containsKey("rx_queue_3_drops"));
     }
 
-    @Test
-    void receiveFiltersFollowTheSwitches() {
-        open();
-        byte[] other = {0x02, 0, 0, 0, 0, 0x77};
-        byte[] multicast = {0x01, 0, 0x5e, 0, 0, 1};
-        assertEquals(Igb82576Model.DROPPED, model.receive(numbered(other, 1, 60)));
-        assertEquals(Igb82576Model.DROPPED, model.receive(numbered(multicast, 2, 60)));
-        assertEquals(0, model.receive(numbered(BROADCAST, 3, 60)));
-        adapter.setReceiveFilter(true, true, false);
-        assertEquals(RCTL_UPE | RCTL_MPE, model.get(RCTL) & (RCTL_UPE | RCTL_MPE | RCTL_BAM));
-        assertEquals(0, model.receive(numbered(other, 4, 60)));
-        assertEquals(0, model.receive(numbered(multicast, 5, 60)));
-        assertEquals(Igb82576Model.DROPPED, model.receive(numbered(BROADCAST, 6, 60)));
-        adapter.setReceiveFilter(false, false, true);
-        assertEquals(RCTL_BAM, model.get(RCTL) & (RCTL_UPE | RCTL_MPE | RCTL_BAM));
-    }
 
-    @Test
-    void theDataPathAllocatesNothing() {
-        open();
-        model.holdTx = true;
-        model.logWrites = false; // the model's write log allocates; the driver must not
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        byte[] f = numbered(MAC, 1, 64);
-        long allocated = 0, empty = 0;
-        for (int iter = 0; iter < 40_000; iter++) {
-            int q = iter & 3;
-            NetmapRing tx = port.txRing(q), rx = port.rxRing(0);
-            long a0 = mx.getCurrentThreadAllocatedBytes();
-            long a1 = mx.getCurrentThreadAllocatedBytes();
-            int i = tx.head();
-            tx.len(i, 64);
-            tx.advance(tx.next(i));
-            port.txsync(q);
-            if (!rx.empty()) rx.advance(rx.tail());
-            port.rxsync(0);
-            long a2 = mx.getCurrentThreadAllocatedBytes();
-            if (iter >= 20_000) {
-                allocated += a2 - a1;
-                empty += a1 - a0;
-            }
-            model.processTx(q); // the model allocates; not measured
-            model.receive(f);
-        }
-        // a few hundred bytes of JIT/profiling noise at most; one allocation per packet would be > 300 KB
-        assertTrue(allocated - empty <= 4096, "txsync/rxsync allocated " + (allocated - empty) + " bytes in 20,000 rounds");
-    }
 
     // ------------------------------------------------------------------ close and reopen
 

@@ -2,6 +2,7 @@ package io.jnetmap.ixgbe;
 
 import io.jnetmap.intel.Toeplitz;
 import io.jnetmap.nic.ChipRing;
+import io.jnetmap.intel.MultiQueueAdapterCases;
 import io.jnetmap.nic.RegisterModel;
 import io.jnetmap.sys.EventFd;
 import io.jnetmap.sys.OffHeapBuffer;
@@ -51,7 +52,7 @@ import java.util.function.LongPredicate;
  * What it sees the driver do wrong goes to {@link #protocolErrors}; a descriptor address outside
  * the netmap buffers ({@link #dmaCheck}) to {@link #dmaViolations}.
  */
-final class Ixgbe82599Model extends RegisterModel {
+final class Ixgbe82599Model extends RegisterModel implements MultiQueueAdapterCases.QueueChipModel {
     static final int SIZE = 512 * 1024, QUEUES = 128, VECTORS = 64;
     static final long RESET_NANOS = 200_000;
     static final int MAX_DESCRIPTORS_PER_PACKET = 40;
@@ -92,6 +93,10 @@ final class Ixgbe82599Model extends RegisterModel {
     record Sent(int queue, byte[] frame) { }
 
     final List<Sent> wire = new ArrayList<>();
+
+    @Override public int wireFrames() { return wire.size(); }
+    @Override public byte[] wireFrame(int i) { return wire.get(i).frame(); }
+    @Override public void holdTransmit() { holdTx = true; }
     final List<String> protocolErrors = new ArrayList<>();
     final List<String> dmaViolations = new ArrayList<>();
     /** Device addresses the driver may hand the chip as packet buffers (null: anything goes). */
@@ -479,7 +484,8 @@ final class Ixgbe82599Model extends RegisterModel {
     }
 
     /** Sends what queue {@code q} holds from TDH to TDT, as the chip does after a tail write. */
-    synchronized void processTx(int q) {
+    @Override
+    public synchronized void processTx(int q) {
         // no link, no TE, queue off: the transmit DMA stands still
         if (inReset() || !linkUp() || txPaused || (get(DMATXCTL) & 1) == 0 || (get(txdctl(q)) & ENABLE) == 0) return;
         int b = txBase(q);
@@ -558,7 +564,8 @@ final class Ixgbe82599Model extends RegisterModel {
      * missed, or dropped by a full queue with DROP_EN); {@link #HELD} (its queue is full without
      * DROP_EN: it waits in the packet buffer for descriptors).
      */
-    synchronized int receive(byte[] frame) {
+    @Override
+    public synchronized int receive(byte[] frame) {
         if (!inReset() && linkUp() && isMacControl(frame)) {
             pauseFrom(frame);
             return DROPPED; // the MAC consumes it: no queue sees a PAUSE frame

@@ -3,17 +3,16 @@ package io.jnetmap.ixgbe;
 import io.jnetmap.intel.AdvancedTxFormat;
 import io.jnetmap.intel.RssConfig;
 import io.jnetmap.intel.Toeplitz;
-import io.jnetmap.nic.ModelAdapterHarness;
+import io.jnetmap.intel.MultiQueueAdapterCases;
+import io.jnetmap.nic.DriverRingModel;
 import io.jnetmap.nic.ModelDevice;
 import io.jnetmap.nic.NicRegion;
-import io.jnetmap.nic.RxFlood;
 import io.jnetmap.nic.TestFrames;
 import io.jnetmap.nic.TxLinkLossCheck;
 import io.jnetmap.intel.IntelException;
 import io.jnetmap.pci.PciException;
 import io.jnetmap.pci.PciId;
 import io.jnetmap.rings.AdapterProvider;
-import io.jnetmap.rings.MemoryRegion;
 import io.jnetmap.rings.NetmapPort;
 import io.jnetmap.rings.NetmapRing;
 import io.jnetmap.rings.PortName;
@@ -33,7 +32,6 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongPredicate;
 
 import static io.jnetmap.ixgbe.Ixgbe82599Model.*;
 import static io.jnetmap.nic.TestFrames.*;
@@ -45,12 +43,12 @@ import static org.junit.jupiter.api.Assertions.*;
  * its registers by the datasheet's offsets itself ({@link Ixgbe82599Model}), so these tests check
  * the driver's register map as well as its behaviour.
  */
-class IxgbeAdapterTest extends ModelAdapterHarness<Ixgbe82599Model, IxgbeAdapter> {
+class IxgbeAdapterTest extends MultiQueueAdapterCases<Ixgbe82599Model, IxgbeAdapter> {
     static final String ADDRESS = "0000:00:06.0";
     static final PciId KX4 = new PciId(0x8086, 0x10F7);
     static final byte[] MAC = {0x02, 0, 0, 0, 0, 0x12};
     static final byte[] PEER = {0x02, 0, 0, 0, 0, 0x11};
-    static final int SLOTS = 64, QUEUES = 4, UDP = 17, TCP = 6;
+    static final int UDP = 17, TCP = 6;
 
     static IxgbeConfig config() { return IxgbeConfig.defaults().withSlots(SLOTS, SLOTS).withQueues(QUEUES).withLinkWait(100); }
 
@@ -58,16 +56,29 @@ class IxgbeAdapterTest extends ModelAdapterHarness<Ixgbe82599Model, IxgbeAdapter
         if (model == null) model = new Ixgbe82599Model(MAC);
         dev = new ModelDevice(model, KX4, ADDRESS, interruptMode);
         adapter = IxgbeAdapter.open(dev, cfg);
-        model.dmaCheck = netmapBuffers(adapter.region());
+        model.dmaCheck = DriverRingModel.netmapBuffers(adapter.region());
         port = bind("netmap:" + ADDRESS);
     }
 
-    void open() { open(config(), "MSIX"); }
+    @Override
+    protected void open() { open(config(), "MSIX"); }
 
-    /** Device addresses of the region's buffers (identity DMA in the model): what a descriptor may point at. */
-    static LongPredicate netmapBuffers(MemoryRegion r) {
-        long first = r.bufferAddress(0), size = r.bufSize(), n = r.numBuffers();
-        return a -> (a - first) % size == 0 && (a - first) / size >= FIRST_BUFFER && (a - first) / size < n;
+    @Override
+    protected void open(int queues, String mode) {
+        boolean busy = mode.equals("BUSY_POLL");
+        open(config().withQueues(queues).withInterrupts(!busy), busy ? "MSIX" : mode);
+    }
+
+    @Override protected String address() { return ADDRESS; }
+    @Override protected byte[] mac() { return MAC; }
+    @Override protected byte[] peer() { return PEER; }
+    @Override protected int rdt0() { return model.get(rdt(0)); }
+
+    /** FCTRL: UPE (bit 9), MPE (bit 8), BAM (bit 10). */
+    @Override
+    protected void assertFilterRegisters(boolean promiscuous, boolean allMulticast, boolean broadcast) {
+        assertEquals((promiscuous ? 1 << 9 : 0) | (allMulticast ? 1 << 8 : 0) | (broadcast ? 1 << 10 : 0),
+                model.get(FCTRL) & (7 << 8), "FCTRL.UPE/MPE/BAM");
     }
 
     @Override
@@ -388,31 +399,7 @@ class IxgbeAdapterTest extends ModelAdapterHarness<Ixgbe82599Model, IxgbeAdapter
         assertEquals(0, model.receive(numbered(MAC, 2, 1514)));
     }
 
-    @Test
-    void releasedSlotsAreReArmedAndTheRingWrapsManyTimes() {
-        open(config().withQueues(1), "MSIX");
-        NetmapRing rx = port.rxRing(0);
-        int seq = 0, got = 0;
-        for (int round = 0; round < 40; round++) {
-            for (int j = 0; j < 25; j++) receive(numbered(MAC, seq++, 60 + (seq % 50)));
-            port.rxsync();
-            byte[] f;
-            while ((f = take(rx)) != null) assertEquals(got++, getInt(f, 14), "in order");
-        }
-        assertEquals(1000, got);
-        assertEquals(0, model.get(MRQC), "one queue: RSS off");
-    }
 
-    @Test
-    void aFullRingDropsAndCountsPerQueue() {
-        open();
-        int accepted = 0;
-        for (int i = 0; i < SLOTS + 10; i++) if (model.receive(numbered(MAC, i, 60)) == 0) accepted++;
-        assertEquals(SLOTS - 1, accepted, "the chip owns all but one slot");
-        assertEquals(11L, adapter.statistics().get("rx_queue_0_drops"), "QPRDC");
-        port.rxsync();
-        assertEquals(SLOTS - 1, port.rxRing(0).space());
-    }
 
     // ------------------------------------------------------------------ 802.3x flow control
 
@@ -535,47 +522,7 @@ class IxgbeAdapterTest extends ModelAdapterHarness<Ixgbe82599Model, IxgbeAdapter
         assertEquals(0L, st.get("rx_queue_0_drops"));
     }
 
-    /**
-     * Issue 10's flood: unpaced frames into one queue, the chip dropping at a full ring
-     * (SRRCTL.DROP_EN, counted in QPRDC); RX keeps delivering, every frame delivered or counted,
-     * and afterwards each single frame still wakes poll().
-     */
-    @ParameterizedTest
-    @ValueSource(strings = {"MSIX", "MSI", "INTX", "BUSY_POLL"})
-    void keepsReceivingThroughAnUnpacedFloodThatOverrunsTheRing(String mode) throws Exception {
-        boolean busy = mode.equals("BUSY_POLL");
-        open(busy ? config().withInterrupts(false) : config(), busy ? "MSIX" : mode);
-        long[] dropped = new long[1];
-        RxFlood.Result r = RxFlood.run(port, 0, 30_000, seq -> {
-            int q = model.receive(numbered(MAC, seq, 60)); // not IP: RSS leaves it on queue 0
-            if (q == DROPPED) dropped[0]++;
-            else assertEquals(0, q);
-        });
-        assertTrue(r.inOrder(), r.toString());
-        assertTrue(dropped[0] > 0, "the flood overran the ring at least once (" + r + ")");
-        assertEquals(RxFlood.LATE_FRAMES, r.late(), r.toString());
-        assertEquals(r.sent(), r.received() + dropped[0], "every frame delivered or dropped by the chip: " + r);
-        assertEquals(dropped[0], adapter.statistics().get("rx_queue_0_drops"), "the chip's drops show in QPRDC");
-    }
 
-    @Test
-    void swappedBuffersAreWhatTheDescriptorsPointAt() {
-        open();
-        byte[] f = numbered(MAC, 42, 200);
-        assertEquals(0, model.receive(f));
-        port.rxsync();
-        NetmapRing rx = port.rxRing(0), tx = port.txRing(2);
-        int ri = rx.head(), ti = tx.head();
-        int rxBuf = rx.bufIdx(ri), txBuf = tx.bufIdx(ti);
-        rx.swapBuffers(ri, tx, ti);
-        rx.advance(rx.next(ri));
-        tx.advance(tx.next(ti));
-        port.txsync();
-        assertArrayEquals(f, model.wire.get(0).frame(), "sent from the received buffer, not copied");
-        assertEquals(adapter.region().bufferAddress(rxBuf), adapter.txRing(2).memory().buffer().getLong(16 * ti));
-        port.rxsync();
-        assertEquals(adapter.region().bufferAddress(txBuf), adapter.rxRing(0).memory().buffer().getLong(16 * ri));
-    }
 
     // ------------------------------------------------------------------ bad slots
 
@@ -608,29 +555,6 @@ class IxgbeAdapterTest extends ModelAdapterHarness<Ixgbe82599Model, IxgbeAdapter
         assertEquals(2, model.wire.size(), "the ring works after the refusals; 17 bytes is what the chip takes");
     }
 
-    @Test
-    void badRxSlotsAreNotGivenBackToTheChip() {
-        open();
-        receive(numbered(MAC, 1, 60));
-        port.rxsync();
-        NetmapRing rx = port.rxRing(0);
-        int h = rx.head(), good = rx.bufIdx(h);
-        rx.bufIdx(h, 0);
-        rx.slotFlags(h, NS_BUF_CHANGED);
-        rx.advance(rx.next(h));
-        int rdt = model.get(rdt(0));
-        assertThrows(RingStateException.class, () -> port.rxsync());
-        assertEquals(good, rx.bufIdx(h), "the port's buffer restored");
-        assertEquals(rdt, model.get(rdt(0)), "the slot was not given back to the chip");
-        rx.advance(rx.next(h));
-        port.rxsync();
-        assertEquals(adapter.region().bufferAddress(good), adapter.rxRing(0).memory().buffer().getLong(16 * h));
-        for (int i = 0; i < 100; i++) {
-            receive(numbered(MAC, 100 + i, 60));
-            port.rxsync();
-            assertEquals(100 + i, getInt(take(rx), 14));
-        }
-    }
 
     // ------------------------------------------------------------------ interrupts and poll
 
@@ -653,21 +577,6 @@ class IxgbeAdapterTest extends ModelAdapterHarness<Ixgbe82599Model, IxgbeAdapter
         assertEquals(1 << 20, model.read32(EIMS), "ring 1's vector masked again when nobody waits");
     }
 
-    @Test
-    void pollWaitsForTransmitSpaceOnTheCompletionInterrupt() throws Exception {
-        open();
-        model.holdTx = true;
-        NetmapPort ring3 = bind("netmap:" + ADDRESS + "-3");
-        NetmapRing tx = ring3.txRing(3);
-        while (tx.space() > 0) put(tx, numbered(PEER, tx.head(), 60));
-        ring3.txsync();
-        CompletableFuture<Integer> polled = CompletableFuture.supplyAsync(() -> ring3.poll(NetmapPort.POLLOUT, 10_000));
-        Thread.sleep(300);
-        assertFalse(polled.isDone(), () -> "poll returned early: " + polled.join());
-        model.processTx(3);
-        assertEquals(NetmapPort.POLLOUT, polled.get(5, TimeUnit.SECONDS) & NetmapPort.POLLOUT);
-        assertEquals(SLOTS - 1, model.wire.size());
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"MSI", "INTX"})
@@ -764,49 +673,7 @@ class IxgbeAdapterTest extends ModelAdapterHarness<Ixgbe82599Model, IxgbeAdapter
         assertEquals(15L * 104 + 0x7_FFFF_FFF0L, adapter.statistics().get("rx_bytes"), "the octet counter's high half");
     }
 
-    @Test
-    void receiveFiltersFollowTheSwitches() {
-        open();
-        byte[] other = {0x02, 0, 0, 0, 0, 0x77};
-        byte[] multicast = {0x01, 0, 0x5e, 0, 0, 1};
-        assertEquals(DROPPED, model.receive(numbered(other, 1, 60)));
-        assertEquals(DROPPED, model.receive(numbered(multicast, 2, 60)));
-        assertEquals(0, model.receive(numbered(BROADCAST, 3, 60)));
-        adapter.setReceiveFilter(true, true, false);
-        assertEquals(0, model.receive(numbered(other, 4, 60)));
-        assertEquals(0, model.receive(numbered(multicast, 5, 60)));
-        assertEquals(DROPPED, model.receive(numbered(BROADCAST, 6, 60)));
-    }
 
-    @Test
-    void theDataPathAllocatesNothing() {
-        open();
-        model.holdTx = true;
-        model.logWrites = false;
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        byte[] f = numbered(MAC, 1, 64);
-        long allocated = 0, empty = 0;
-        for (int iter = 0; iter < 40_000; iter++) {
-            int q = iter & 3;
-            NetmapRing tx = port.txRing(q), rx = port.rxRing(0);
-            long a0 = mx.getCurrentThreadAllocatedBytes();
-            long a1 = mx.getCurrentThreadAllocatedBytes();
-            int i = tx.head();
-            tx.len(i, 64);
-            tx.advance(tx.next(i));
-            port.txsync(q);
-            if (!rx.empty()) rx.advance(rx.tail());
-            port.rxsync(0);
-            long a2 = mx.getCurrentThreadAllocatedBytes();
-            if (iter >= 20_000) {
-                allocated += a2 - a1;
-                empty += a1 - a0;
-            }
-            model.processTx(q);
-            model.receive(f);
-        }
-        assertTrue(allocated - empty <= 4096, "txsync/rxsync allocated " + (allocated - empty) + " bytes in 20,000 rounds");
-    }
 
     // ------------------------------------------------------------------ close and reopen
 

@@ -17,7 +17,7 @@ class IxgbeRingProperties extends DriverRingHarness<Ixgbe82599Model, IxgbeAdapte
         model = new Ixgbe82599Model(IxgbeAdapterTest.MAC);
         dev = new ModelDevice(model, IxgbeAdapterTest.KX4, IxgbeAdapterTest.ADDRESS, "MSIX");
         adapter = IxgbeAdapter.open(dev, IxgbeAdapterTest.config().withQueues(1));
-        model.dmaCheck = IxgbeAdapterTest.netmapBuffers(adapter.region());
+        model.dmaCheck = io.jnetmap.nic.DriverRingModel.netmapBuffers(adapter.region());
         port = bind("netmap:" + IxgbeAdapterTest.ADDRESS);
         model.holdTx = true;
         model.logWrites = false;
