@@ -3,10 +3,10 @@ package io.jnetmap.igb;
 import io.jnetmap.intel.AdvancedTxFormat;
 import io.jnetmap.intel.IntelStats;
 import io.jnetmap.intel.gigabit.GigabitStats;
-import io.jnetmap.intel.Toeplitz;
 import io.jnetmap.nic.ChipRing;
 import io.jnetmap.nic.MiiPhy;
 import io.jnetmap.intel.MultiQueueAdapterCases;
+import io.jnetmap.intel.RssHashModel;
 import io.jnetmap.nic.RegisterModel;
 import io.jnetmap.sys.EventFd;
 import io.jnetmap.sys.OffHeapBuffer;
@@ -508,30 +508,7 @@ final class Igb82576Model extends RegisterModel implements MultiQueueAdapterCase
         if ((mrqc & 7) != MRQC_ENABLE_RSS || (get(RXCSUM) & RXCSUM_PCSD) == 0) return new int[] {0, 0};
         byte[] key = new byte[40];
         for (int i = 0; i < 40; i++) key[i] = bar.getByte(RSSRK + i); // byte i of the key: register i/4, bits 8(i%4)+7..
-        int type = f.length >= 14 ? ((f[12] & 0xff) << 8) | (f[13] & 0xff) : 0;
-        if (type == 0x0800 && f.length >= 34) {
-            int ihl = (f[14] & 0x0f) * 4, proto = f[23] & 0xff;
-            boolean fragment = ((f[20] & 0x3f) | f[21]) != 0;
-            byte[] src = Arrays.copyOfRange(f, 26, 30), dst = Arrays.copyOfRange(f, 30, 34);
-            int l4 = 14 + ihl;
-            if (!fragment && f.length >= l4 + 4) {
-                int sp = ((f[l4] & 0xff) << 8) | (f[l4 + 1] & 0xff), dp = ((f[l4 + 2] & 0xff) << 8) | (f[l4 + 3] & 0xff);
-                if (proto == 6 && (mrqc & MRQC_RSS_FIELD_IPV4_TCP) != 0) return new int[] {1, Toeplitz.ipv4(key, src, dst, sp, dp)};
-                if (proto == 17 && (mrqc & MRQC_RSS_FIELD_IPV4_UDP) != 0) return new int[] {7, Toeplitz.ipv4(key, src, dst, sp, dp)};
-            }
-            if ((mrqc & MRQC_RSS_FIELD_IPV4) != 0) return new int[] {2, Toeplitz.ipv4(key, src, dst)};
-        } else if (type == 0x86DD && f.length >= 54) {
-            int next = f[20] & 0xff;
-            byte[] src = Arrays.copyOfRange(f, 22, 38), dst = Arrays.copyOfRange(f, 38, 54);
-            if (f.length >= 58) {
-                int sp = ((f[54] & 0xff) << 8) | (f[55] & 0xff), dp = ((f[56] & 0xff) << 8) | (f[57] & 0xff);
-                if (next == 6 && (mrqc & (MRQC_RSS_FIELD_IPV6_TCP | MRQC_RSS_FIELD_IPV6_TCP_EX)) != 0)
-                    return new int[] {3, Toeplitz.ipv6(key, src, dst, sp, dp)};
-                if (next == 17 && (mrqc & MRQC_RSS_FIELD_IPV6_UDP) != 0) return new int[] {8, Toeplitz.ipv6(key, src, dst, sp, dp)};
-            }
-            if ((mrqc & MRQC_RSS_FIELD_IPV6) != 0) return new int[] {5, Toeplitz.ipv6(key, src, dst)};
-        }
-        return new int[] {0, 0};
+        return RssHashModel.classify(f, key, mrqc);
     }
 
     // ------------------------------------------------------------------ the chip's view of its rings (tests)

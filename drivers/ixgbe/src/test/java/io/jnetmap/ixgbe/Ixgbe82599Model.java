@@ -1,8 +1,8 @@
 package io.jnetmap.ixgbe;
 
-import io.jnetmap.intel.Toeplitz;
 import io.jnetmap.nic.ChipRing;
 import io.jnetmap.intel.MultiQueueAdapterCases;
+import io.jnetmap.intel.RssHashModel;
 import io.jnetmap.nic.RegisterModel;
 import io.jnetmap.sys.EventFd;
 import io.jnetmap.sys.OffHeapBuffer;
@@ -752,29 +752,7 @@ final class Ixgbe82599Model extends RegisterModel implements MultiQueueAdapterCa
         if ((mrqc & 0xF) != 1) return new int[] {0, 0};
         byte[] key = new byte[40];
         for (int i = 0; i < 40; i++) key[i] = bar.getByte(RSSRK + i);
-        int type = f.length >= 14 ? ((f[12] & 0xff) << 8) | (f[13] & 0xff) : 0;
-        if (type == 0x0800 && f.length >= 34) {
-            int ihl = (f[14] & 0x0f) * 4, proto = f[23] & 0xff;
-            boolean fragment = ((f[20] & 0x3f) | f[21]) != 0;
-            byte[] src = Arrays.copyOfRange(f, 26, 30), dst = Arrays.copyOfRange(f, 30, 34);
-            int l4 = 14 + ihl;
-            if (!fragment && f.length >= l4 + 4) {
-                int sp = ((f[l4] & 0xff) << 8) | (f[l4 + 1] & 0xff), dp = ((f[l4 + 2] & 0xff) << 8) | (f[l4 + 3] & 0xff);
-                if (proto == 6 && (mrqc & (1 << 16)) != 0) return new int[] {1, Toeplitz.ipv4(key, src, dst, sp, dp)};
-                if (proto == 17 && (mrqc & (1 << 22)) != 0) return new int[] {7, Toeplitz.ipv4(key, src, dst, sp, dp)};
-            }
-            if ((mrqc & (1 << 17)) != 0) return new int[] {2, Toeplitz.ipv4(key, src, dst)};
-        } else if (type == 0x86DD && f.length >= 54) {
-            int next = f[20] & 0xff;
-            byte[] src = Arrays.copyOfRange(f, 22, 38), dst = Arrays.copyOfRange(f, 38, 54);
-            if (f.length >= 58) {
-                int sp = ((f[54] & 0xff) << 8) | (f[55] & 0xff), dp = ((f[56] & 0xff) << 8) | (f[57] & 0xff);
-                if (next == 6 && (mrqc & (1 << 21)) != 0) return new int[] {3, Toeplitz.ipv6(key, src, dst, sp, dp)};
-                if (next == 17 && (mrqc & (1 << 23)) != 0) return new int[] {8, Toeplitz.ipv6(key, src, dst, sp, dp)};
-            }
-            if ((mrqc & (1 << 20)) != 0) return new int[] {5, Toeplitz.ipv6(key, src, dst)};
-        }
-        return new int[] {0, 0};
+        return RssHashModel.classify(f, key, mrqc);
     }
 
     // ------------------------------------------------------------------ the chip's view of its rings (tests)
