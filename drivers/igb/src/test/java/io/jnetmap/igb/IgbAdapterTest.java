@@ -44,6 +44,8 @@ class IgbAdapterTest extends MultiQueueAdapterCases<Igb82576Model, IgbAdapter> {
 
     static IgbConfig config() { return IgbConfig.defaults().withSlots(SLOTS, SLOTS).withQueues(QUEUES).withLinkWait(100); }
 
+    IgbAdapterTest() { super(ADDRESS, MAC, PEER); }
+
     void open(IgbConfig cfg, String interruptMode) {
         if (model == null) model = new Igb82576Model(MAC);
         dev = new ModelDevice(model, I82576, ADDRESS, interruptMode);
@@ -61,9 +63,6 @@ class IgbAdapterTest extends MultiQueueAdapterCases<Igb82576Model, IgbAdapter> {
         open(config().withQueues(queues).withInterrupts(!busy), busy ? "MSIX" : mode);
     }
 
-    @Override protected String address() { return ADDRESS; }
-    @Override protected byte[] mac() { return MAC; }
-    @Override protected byte[] peer() { return PEER; }
     @Override protected int rdt0() { return model.get(IgbQueueRegs.of(0).rings().rdt()); }
 
     @Override

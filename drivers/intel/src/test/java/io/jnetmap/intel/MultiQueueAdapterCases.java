@@ -60,12 +60,23 @@ public abstract class MultiQueueAdapterCases<M extends RegisterModel & MultiQueu
      */
     protected abstract void open(int queues, String mode);
 
-    /** The NIC's PCI address (for a {@code netmap:ADDRESS-K} port). */
-    protected abstract String address();
+    private final String address;
+    private final byte[] mac, peer;
 
-    /** The port's MAC address and its peer's. */
-    protected abstract byte[] mac();
-    protected abstract byte[] peer();
+    /**
+     * @param address the NIC's PCI address (for a {@code netmap:ADDRESS-K} port)
+     * @param mac the port's MAC address (the model's NVM holds it)
+     * @param peer the MAC address of the far end of the cable
+     */
+    protected MultiQueueAdapterCases(String address, byte[] mac, byte[] peer) {
+        this.address = address;
+        this.mac = mac;
+        this.peer = peer;
+    }
+
+    private String address() { return address; }
+    private byte[] mac() { return mac; }
+    private byte[] peer() { return peer; }
 
     /** RDT of RX queue 0 as the model holds it. */
     protected abstract int rdt0();

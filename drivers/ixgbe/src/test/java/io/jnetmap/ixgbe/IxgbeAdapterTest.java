@@ -52,6 +52,8 @@ class IxgbeAdapterTest extends MultiQueueAdapterCases<Ixgbe82599Model, IxgbeAdap
 
     static IxgbeConfig config() { return IxgbeConfig.defaults().withSlots(SLOTS, SLOTS).withQueues(QUEUES).withLinkWait(100); }
 
+    IxgbeAdapterTest() { super(ADDRESS, MAC, PEER); }
+
     void open(IxgbeConfig cfg, String interruptMode) {
         if (model == null) model = new Ixgbe82599Model(MAC);
         dev = new ModelDevice(model, KX4, ADDRESS, interruptMode);
@@ -69,9 +71,6 @@ class IxgbeAdapterTest extends MultiQueueAdapterCases<Ixgbe82599Model, IxgbeAdap
         open(config().withQueues(queues).withInterrupts(!busy), busy ? "MSIX" : mode);
     }
 
-    @Override protected String address() { return ADDRESS; }
-    @Override protected byte[] mac() { return MAC; }
-    @Override protected byte[] peer() { return PEER; }
     @Override protected int rdt0() { return model.get(rdt(0)); }
 
     /** FCTRL: UPE (bit 9), MPE (bit 8), BAM (bit 10). */
