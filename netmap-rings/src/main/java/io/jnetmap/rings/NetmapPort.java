@@ -62,17 +62,27 @@ public final class NetmapPort implements AutoCloseable {
     private String lastError;
     /**
      * {@link #CLOSED} once {@link #close} began, plus the number of threads inside a poll or sync
-     * of this port: close waits until they left before it unmaps anything they may read. One
-     * atomic add on entry and one on exit per call (not per ring or packet), never a lock.
+     * of this port beyond the one in {@link #solo}: close waits until they left before it unmaps
+     * anything they may read. Never a lock; see {@link #enter}.
      */
     @SuppressWarnings("unused") // through CALLS
     private volatile int calls;
+    /**
+     * 1 while a thread is inside a poll or sync through the fast path (the usual case: one thread
+     * drives the port): it comes in with one CAS and leaves with a release store, where the
+     * {@link #calls} count costs an atomic add each way.
+     */
+    @SuppressWarnings("unused") // through SOLO
+    private volatile int solo;
     private static final int CLOSED = 0x8000_0000;
-    private static final VarHandle CALLS;
+    /** How a call came in ({@link #enter}), so that it leaves the same way. */
+    private static final int REFUSED = 0, IN_SOLO = 1, IN_COUNTED = 2;
+    private static final VarHandle CALLS, SOLO;
 
     static {
         try {
             CALLS = MethodHandles.lookup().findVarHandle(NetmapPort.class, "calls", int.class);
+            SOLO = MethodHandles.lookup().findVarHandle(NetmapPort.class, "solo", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -221,12 +231,12 @@ public final class NetmapPort implements AutoCloseable {
      * @throws IllegalStateException if the port is closed (another thread may have closed it)
      */
     public void txsync() {
-        enterSync();
+        int in = enterSync();
         String err = null;
         try {
             for (Kring k : boundTx) if (failed(k.txsync(SyncFlags.FORCE_RECLAIM))) err = firstError(err, k);
         } finally {
-            leave();
+            leave(in);
         }
         if (err != null) fail(err);
     }
@@ -238,12 +248,12 @@ public final class NetmapPort implements AutoCloseable {
      * @throws IllegalStateException if the port is closed (another thread may have closed it)
      */
     public void rxsync() {
-        enterSync();
+        int in = enterSync();
         String err = null;
         try {
             for (Kring k : boundRx) if (failed(k.rxsync(SyncFlags.FORCE_READ | forwardDown))) err = firstError(err, k);
         } finally {
-            leave();
+            leave(in);
         }
         if (err != null) fail(err);
     }
@@ -252,12 +262,12 @@ public final class NetmapPort implements AutoCloseable {
     public void txsync(int ring) {
         Kring k = adapter.txKring(ring);
         checkBound(k, true);
-        enterSync();
+        int in = enterSync();
         String err = null;
         try {
             if (failed(k.txsync(SyncFlags.FORCE_RECLAIM))) err = k.takeError();
         } finally {
-            leave();
+            leave(in);
         }
         if (err != null) fail(err);
     }
@@ -266,29 +276,47 @@ public final class NetmapPort implements AutoCloseable {
     public void rxsync(int ring) {
         Kring k = adapter.rxKring(ring);
         checkBound(k, false);
-        enterSync();
+        int in = enterSync();
         String err = null;
         try {
             if (failed(k.rxsync(SyncFlags.FORCE_READ | forwardDown))) err = k.takeError();
         } finally {
-            leave();
+            leave(in);
         }
         if (err != null) fail(err);
     }
 
     // ---- calls in flight, and close
 
-    /** Counts this thread in; false (and not counted) when the port is closed or closing. */
-    private boolean enter() {
-        if ((int) CALLS.getAndAdd(this, 1) >= 0) return true;
+    /**
+     * Counts this thread in: {@link #IN_SOLO} or {@link #IN_COUNTED}, to be passed to
+     * {@link #leave}; {@link #REFUSED} (and not counted) when the port is closed or closing. The
+     * first thread in takes {@link #solo} with one CAS, the only locked instruction of the fast
+     * path; it then reads {@link #calls} for CLOSED. {@link #close} sets CLOSED and then reads solo: as all
+     * four are volatile accesses, either the caller sees CLOSED or close sees it inside and waits
+     * (Dekker). A second thread while the first is inside counts itself in {@link #calls}.
+     */
+    private int enter() {
+        if (SOLO.compareAndSet(this, 0, 1)) {
+            if (calls >= 0) return IN_SOLO;
+            SOLO.setRelease(this, 0);
+            return REFUSED;
+        }
+        if ((int) CALLS.getAndAdd(this, 1) >= 0) return IN_COUNTED;
         CALLS.getAndAdd(this, -1);
-        return false;
+        return REFUSED;
     }
 
-    private void leave() { CALLS.getAndAdd(this, -1); }
+    /** Counts this thread out: a release store on the fast path, so that close sees everything it did first. */
+    private void leave(int in) {
+        if (in == IN_SOLO) SOLO.setRelease(this, 0);
+        else CALLS.getAndAdd(this, -1);
+    }
 
-    private void enterSync() {
-        if (!enter()) throw new IllegalStateException(closedMessage());
+    private int enterSync() {
+        int in = enter();
+        if (in == REFUSED) throw new IllegalStateException(closedMessage());
+        return in;
     }
 
     private boolean closing() { return calls < 0; }
@@ -332,11 +360,12 @@ public final class NetmapPort implements AutoCloseable {
      *         ({@link #lastError()} says why), 0 on timeout
      */
     public int poll(int events, int timeoutMillis) {
-        if (!enter()) return closedError();
+        int in = enter();
+        if (in == REFUSED) return closedError();
         try {
             return pollEntered(events, timeoutMillis);
         } finally {
-            leave();
+            leave(in);
         }
     }
 
@@ -417,7 +446,7 @@ public final class NetmapPort implements AutoCloseable {
             c = calls;
             if (c < 0) return;
         } while (!CALLS.compareAndSet(this, c, c | CLOSED));
-        if (c != 0) awaitCallsLeft();
+        awaitCallsLeft();
         try {
             region.lock();
             try {
@@ -430,10 +459,13 @@ public final class NetmapPort implements AutoCloseable {
         }
     }
 
+    /** Threads inside a poll or sync of this port now. */
+    private int callsInside() { return (calls & ~CLOSED) + solo; }
+
     /** Waits until the threads inside a poll or sync of this port have left (they see {@link #CLOSED} at their next ring scan). */
     private void awaitCallsLeft() {
         long start = System.nanoTime(), warnAt = start + 2_000_000_000L;
-        for (int round = 0; (calls & ~CLOSED) != 0; round++) {
+        for (int round = 0; callsInside() != 0; round++) {
             adapter.wakeWaiters(); // a poll asleep in the back-end's wait
             if (round < 100) {
                 Thread.onSpinWait();
@@ -441,7 +473,7 @@ public final class NetmapPort implements AutoCloseable {
                 java.util.concurrent.locks.LockSupport.parkNanos(100_000L);
             }
             if (System.nanoTime() - warnAt > 0) {
-                LOG.warn("closing {}: {} thread(s) still inside poll or sync after {} ms", name, calls & ~CLOSED,
+                LOG.warn("closing {}: {} thread(s) still inside poll or sync after {} ms", name, callsInside(),
                         (System.nanoTime() - start) / 1_000_000);
                 warnAt = System.nanoTime() + 10_000_000_000L;
             }

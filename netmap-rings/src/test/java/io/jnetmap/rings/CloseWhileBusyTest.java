@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import static io.jnetmap.rings.NetmapPort.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -27,33 +27,40 @@ class CloseWhileBusyTest {
     interface Work { void run() throws Exception; }
 
     /**
-     * Runs {@code work} on a thread until it fails, closes {@code victim} from this thread after a
-     * random short delay, and returns the error that ended the work.
+     * Runs each of {@code works} on its own thread until it fails, closes {@code victim} from this
+     * thread after a random short delay, and returns the error that ended the first work.
      */
-    static String closeWhile(NetmapPort victim, Work work) throws Exception {
-        AtomicReference<Throwable> ended = new AtomicReference<>();
-        CountDownLatch started = new CountDownLatch(1), done = new CountDownLatch(1);
-        Thread t = new Thread(() -> {
-            started.countDown();
-            try {
-                work.run();
-            } catch (Throwable e) {
-                ended.set(e);
-            } finally {
-                done.countDown();
-            }
-        }, "busy");
-        t.start();
+    static String closeWhile(NetmapPort victim, Work... works) throws Exception {
+        int n = works.length;
+        AtomicReferenceArray<Throwable> ended = new AtomicReferenceArray<>(n);
+        CountDownLatch started = new CountDownLatch(n), done = new CountDownLatch(n);
+        for (int w = 0; w < n; w++) {
+            Work work = works[w];
+            int slot = w;
+            Thread t = new Thread(() -> {
+                started.countDown();
+                try {
+                    work.run();
+                } catch (Throwable e) {
+                    ended.set(slot, e);
+                } finally {
+                    done.countDown();
+                }
+            }, "busy-" + w);
+            t.start();
+        }
         started.await();
         long delay = ThreadLocalRandom.current().nextLong(2_000_000L);
         for (long end = System.nanoTime() + delay; System.nanoTime() < end; ) Thread.onSpinWait();
         victim.close();
-        assertTrue(done.await(5, TimeUnit.SECONDS), "the busy thread ends once the port is closed");
-        Throwable e = ended.get();
-        assertNotNull(e, "the busy thread's call failed");
-        assertTrue(e instanceof IllegalStateException && e.getMessage().contains(victim.name() + " is closed"),
-                "a clear error: " + e);
-        return e.getMessage();
+        assertTrue(done.await(5, TimeUnit.SECONDS), "the busy threads end once the port is closed");
+        for (int w = 0; w < n; w++) {
+            Throwable e = ended.get(w);
+            assertNotNull(e, "busy thread " + w + "'s call failed");
+            assertTrue(e instanceof IllegalStateException && e.getMessage().contains(victim.name() + " is closed"),
+                    "a clear error: " + e);
+        }
+        return ended.get(0).getMessage();
     }
 
     /** Polls until POLLERR, which it turns into an exception with the port's error. */
@@ -90,6 +97,27 @@ class CloseWhileBusyTest {
                 assertTrue(slave.lastError().contains("is closed"), slave.lastError());
                 assertThrows(IllegalStateException.class, slave::rxsync);
                 slave.close(); // a second close does nothing
+            }
+        }
+    }
+
+    /** Two threads inside one port at once: the second is counted apart from the first (NetmapPort.enter's two paths). */
+    @Test
+    void twoThreadsInsideOnePortBothEndWithAnErrorWhenAThirdClosesIt() throws Exception {
+        for (int round = 0; round < ROUNDS; round++) {
+            String n = unique();
+            try (NetmapPort master = NetmapPort.open("netmap:" + n + "{1")) {
+                NetmapPort slave = NetmapPort.open("netmap:" + n + "}1");
+                Work syncs = () -> {
+                    while (true) {
+                        slave.rxsync();
+                        slave.txsync();
+                    }
+                };
+                if (round % 2 == 0) closeWhile(slave, pollUntilError(slave, POLLIN), syncs); // one asleep in poll, one syncing
+                else closeWhile(slave, syncs, syncs);
+                assertEquals(POLLERR, slave.poll(POLLIN, 0), "a poll after close");
+                assertThrows(IllegalStateException.class, slave::txsync);
             }
         }
     }
