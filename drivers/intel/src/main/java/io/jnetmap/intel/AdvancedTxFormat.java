@@ -25,8 +25,9 @@ public final class AdvancedTxFormat implements TxDescriptorFormat {
     @Override
     public void write(OffHeapBuffer ring, int off, long iova, int len, boolean first, boolean eop, boolean rs, int packetLen) {
         ring.putLong(off, iova);
-        ring.putInt(off + 8, (len & 0xffff) | DTYP_DATA | DCMD_DEXT | DCMD_IFCS | (eop ? DCMD_EOP : 0) | (rs ? DCMD_RS : 0));
-        ring.putInt(off + 12, first ? packetLen << PAYLEN_SHIFT : 0);
+        int cmdTypeLen = (len & 0xffff) | DTYP_DATA | DCMD_DEXT | DCMD_IFCS | (eop ? DCMD_EOP : 0) | (rs ? DCMD_RS : 0);
+        long olinfo = first ? packetLen << PAYLEN_SHIFT : 0; // status (DD) cleared, PAYLEN on a packet's first
+        ring.putLong(off + 8, (cmdTypeLen & 0xffff_ffffL) | olinfo << 32); // both words in one store
     }
 
     @Override

@@ -130,13 +130,14 @@ public final class IntelTxRing extends DescriptorRing {
         int lastEop = -1, lastReported = -1, pktLen = 0;
         long pkts = packets; // a local: the field would be a load and a store per packet
         for (int i = from; i != end; i = i == lim ? 0 : i + 1) {
-            int fl = r.slotFlags(i);
-            int len = r.len(i);
+            long w = r.slotWord(i); // index, length and flags in one load
+            int fl = NetmapRing.wordFlags(w);
+            int len = NetmapRing.wordLen(w);
             boolean eop = (fl & NS_MOREFRAG) == 0;
             report |= (fl & NS_REPORT) != 0 || i == 0 || i == half;
             if (first) pktLen = sum ? packetLength(i) : len;
             boolean rs = eop && report;
-            f.write(d, i << 4, bufIova[r.bufIdx(i)], len, first, eop, rs, pktLen);
+            f.write(d, i << 4, bufIova[NetmapRing.wordBufIdx(w)], len, first, eop, rs, pktLen);
             if (clear) txFlagsDone(i, fl);
             if (eop) {
                 pkts++;

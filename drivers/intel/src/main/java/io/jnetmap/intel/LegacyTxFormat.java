@@ -24,8 +24,9 @@ public final class LegacyTxFormat implements TxDescriptorFormat {
     public void write(OffHeapBuffer ring, int off, long iova, int len, boolean first, boolean eop, boolean rs, int packetLen) {
         int cmd = CMD_IFCS | (eop ? CMD_EOP : 0) | (rs ? CMD_RS : 0);
         ring.putLong(off, iova);
-        ring.putInt(off + 8, (len & 0xffff) | (cmd << 24));
-        ring.putInt(off + 12, 0); // STA: DD cleared, so a stale completion is never seen again
+        // length, CSO, CMD and (high half, zero) STA, CSS, special in one store: DD cleared, so a
+        // stale completion is never seen again
+        ring.putLong(off + 8, ((len & 0xffff) | (cmd << 24)) & 0xffff_ffffL);
     }
 
     @Override
