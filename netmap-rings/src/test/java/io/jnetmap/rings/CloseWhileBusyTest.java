@@ -73,51 +73,38 @@ class CloseWhileBusyTest {
         };
     }
 
+    /** Syncs both directions until a sync throws (the port was closed). */
+    static Work syncUntilError(NetmapPort p) {
+        return () -> {
+            while (true) {
+                p.rxsync();
+                p.txsync();
+            }
+        };
+    }
+
     @Test
-    void aPollOrSyncOnAPipeEndEndsWithAnErrorWhenAnotherThreadClosesIt() throws Exception {
+    void pollsAndSyncsOnAPipeEndEndWithAnErrorWhenAnotherThreadClosesIt() throws Exception {
         for (int round = 0; round < ROUNDS; round++) {
             String n = unique();
             try (NetmapPort master = NetmapPort.open("netmap:" + n + "{1")) {
                 NetmapPort slave = NetmapPort.open("netmap:" + n + "}1");
-                switch (round % 3) {
+                switch (round % 5) {
                     case 0 -> closeWhile(slave, pollUntilError(slave, POLLIN)); // asleep: nothing to read
                     case 1 -> {
                         RingOps.send(master.txRing(0), 8, 0, 60);
                         master.txsync();
                         closeWhile(slave, pollUntilError(slave, POLLIN)); // frames wait: poll scans and returns at once
                     }
-                    default -> closeWhile(slave, () -> {
-                        while (true) {
-                            slave.rxsync();
-                            slave.txsync();
-                        }
-                    });
+                    case 2 -> closeWhile(slave, syncUntilError(slave));
+                    // two threads inside the port at once: the second is counted apart from the first (NetmapPort.enter)
+                    case 3 -> closeWhile(slave, pollUntilError(slave, POLLIN), syncUntilError(slave));
+                    default -> closeWhile(slave, syncUntilError(slave), syncUntilError(slave));
                 }
                 assertEquals(POLLERR, slave.poll(POLLIN, 0), "a poll after close");
                 assertTrue(slave.lastError().contains("is closed"), slave.lastError());
                 assertThrows(IllegalStateException.class, slave::rxsync);
                 slave.close(); // a second close does nothing
-            }
-        }
-    }
-
-    /** Two threads inside one port at once: the second is counted apart from the first (NetmapPort.enter's two paths). */
-    @Test
-    void twoThreadsInsideOnePortBothEndWithAnErrorWhenAThirdClosesIt() throws Exception {
-        for (int round = 0; round < ROUNDS; round++) {
-            String n = unique();
-            try (NetmapPort master = NetmapPort.open("netmap:" + n + "{1")) {
-                NetmapPort slave = NetmapPort.open("netmap:" + n + "}1");
-                Work syncs = () -> {
-                    while (true) {
-                        slave.rxsync();
-                        slave.txsync();
-                    }
-                };
-                if (round % 2 == 0) closeWhile(slave, pollUntilError(slave, POLLIN), syncs); // one asleep in poll, one syncing
-                else closeWhile(slave, syncs, syncs);
-                assertEquals(POLLERR, slave.poll(POLLIN, 0), "a poll after close");
-                assertThrows(IllegalStateException.class, slave::txsync);
             }
         }
     }
