@@ -92,20 +92,6 @@ public final class OffHeapBuffer implements AutoCloseable {
     public int getIntVolatile(int off) { return (int) I32.getVolatile(buf, off); }
     public void putIntVolatile(int off, int v) { I32.setVolatile(buf, off, v); }
     public long getLongAcquire(int off) { return (long) I64.getAcquire(buf, off); }
-    /**
-     * The same acquire load as {@link #getLongAcquire}, written as a plain load followed by
-     * {@link VarHandle#acquireFence}: no later load or store moves before it. On JDK 17 the
-     * ByteBuffer view VarHandle's getAcquire adds an alignment check and scope checks to every
-     * call, which this form does not (about 2–3 cycles per call in a descriptor loop); on x86 both
-     * compile to one plain load. For hot loops over status words. {@code off} must be 8-byte
-     * aligned: the direct buffer's getLong then takes Unsafe's aligned path, one 8-byte load on a
-     * 64-bit JVM, so a status and a length read together are seen from one moment (as with getAcquire).
-     */
-    public long getLongThenAcquire(int off) {
-        long v = buf.getLong(off);
-        VarHandle.acquireFence();
-        return v;
-    }
     public void putLongRelease(int off, long v) { I64.setRelease(buf, off, v); }
     public long getLongVolatile(int off) { return (long) I64.getVolatile(buf, off); }
     public void putLongVolatile(int off, long v) { I64.setVolatile(buf, off, v); }

@@ -84,7 +84,7 @@ public final class IntelRxRing extends RxDescriptorRing {
             int off = i << 4;
             // status and length (bytes 8..15) in one acquire load: the chip writes a descriptor back
             // whole, DD last, so a load that sees DD sees the length; the buffer is read after it
-            long wb = d.getLongThenAcquire(off + 8);
+            long wb = d.getLongAcquire(off + 8);
             int st = (int) wb;
             if ((st & IntelDescriptors.RXD_STAT_DD) == 0) break;
             int len = (int) (wb >>> 32) & 0xffff;
