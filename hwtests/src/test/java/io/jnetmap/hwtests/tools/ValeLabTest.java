@@ -4,6 +4,7 @@ import io.jnetmap.hwtests.Binding;
 import io.jnetmap.hwtests.Checks;
 import io.jnetmap.hwtests.Frames;
 import io.jnetmap.hwtests.Lab;
+import io.jnetmap.hwtests.Pcap;
 import io.jnetmap.hwtests.PeerPort;
 import io.jnetmap.hwtests.Shell;
 import io.jnetmap.pci.BindRecord;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -30,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * daemon drive our e1000e (p0) and its host rings as two ports of {@code vale0}; the cabled igb
  * (p1) stays with the kernel in a namespace. The peer pings an address on the host side (the
  * TAP) through NIC, switch and host port; then pkt-gen on a VALE port of its own process sends a
- * capture of real kernel traffic out of the NIC, and the peer's tcpdump must see it byte-exact.
+ * capture of real kernel traffic out of the NIC, and the peer's tcpdump must see it byte-exact and
+ * in order (the peer taking it on one RX queue), as must QEMU's record of the wire.
  */
 @Tag("hardware")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -110,11 +113,30 @@ class ValeLabTest {
         KernelCapture.write(in, peerNic.mac());
         List<byte[]> sent = PktGenLabTest.frames(in);
         assertFalse(sent.isEmpty());
-        String src = Frames.macString(Arrays.copyOfRange(sent.get(0), 6, 12));
-        try (Shell.Background td = peer.tcpdump(out, "ether src " + src, sent.size())) {
-            Shell.Result tx = Tool.PKT_GEN.run(300, "-f", "tx", "-i", SWITCH + ":a", "-P", in.toString(), "-R", "1000");
-            assertEquals(0, tx.exit(), tx.err() + tx.out());
-            Checks.waitFor("tcpdump on the peer to see " + sent.size() + " frames", 60_000, () -> !td.alive());
+        byte[] srcMac = Arrays.copyOfRange(sent.get(0), 6, 12);
+        String src = Frames.macString(srcMac);
+        java.util.Optional<Path> wire = Lab.pcap(nic);
+        long wireFrom = wire.map(Pcap::size).orElse(0L);
+        // The peer's kernel (igb, RSS over one queue per vCPU) hands tcpdump each RX queue's frames from
+        // its own interrupt and NAPI context, so two flows hashed to two queues reach the capture in
+        // whichever order the two contexts ran, not in wire order (the replay's ARP goes to queue 0, its
+        // IPv4 frames where their hash points). Its redirection table sends every flow to queue 0 while
+        // it captures, so its capture is in wire order; the counters below show that it was.
+        peer.exec(30, "ethtool", "-X", peer.ifname(), "equal", "1");
+        try {
+            Map<String, Long> before = rxQueuePackets();
+            try (Shell.Background td = peer.tcpdump(out, "ether src " + src, sent.size())) {
+                Shell.Result tx = Tool.PKT_GEN.run(300, "-f", "tx", "-i", SWITCH + ":a", "-P", in.toString(), "-R", "1000");
+                assertEquals(0, tx.exit(), tx.err() + tx.out());
+                Checks.waitFor("tcpdump on the peer to see " + sent.size() + " frames", 60_000, () -> !td.alive());
+            }
+            Map<String, Long> grew = new java.util.TreeMap<>();
+            rxQueuePackets().forEach((q, n) -> { if (n > before.getOrDefault(q, 0L)) grew.put(q, n - before.getOrDefault(q, 0L)); });
+            assertEquals(1, grew.size(), "the peer took the replay on RX queues " + grew
+                    + " although its redirection table points to queue 0: its capture order would not be wire order");
+            report("the peer %s took the replay on one RX queue: %s", peer.ifname(), grew);
+        } finally {
+            peer.exec(30, "ethtool", "-X", peer.ifname(), "default");
         }
         List<byte[]> received = PktGenLabTest.frames(out);
         assertEquals(sent.size(), received.size(), "frames from the VALE port that reached the peer\n" + daemonLog());
@@ -122,16 +144,52 @@ class ValeLabTest {
         String pad = "";
         for (int i = 0; i < sent.size(); i++) {
             byte[] s = sent.get(i), r = received.get(i);
-            // a frame shorter than 60 B is padded to 60 on the way (by a NIC); what the switch carried is the sent bytes
-            boolean same = r.length == s.length ? Arrays.equals(r, s)
-                    : s.length < 60 && r.length == 60 && Arrays.equals(r, 0, s.length, s, 0, s.length);
-            assertTrue(same, "frame " + i + " differs: sent " + s.length + " B " + HexFormat.of().formatHex(s) + ", received "
-                    + r.length + " B " + HexFormat.of().formatHex(r));
+            assertTrue(carries(r, s), "frame " + i + " at the peer differs: sent " + s.length + " B " + HexFormat.of().formatHex(s)
+                    + ", received " + r.length + " B " + HexFormat.of().formatHex(r) + "\n" + order("the peer", received, sent));
             if (r.length != s.length) {
                 if (padded++ == 0) pad = HexFormat.of().formatHex(r, s.length, r.length);
             }
         }
-        report("pkt-gen -P on %s:a: %d frames out of %s through the switch, received byte-exact in order on %s (%d short ones padded to 60 B, "
-                        + "first padding %s)", SWITCH, sent.size(), nic.bdf(), peer.ifname(), padded, pad);
+        String onWire = "";
+        if (wire.isPresent()) { // QEMU's record of the NIC's side of the cable: the order the NIC sent them in
+            List<byte[]> w = new java.util.ArrayList<>();
+            Checks.waitFor("QEMU's pcap of " + nic.port() + " to hold the " + sent.size() + " frames", 30_000, () -> {
+                w.clear();
+                Pcap.forEach(wire.get(), wireFrom, f -> { if (Frames.from(f, srcMac)) w.add(f); });
+                return w.size() >= sent.size();
+            });
+            assertEquals(sent.size(), w.size(), "frames from " + src + " on the wire");
+            for (int i = 0; i < sent.size(); i++)
+                assertTrue(carries(w.get(i), sent.get(i)), "frame " + i + " on the wire differs\n" + order("the wire", w, sent));
+            onWire = " and on the wire (QEMU's pcap)";
+        }
+        report("pkt-gen -P on %s:a: %d frames out of %s through the switch, received byte-exact in order on %s%s (%d short ones padded "
+                        + "to 60 B, first padding %s)", SWITCH, sent.size(), nic.bdf(), peer.ifname(), onWire, padded, pad);
+    }
+
+    /** Whether {@code r} is {@code s} as a NIC sends it: the same bytes, a frame shorter than 60 B padded to 60. */
+    static boolean carries(byte[] r, byte[] s) {
+        return r.length == s.length ? Arrays.equals(r, s) : s.length < 60 && r.length == 60 && Arrays.equals(r, 0, s.length, s, 0, s.length);
+    }
+
+    /** For a failure: which sent frame each frame {@code where} got is ({@code ?} for none). */
+    static String order(String where, List<byte[]> got, List<byte[]> sent) {
+        StringBuilder b = new StringBuilder("sent frames in the order " + where + " got them:");
+        for (byte[] r : got) {
+            int k = -1;
+            for (int j = 0; j < sent.size() && k < 0; j++) if (carries(r, sent.get(j))) k = j;
+            b.append(' ').append(k < 0 ? "?" : Integer.toString(k));
+        }
+        return b.toString();
+    }
+
+    /** The peer's per-queue RX packet counts (ethtool -S: rx_queue_N_packets). */
+    Map<String, Long> rxQueuePackets() {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        for (String l : peer.exec(30, "ethtool", "-S", peer.ifname()).lines().toList()) {
+            String[] kv = l.strip().split(":\\s*");
+            if (kv.length == 2 && kv[0].matches("rx_queue_\\d+_packets")) m.put(kv[0].replace("_packets", ""), Long.parseLong(kv[1].strip()));
+        }
+        return m;
     }
 }
