@@ -19,8 +19,8 @@ class ForwarderTest {
      */
     @Test
     void aFullTxRingHoldsTheFlowBackInsteadOfSendingItOutOfAnotherQueueFirst() throws Exception {
-        int slots = 64, frames = 3 * slots;
-        QueuedNic nic = new QueuedNic(id + "nic", 4, 1, slots);
+        int slots = QueuedNic.SLOTS, frames = slots + slots / 2; // within the pipe ring: the forwarder returns its slots at its next rxsync
+        QueuedNic nic = new QueuedNic(id + "nic", 4);
         try (NetmapPort sender = NetmapPort.open("netmap:" + id + "}1"); NetmapPort in = NetmapPort.open("netmap:" + id + "{1");
              NetmapPort out = nic.open()) {
             Forwarder f = new Forwarder(in, out, 1024, false);
@@ -65,7 +65,7 @@ class ForwarderTest {
     /** Several RX rings into fewer TX rings: each RX ring keeps to one TX ring, the rings paired in turn. */
     @Test
     void eachRxRingFeedsOneTxRing() {
-        QueuedNic two = new QueuedNic(id + "two", 2, 2, 64), four = new QueuedNic(id + "four", 4, 4, 64);
+        QueuedNic two = new QueuedNic(id + "two", 2), four = new QueuedNic(id + "four", 4);
         try (NetmapPort a = two.open(); NetmapPort b = four.open()) {
             Forwarder f = new Forwarder(b, a, 64, false);
             assertEquals(List.of(0, 1, 0, 1), IntStream.range(0, 4).map(f::txRingFor).boxed().toList());

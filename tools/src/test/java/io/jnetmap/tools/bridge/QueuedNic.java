@@ -1,12 +1,10 @@
 package io.jnetmap.tools.bridge;
 
 import io.jnetmap.rings.Kring;
-import io.jnetmap.rings.MemoryRegion;
-import io.jnetmap.rings.NetmapAdapter;
 import io.jnetmap.rings.NetmapPort;
 import io.jnetmap.rings.NetmapRing;
 import io.jnetmap.rings.PortName;
-import io.jnetmap.rings.RegionConfig;
+import io.jnetmap.tools.pktgen.FakeNic;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -18,16 +16,16 @@ import java.util.List;
  * is not held puts them on the one wire at once and completes them; a held queue keeps them (the
  * ring stays full) until {@link #release}. RX never receives.
  */
-final class QueuedNic extends NetmapAdapter {
+final class QueuedNic extends FakeNic {
+    static final int SLOTS = 512;
     private final List<ArrayDeque<Integer>> queued = new ArrayList<>();
     private final boolean[] held;
     private final List<Integer> wire = new ArrayList<>();
 
-    QueuedNic(String name, int txRings, int rxRings, int slots) {
-        super(name, MemoryRegion.createPrivate(name, RegionConfig.defaults()));
-        held = new boolean[txRings];
-        for (int q = 0; q < txRings; q++) queued.add(new ArrayDeque<>());
-        createKrings(txRings, rxRings, 0, 0, slots, slots);
+    QueuedNic(String name, int rings) {
+        super(name, rings, true, new byte[] {2, 0, 0, 0, 0, 1});
+        held = new boolean[rings];
+        for (int q = 0; q < rings; q++) queued.add(new ArrayDeque<>());
     }
 
     NetmapPort open() { return NetmapPort.bind(PortName.parse("netmap:" + name()), this); }
@@ -58,20 +56,5 @@ final class QueuedNic extends NetmapAdapter {
             k.hwtail(k.prev(head)); // every slot sent: all free again
         }
         return 0;
-    }
-
-    @Override
-    public int rxsync(Kring k, int flags) {
-        k.hwcur(k.rhead());
-        return 0;
-    }
-
-    @Override
-    protected void register(boolean on) { }
-
-    @Override
-    protected void destroy() {
-        freeKrings();
-        region.close();
     }
 }

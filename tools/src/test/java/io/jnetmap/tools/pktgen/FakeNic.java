@@ -15,9 +15,10 @@ import static io.jnetmap.rings.NetmapLayout.NS_REPORT;
 
 /**
  * A NIC without hardware: TX completes at once (frames are counted, the last one kept), RX never
- * receives; the link and MAC are what the test says. Opened through {@link #opener()}.
+ * receives; the link and MAC are what the test says. Opened through {@link #opener()}. The bridge
+ * tests' {@code QueuedNic} gives its TX queues a drain of their own.
  */
-final class FakeNic extends NetmapAdapter {
+public class FakeNic extends NetmapAdapter {
     volatile boolean link;
     private final byte[] mac;
     volatile boolean destroyed;
@@ -25,7 +26,7 @@ final class FakeNic extends NetmapAdapter {
     final byte[] lastFrame = new byte[2048];
     volatile int lastLength;
 
-    FakeNic(String name, int rings, boolean link, byte[] mac) {
+    public FakeNic(String name, int rings, boolean link, byte[] mac) {
         super(name, MemoryRegion.createPrivate(name, RegionConfig.defaults()));
         this.link = link;
         this.mac = mac;
