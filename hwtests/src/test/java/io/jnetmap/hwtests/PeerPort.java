@@ -123,6 +123,28 @@ public final class PeerPort implements AutoCloseable {
     public void setMtu(int mtu) { exec(30, "ip", "link", "set", ifname, "mtu", Integer.toString(mtu)); }
 
     /**
+     * Points the kernel's RSS redirection table at RX queue 0 until closed ({@code ethtool -X equal 1},
+     * then {@code default}). The kernel hands tcpdump each RX queue's frames from that queue's own
+     * interrupt and NAPI context (the lab's igb: one queue per vCPU, each vector on its own CPU), so
+     * frames of flows hashed to different queues reach a capture in whichever order the contexts ran,
+     * not in wire order; on one queue they keep it.
+     */
+    public AutoCloseable oneRxQueue() {
+        exec(30, "ethtool", "-X", ifname, "equal", "1");
+        return () -> Shell.run(30, "ip", "netns", "exec", ns, "ethtool", "-X", ifname, "default");
+    }
+
+    /** The kernel's per-queue RX packet counts ({@code ethtool -S}: {@code rx_queue_N_packets}), keyed {@code rx_queue_N}. */
+    public java.util.Map<String, Long> rxQueuePackets() {
+        java.util.Map<String, Long> m = new java.util.TreeMap<>();
+        for (String l : exec(30, "ethtool", "-S", ifname).lines().toList()) {
+            String[] kv = l.strip().split(":\\s*");
+            if (kv.length == 2 && kv[0].matches("rx_queue_\\d+_packets")) m.put(kv[0].replace("_packets", ""), Long.parseLong(kv[1].strip()));
+        }
+        return m;
+    }
+
+    /**
      * Starts tcpdump on the interface writing {@code file} (whole frames, a big buffer, every
      * frame written at once); it exits by itself after {@code count} frames.
      */
