@@ -33,7 +33,8 @@
  * driver's next IntrMask/IntrStatus write and every millisecond of guest time
  * (found in the lab: refusing only in can_receive is not enough, QEMU's queue
  * flush delivers without asking; receive() itself returns 0 when the frame
- * does not fit the owned descriptors).
+ * does not fit the owned descriptors). Frames keep their wire order: while one
+ * is held, can_receive refuses the newer ones (see r_can_receive).
  *
  * Not modelled (a driver that needs them gets a plain register): TSO/large send
  * (the GTSENV bits are reported as unimplemented; Linux leaves TSO off by
@@ -187,7 +188,8 @@ typedef struct JRtl8168State {
     uint16_t ephy[32];
     bool cable;                     /* the QEMU link (set_link) */
     bool tx_paused;                 /* the peer holds our last frame */
-    bool rx_held;                   /* we refused a frame: the hub holds it */
+    bool rx_held;                   /* frames wait in QEMU's queues for RX descriptors */
+    bool rx_refused;                /* r_receive refused a frame during this flush */
     QEMUTimer *rx_retry;
 
     /* tally (struct rtl8169_counters), from power-on */
@@ -517,10 +519,24 @@ static bool r_rx_has_desc(JRtl8168State *s)
     return ldl_le_p(o) & D_OWN;
 }
 
+/*
+ * Arrival order across QEMU's queues. A frame we cannot take waits in our
+ * incoming queue (receive() returned 0) or in the hub port's queue (can_receive
+ * said no; the sender is paused). qemu_flush_queued_packets flushes the hub's
+ * queues first and ours after, and the hub hands each frame to our queue with
+ * qemu_net_queue_send, which delivers at once whenever can_receive says yes,
+ * even ahead of older frames still in our queue (found in the lab: Linux's
+ * r8169 saw p7->p6 out of order from frame 136,443 of 200,000). So while any
+ * frame is held, can_receive says no: newer frames queue behind it, and only a
+ * flush that delivered everything (r_receive refused nothing) ends the hold.
+ */
 static bool r_can_receive(NetClientState *nc)
 {
     JRtl8168State *s = qemu_get_nic_opaque(nc);
 
+    if (s->rx_held) {
+        return false;
+    }
     if (!r_rx_ready(s) || r_rx_has_desc(s)) {
         return true;                            /* taken, or dropped on the wire */
     }
@@ -533,9 +549,15 @@ static bool r_can_receive(NetClientState *nc)
 static void r_rx_retry(JRtl8168State *s)
 {
     if (s->rx_held && (!r_rx_ready(s) || r_rx_has_desc(s))) {
-        s->rx_held = false;
         timer_del(s->rx_retry);
-        qemu_flush_queued_packets(qemu_get_queue(s->nic));
+        s->rx_refused = false;
+        qemu_flush_queued_packets(qemu_get_queue(s->nic)); /* rx_held stays set throughout */
+        if (!s->rx_refused) {
+            s->rx_held = false;
+            /* a frame the hub queued after our flush began (a sender resumed
+             * by its sent callback) goes straight in now: nothing older waits */
+            qemu_flush_queued_packets(qemu_get_queue(s->nic));
+        }
     }
 }
 
@@ -622,7 +644,7 @@ static ssize_t r_receive(NetClientState *nc, const uint8_t *buf, size_t size)
     if (room < total) {
         /* the ring is full: QEMU keeps the frame (receive_disabled) until r_rx_retry
          * flushes; the sender is held as PAUSE would hold it */
-        s->rx_held = true;
+        s->rx_held = s->rx_refused = true;
         timer_mod(s->rx_retry, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) + SCALE_MS);
         return 0;
     }
@@ -944,9 +966,10 @@ static void r_reset_hold(Object *obj, ResetType type)
 {
     JRtl8168State *s = JRTL8168(obj);
 
-    timer_del(s->rx_retry);
-    s->rx_held = false;
     r_power_on(s);
+    if (s->rx_held) {       /* what QEMU still queues for us is flushed (and dropped: RX is off) */
+        timer_mod(s->rx_retry, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) + SCALE_MS);
+    }
     s->irq_level = false;
 }
 

@@ -614,7 +614,7 @@ public abstract class MultiQueueLabChecks<A extends IntelAdapter> extends LabChe
     @Order(9)
     void badSlotsAreRefusedBeforeAnyDescriptorIsWritten() {
         NetmapPort p0 = ringPort(0);
-        int refused = refuseBadTxSlots(p0, p0.txRing(0), chip.tdt0());
+        int refused = refuseBadTxSlots(p0, p0.txRing(0), adapter.txRing(0).memory().buffer(), () -> adapter.registers().read32(chip.tdt0()));
         assertArrayEquals(buffersAtStart, ringBuffers(), "no buffer lost");
         report("bad slots %s: %d TX slots refused; descriptors and the tail register untouched, nothing sent", kind, refused);
     }
