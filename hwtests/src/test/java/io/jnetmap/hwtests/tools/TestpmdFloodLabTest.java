@@ -166,8 +166,8 @@ class TestpmdFloodLabTest {
     /**
      * Fails naming the lab when a guest CPU has lost its timer ({@link GuestTimers}): a CPU that takes
      * no timer interrupt never wakes a thread waiting there with a timeout (pkt-gen's poll(), the JVM's
-     * timed waits), which looks exactly like a receiver that stopped. Seen twice under TCG around
-     * testpmd's start or stop, once with pkt-gen never printing a line; the RCU reports then showed
+     * timed waits), which looks exactly like a receiver that stopped. Seen twice under TCG during or
+     * right after testpmd floods, once with pkt-gen never printing a line; the RCU reports then showed
      * that CPU idle, not busy.
      */
     static void requireGuestTimers(Supplier<String> what) {
