@@ -1,7 +1,10 @@
 """Helpers of hwtests/lab/check-82599 (run inside the lab with the host's python3).
 
-same WIRE_PCAP RX_PCAP SRC_MAC DPORT N   frames SRC_MAC sent to UDP DPORT, as QEMU saw them on
-                                         the wire, equal byte for byte the frames tcpdump got
+same WIRE_PCAP RX_PCAP SRC_MAC DPORT N [FROM]
+                                         frames SRC_MAC sent to UDP DPORT, as QEMU saw them on
+                                         the wire (records at or after byte FROM: the wire's
+                                         pcap holds every earlier test's frames too), equal
+                                         byte for byte the frames tcpdump got
 rss ETHTOOL_X BEFORE AFTER SRC DST SPORT0 FLOWS DPORT PER_FLOW
                                          per-queue packet deltas equal the Toeplitz prediction
 irqs BEFORE AFTER NAME                   every /proc/interrupts line NAME* counted up
@@ -12,7 +15,7 @@ import struct
 import sys
 
 
-def pcap_frames(path):
+def pcap_frames(path, start=0):
     with open(path, "rb") as f:
         data = f.read()
     magic = struct.unpack_from("<I", data, 0)[0]
@@ -20,7 +23,8 @@ def pcap_frames(path):
     off, out = 24, []
     while off + 16 <= len(data):
         _, _, incl, _ = struct.unpack_from(endian + "IIII", data, off)
-        out.append(data[off + 16: off + 16 + incl])
+        if off >= start:
+            out.append(data[off + 16: off + 16 + incl])
         off += 16 + incl
     return out
 
@@ -37,8 +41,8 @@ def udp_to(frames, src_mac, dport):
     return sel
 
 
-def same(wire, rx, src_mac, dport, n):
-    w = udp_to(pcap_frames(wire), src_mac, int(dport))
+def same(wire, rx, src_mac, dport, n, start="0"):
+    w = udp_to(pcap_frames(wire, int(start)), src_mac, int(dport))
     r = udp_to(pcap_frames(rx), src_mac, int(dport))
     n = int(n)
     print(f"  wire (QEMU pcap): {len(w)} frames, receiver (tcpdump): {len(r)} frames, expected {n}")
