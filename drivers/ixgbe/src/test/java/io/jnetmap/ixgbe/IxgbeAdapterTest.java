@@ -426,6 +426,9 @@ class IxgbeAdapterTest extends MultiQueueAdapterCases<Ixgbe82599Model, IxgbeAdap
         assertFalse(IxgbeConfig.defaults().flowControl(), "off, as DPDK's ixgbe PMD and our gigabit drivers");
         assertTrue(IxgbeConfig.from(PortName.parse("netmap:0000:00:06.0@conf:flow-control=1")).flowControl());
         assertFalse(IxgbeConfig.from(PortName.parse("netmap:0000:00:06.0@conf:flow-control=0")).flowControl());
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> IxgbeConfig.from(PortName.parse("netmap:0000:00:06.0@conf:flow-control=2")));
+        assertTrue(bad.getMessage().contains("flow-control=1 (on) or flow-control=0 (off)"), bad.getMessage());
         open();
         assertEquals(io.jnetmap.intel.gigabit.FlowControl.NONE, adapter.flowControl());
         assertEquals(0, model.get(MFLCN) & (1 << 3), "MFLCN.RFCE: the peer's PAUSE is not honoured");

@@ -57,9 +57,12 @@ public final class PortOptions {
         return rings > 0 ? rings : Math.max(name.conf("tx-rings", def), name.conf("rx-rings", def));
     }
 
-    /** {@code @conf:<key>=1} on, {@code 0} off, else {@code def}. */
+    /** {@code @conf:<key>=1} on, {@code 0} off, else {@code def}; any other value is refused. */
     public static boolean flag(PortName name, String key, boolean def) {
-        return name.conf(key, def ? 1 : 0) != 0;
+        int v = name.conf(key, def ? 1 : 0);
+        if (v != 0 && v != 1)
+            throw new IllegalArgumentException("@conf:" + key + "=" + v + ": use " + key + "=1 (on) or " + key + "=0 (off)");
+        return v == 1;
     }
 
     /** The link wait must not be negative. */

@@ -45,6 +45,9 @@ public record R8169Config(int txSlots, int rxSlots, boolean jumbo, boolean inter
         if (rings > 1)
             throw new IllegalArgumentException("the RTL8169/8168 has one RX and one TX ring; asked for " + rings
                     + " (drop rings= from the port name)");
+        if (name.conf("flow-control", -1) != -1)
+            throw new IllegalArgumentException("the r8169 driver has no flow-control option (the Intel drivers do);"
+                    + " drop flow-control= from the port name");
         return new R8169Config(PortOptions.txSlots(name, p.txSlots()), PortOptions.rxSlots(name, p.rxSlots()),
                 p.jumbo, p.interrupts, p.linkWaitMillis);
     }

@@ -85,6 +85,9 @@ class R8169ProviderTest {
             assertEquals(1, a.numTxRings());
             assertEquals(1, a.numHostTxRings(), "one host ring pair: X^ and X*");
             assertThrows(IllegalArgumentException.class, () -> R8169Config.from(PortName.parse("netmap:0000:03:00.0@conf:rings=2")));
+            IllegalArgumentException fc = assertThrows(IllegalArgumentException.class,
+                    () -> R8169Config.from(PortName.parse("netmap:0000:03:00.0@conf:flow-control=1")));
+            assertTrue(fc.getMessage().contains("drop flow-control="), fc.getMessage());
         } finally {
             nic.close();
         }
