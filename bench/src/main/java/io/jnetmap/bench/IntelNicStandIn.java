@@ -58,11 +58,12 @@ final class IntelNicStandIn extends NicStandIn {
         static final Mac GIGABIT = new Mac(RCTL, RCTL_EN, TCTL, TCTL_EN, CTRL_RST, new int[0][]);
         /**
          * 82599 (datasheet §8.2.3): RXCTRL.RXEN, DMATXCTL.TE; RST and LNK_RST self-clear; EEC.ARD,
-         * RDRXCTL.DMAIDONE, AUTOC in KX/KX4/KR autonegotiation, LINKS up at 10 Gb/s, the MAC in RAL(0)/RAH(0).
+         * RDRXCTL.DMAIDONE, AUTOC in KX/KX4/KR autonegotiation, LINKS up at 10 Gb/s, the MAC in RAL(0)/RAH(0),
+         * SECRXSTAT.SECRX_RDY (the security block's receive path is always drained here).
          */
         static Mac i82599(byte[] mac) {
             return new Mac(0x3000, 1, 0x4A80, 1, CTRL_RST | (1 << 3), new int[][] {
-                    {0x10010, (1 << 8) | (1 << 9)}, {0x2F00, 1 << 3}, {0x42A0, 4 << 13}, {0x42A4, (1 << 30) | (3 << 28)},
+                    {0x10010, (1 << 8) | (1 << 9)}, {0x2F00, 1 << 3}, {0x8D04, 1}, {0x42A0, 4 << 13}, {0x42A4, (1 << 30) | (3 << 28)},
                     {0xA200, (mac[0] & 0xff) | (mac[1] & 0xff) << 8 | (mac[2] & 0xff) << 16 | (mac[3] & 0xff) << 24},
                     {0xA204, (mac[4] & 0xff) | (mac[5] & 0xff) << 8 | RAH_AV}});
         }
@@ -137,6 +138,17 @@ final class IntelNicStandIn extends NicStandIn {
     long framesReceived() { return framesReceived; }
     long txDoorbells() { return txDoorbells; }
     long rxDoorbells() { return rxDoorbells; }
+
+    /**
+     * Quadword {@code word} (0: buffer address, 1: command/length and status) of TX descriptor
+     * {@code i} of queue {@code q} as the chip last saw it, for a benchmark's check of what was
+     * sent (control path); the chip's write-back only sets DD, so the address stays readable.
+     */
+    long txDescriptor(int q, int i, int word) {
+        OffHeapBuffer d = txView[q];
+        if (d == null) throw new IllegalStateException("TX queue " + q + " has sent nothing");
+        return d.getLong((i << 4) + 8 * word);
+    }
 
     @Override
     void powerOn() {
