@@ -255,16 +255,21 @@ public final class Kring {
         try {
             int result = OK;
             int head = rxPrologue();
+            boolean inSync = false;
             if (head < 0) {
                 result = ERR_POINTERS;
-            } else if (!checkSlots(hwcur(), head)) {
-                result = ERR_SLOT;
-            } else if (head != hwcur() && (ring.flags() & NR_FORWARD) != 0) {
-                adapter.forwardReleased(this, hwcur(), head, flags);
+            } else if (head != hwcur()) {
+                boolean forward = (ring.flags() & NR_FORWARD) != 0;
+                // a back-end that checks released slots as it re-arms them saves this pass (netmap's one pass)
+                if (!forward && !host && adapter.checksRxSlotsInSync()) inSync = true;
+                else if (!checkSlots(hwcur(), head)) result = ERR_SLOT;
+                else if (forward) adapter.forwardReleased(this, hwcur(), head, flags);
             }
             MonitorTap m = tap;
             boolean watched = m != null && m.beforeRx(this);
-            if (adapter.syncRx(this, flags) != 0) return backendError();
+            int rc = adapter.syncRx(this, flags);
+            if (rc == REJECTED_SLOT && inSync) result = ERR_SLOT; // the ring was reset; what arrived was still imported
+            else if (rc != 0) return backendError();
             finish();
             if (watched) m.received(this); // and RX frames as the port receives them
             ring.timestamp(Clock.epochMicros());
@@ -489,21 +494,46 @@ public final class Kring {
 
     /** Checks slots [from, to) without wrapping; returns the union of their flags, or -(i + 1) for the first bad slot i. */
     private int checkRange(int from, int to) {
-        final int nb = numBuffers, bs = bufSize;
         final NetmapRing r = ring;
-        final OffHeapBuffer st = state;
         final boolean always = tx;
         int or = 0;
         for (int i = from; i < to; i++) {
             long w = r.slotWord(i);
-            int idx = NetmapRing.wordBufIdx(w);
-            if (idx < FIRST_BUFFER || idx >= nb || NetmapRing.wordLen(w) > bs) return -(i + 1);
-            int fl = NetmapRing.wordFlags(w);
-            or |= fl;
-            if ((always || (fl & NS_BUF_CHANGED) != 0) && st.getInt(K_SHADOW + 4 * i) != idx)
-                st.putInt(K_SHADOW + 4 * i, idx);
+            if (!slotOk(i, w, always)) return -(i + 1);
+            or |= NetmapRing.wordFlags(w);
         }
         return or;
+    }
+
+    /**
+     * The rule for one slot whose first 8 bytes are {@code w}: a buffer index inside the pool and
+     * a length that fits a buffer. A good slot's buffer is recorded as its known-good one when
+     * {@code record} (TX) or when the user flagged a swap (NS_BUF_CHANGED), written only on change
+     * so that a pipe's receiver does not bounce the sender's cache lines.
+     */
+    private boolean slotOk(int i, long w, boolean record) {
+        int idx = NetmapRing.wordBufIdx(w);
+        if (idx < FIRST_BUFFER || idx >= numBuffers || NetmapRing.wordLen(w) > bufSize) return false;
+        if ((record || (NetmapRing.wordFlags(w) & NS_BUF_CHANGED) != 0) && state.getInt(K_SHADOW + 4 * i) != idx)
+            state.putInt(K_SHADOW + 4 * i, idx);
+        return true;
+    }
+
+    /**
+     * For a back-end that {@link NetmapAdapter#checksRxSlotsInSync checks released RX slots as it
+     * re-arms them}: the ring rules' check of released slot {@code i} whose first 8 bytes
+     * ({@link NetmapRing#slotWord}) are {@code w}, the same as the separate pass makes. False: the
+     * slot must not reach the device; the back-end stops there (the slots before it may be re-armed
+     * but not given to the device) and returns {@link #rejectReleased}.
+     */
+    public boolean releasedSlotOk(int i, long w) { return slotOk(i, w, false); }
+
+    /** Released slot {@code i} failed {@link #releasedSlotOk}: resets the ring, says why; returns {@link #REJECTED_SLOT}. */
+    public int rejectReleased(int i) {
+        chainLen = 0;
+        chainFrags = 0;
+        rejectSlot(i);
+        return REJECTED_SLOT;
     }
 
     /**

@@ -66,8 +66,22 @@ public abstract class NetmapAdapter {
      */
     protected boolean checksTxSlotsInSync() { return false; }
 
-    /** Import received packets into [hwtail, ...), give [hwcur, rhead) back to the device. 0 on success. */
+    /**
+     * Import received packets into [hwtail, ...), give [hwcur, rhead) back to the device. 0 on
+     * success; {@link Kring#REJECTED_SLOT} when {@link Kring#releasedSlotOk} refused a released
+     * slot (the back-end stopped there and returned {@link Kring#rejectReleased}).
+     */
     public abstract int rxsync(Kring kring, int flags);
+
+    /**
+     * Whether {@link #rxsync} checks every released slot [hwcur, rhead) with
+     * {@link Kring#releasedSlotOk} in the loop that gives it back to the device, before the device
+     * may use it (netmap's drivers check the buffer as they re-arm the descriptor, in one pass): the
+     * ring rules then skip their own pass over the released slots, unless the ring forwards
+     * (NR_FORWARD reads the checked slots before rxsync). Default false: the slots are checked
+     * before rxsync runs.
+     */
+    protected boolean checksRxSlotsInSync() { return false; }
 
     /** Enter ({@code on}) or leave netmap mode: called at the first binding and after the last. */
     protected abstract void register(boolean on);

@@ -58,6 +58,10 @@ public abstract class IntelAdapter extends NicAdapter {
         return rxRings[kring.ringId()].rxsync(flags);
     }
 
+    /** {@link IntelRxRing#rxsync} checks each released slot as it re-arms its descriptor (netmap's one pass). */
+    @Override
+    protected boolean checksRxSlotsInSync() { return true; }
+
     public IntelTxRing txRing(int i) { return txRings[i]; }
     public IntelRxRing rxRing(int i) { return rxRings[i]; }
 

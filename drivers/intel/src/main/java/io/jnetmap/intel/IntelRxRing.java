@@ -22,9 +22,10 @@ import static io.jnetmap.rings.NetmapLayout.NS_MOREFRAG;
  * <li>import: descriptors from hwtail with DD set become slots with their length, NS_MOREFRAG on
  *     all but a packet's last (EOP) descriptor; hwtail moves past the last complete packet only,
  *     so the user never sees half a packet;</li>
- * <li>refill: released slots [hwcur, rhead) are re-armed with their (possibly swapped) buffer, the
- *     write-back having overwritten the address; one tail write (RDT = rhead - 1: one slot stays
- *     empty, as netmap requires).</li>
+ * <li>refill: released slots [hwcur, rhead) are checked (the ring rules, in this loop: netmap's one
+ *     pass) and re-armed with their (possibly swapped) buffer, the write-back having overwritten the
+ *     address; one tail write (RDT = rhead - 1: one slot stays empty, as netmap requires). A bad
+ *     slot resets the ring and the tail is not moved: the chip gets none of the re-armed slots.</li>
  * </ol>
  */
 public final class IntelRxRing extends RxDescriptorRing {
@@ -70,7 +71,7 @@ public final class IntelRxRing extends RxDescriptorRing {
     /** The tail value the chip holds (or must be given after {@link #arm}). */
     public int tail() { return rdt; }
 
-    /** netmap rxsync for this ring; see the class comment. Returns 0. */
+    /** netmap rxsync for this ring; see the class comment. Returns 0, or {@link Kring#REJECTED_SLOT} after a bad released slot. */
     public int rxsync(int flags) {
         final Kring k = kring;
         final NetmapRing r = ring;
@@ -106,7 +107,7 @@ public final class IntelRxRing extends RxDescriptorRing {
         final int head = k.rhead();
         int hwcur = k.hwcur();
         if (head != hwcur) {
-            refill(hwcur, head);
+            if (refill(hwcur, head) != head) return Kring.REJECTED_SLOT; // a bad slot: RDT stays, the chip got nothing
             k.hwcur(head);
             rdt = head == 0 ? lim : head - 1;
             regs.write32(rdtReg, rdt); // release store: the re-armed descriptors are visible first

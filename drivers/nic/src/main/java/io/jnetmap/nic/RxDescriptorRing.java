@@ -32,18 +32,30 @@ public abstract class RxDescriptorRing extends DescriptorRing {
     /** Writes slot {@code slot}'s descriptor so the chip may fill buffer {@code bufferAddress} (plain stores). */
     protected abstract void rearm(int slot, long bufferAddress);
 
-    /** Re-arms the descriptors of the released slots [hwcur, head) and clears their NS_BUF_CHANGED; the caller moves hwcur and tells the chip. */
-    protected final void refill(int hwcur, int head) {
+    /**
+     * Re-arms the descriptors of the released slots [hwcur, head) and clears their NS_BUF_CHANGED;
+     * the caller moves hwcur and tells the chip. Each slot passes the ring rules' check
+     * ({@link Kring#releasedSlotOk}) before its buffer reaches a descriptor: one pass, one read of
+     * each slot, as netmap's drivers do (the adapter says so with
+     * {@link io.jnetmap.rings.NetmapAdapter#checksRxSlotsInSync}). Returns {@code head}, or the first
+     * bad slot after {@link Kring#rejectReleased} reset the ring: the caller must then not move
+     * hwcur, take back from the chip whatever re-arming [hwcur, that slot) gave it, and return
+     * {@link Kring#REJECTED_SLOT}.
+     */
+    protected final int refill(int hwcur, int head) {
         final Kring k = kring;
         final NetmapRing r = ring;
         final long[] bufIova = iova;
-        final boolean changed = (k.checkedFlags() & NS_BUF_CHANGED) != 0;
         for (int j = hwcur; j != head; j = j == lim ? 0 : j + 1) {
-            rearm(j, bufIova[r.bufIdx(j)]);
-            if (changed) {
-                int fl = r.slotFlags(j);
-                if ((fl & NS_BUF_CHANGED) != 0) r.slotFlags(j, fl & ~NS_BUF_CHANGED);
+            long w = r.slotWord(j); // index, length and flags in one load
+            if (!k.releasedSlotOk(j, w)) {
+                k.rejectReleased(j);
+                return j;
             }
+            rearm(j, bufIova[NetmapRing.wordBufIdx(w)]);
+            int fl = NetmapRing.wordFlags(w);
+            if ((fl & NS_BUF_CHANGED) != 0) r.slotFlags(j, fl & ~NS_BUF_CHANGED);
         }
+        return head;
     }
 }

@@ -306,6 +306,10 @@ public final class R8169Adapter extends NicAdapter {
         return rxRing.rxsync(flags);
     }
 
+    /** {@link RtlRxRing#rxsync} checks each released slot as it re-arms its descriptor (netmap's one pass). */
+    @Override
+    protected boolean checksRxSlotsInSync() { return true; }
+
     @Override
     public int minTxFrame() { return MIN_TX_FRAME; }
 

@@ -72,7 +72,7 @@ public final class RtlRxRing extends RxDescriptorRing {
         }
     }
 
-    /** netmap rxsync; see the class comment. Returns 0. */
+    /** netmap rxsync; see the class comment. Returns 0, or {@link Kring#REJECTED_SLOT} after a bad released slot. */
     public int rxsync(int flags) {
         final Kring k = kring;
         final NetmapRing r = ring;
@@ -109,7 +109,11 @@ public final class RtlRxRing extends RxDescriptorRing {
         final int hwcur = k.hwcur();
         if (head != hwcur) {
             refillStop = k.prev(head);
-            refill(hwcur, head);
+            int end = refill(hwcur, head);
+            if (end != head) { // a bad slot: the ring was reset; the descriptors re-armed before it are taken back
+                for (int j = hwcur; j != end; j = j == lim ? 0 : j + 1) d.putInt(descOf(j) << 4, opts(descOf(j), false));
+                return Kring.REJECTED_SLOT;
+            }
             d.putIntRelease(descOf(stop) << 4, opts(descOf(stop), true)); // the chip is parked here: released last
             k.hwcur(head);
         }
