@@ -43,10 +43,17 @@ public abstract class RxDescriptorRing extends DescriptorRing {
      * {@link Kring#REJECTED_SLOT}.
      */
     protected final int refill(int hwcur, int head) {
+        if (hwcur < head) return refillRun(hwcur, head);
+        int end = refillRun(hwcur, n); // at most two counted loops rather than one wrapping loop: the JIT unrolls them
+        return end != n ? end : refillRun(0, head);
+    }
+
+    /** {@link #refill} of [from, to) without wrapping: {@code to}, or the first bad slot. */
+    private int refillRun(int from, int to) {
         final Kring k = kring;
         final NetmapRing r = ring;
         final long[] bufIova = iova;
-        for (int j = hwcur; j != head; j = j == lim ? 0 : j + 1) {
+        for (int j = from; j < to; j++) {
             long w = r.slotWord(j); // index, length and flags in one load
             if (!k.releasedSlotOk(j, w)) {
                 k.rejectReleased(j);
@@ -56,6 +63,6 @@ public abstract class RxDescriptorRing extends DescriptorRing {
             int fl = NetmapRing.wordFlags(w);
             if ((fl & NS_BUF_CHANGED) != 0) r.slotFlags(j, fl & ~NS_BUF_CHANGED);
         }
-        return head;
+        return to;
     }
 }
