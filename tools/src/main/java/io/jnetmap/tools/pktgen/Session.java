@@ -64,6 +64,8 @@ final class Session {
             if (abort.raised()) return 1;
             printStart();
             for (WorkerGroup g : groups)
+                if (g.mode == Mode.RX || g.mode == Mode.RXSEQ) g.statsAtStart = g.ports.get(0).adapter().statistics();
+            for (WorkerGroup g : groups)
                 for (int i = 0; i < g.workers.size(); i++) {
                     Thread t = new Thread(g.workers.get(i), "pkt-gen-" + g.label + (g.workers.size() > 1 ? "-" + i : ""));
                     t.setDaemon(true);
@@ -375,6 +377,11 @@ final class Session {
                     if (replies > 0) out.println("RTT over " + replies + " packets: " + Report.rtt(g.rttTotal) + ", " + lost + " lost");
                     else if (p > 0) out.println("No replies: all " + p + " requests lost.");
                 }
+            }
+            NicDrops drops = g.statsAtStart == null ? null : NicDrops.between(g.statsAtStart, g.ports.get(0).adapter().statistics());
+            if (drops != null) {
+                j.put("nic_drops", drops.total());
+                if (!cfg.json()) out.println(drops.line());
             }
             if (g.mode == Mode.RXSEQ) {
                 printSequenceEvents(g, Report.stamp(Instant.now()));

@@ -22,6 +22,8 @@ public final class WorkerGroup {
     final Histogram rttTotal = new Histogram(Pinger.MAX_RTT_NANOS, 3);
     Histogram rttInterval;
     long prevPackets, prevBytes, prevEvents, prevNanos;
+    /** rx, rxseq: the adapter's counters when the workers started (for {@link NicDrops}), null for a port without any. */
+    java.util.Map<String, Long> statsAtStart;
     int length;
 
     WorkerGroup(String label, Mode mode, String portName, int queues) {

@@ -73,4 +73,28 @@ class FakeNicTest {
         assertNotNull(ThreadPorts.refusal(io.jnetmap.rings.PortName.parse("x{1"), 2));
         assertNotNull(ThreadPorts.refusal(io.jnetmap.rings.PortName.parse("eth0-1"), 2));
     }
+    @Test
+    void aReceiverSaysHowManyFramesTheNicDroppedAndCounted() {
+        java.util.concurrent.atomic.AtomicLong missed = new java.util.concurrent.atomic.AtomicLong(100);
+        FakeNic nic = new FakeNic("fakenic" + ProcessHandle.current().pid() + "e", 2, true, MAC) {
+            // each read finds 7 more frames missed; queue 1 dropped 3 before the run, none during it
+            @Override public java.util.Map<String, Long> statistics() {
+                return java.util.Map.of("rx_missed", missed.addAndGet(7), "rx_queue_0_drops", 0L, "rx_queue_1_drops", 3L, "rx_packets", 5L);
+            }
+        };
+        Cli.Result r = Cli.run(nic.opener(), "-f", "rx", "-i", "fake0", "--duration", "0.2");
+        assertEquals(0, r.rc(), r.toString());
+        assertTrue(r.out().contains("The NIC dropped and counted 7 frames (rx_missed 7)."), r.out());
+
+        FakeNic quiet = new FakeNic("fakenic" + ProcessHandle.current().pid() + "f", 1, true, MAC) {
+            @Override public java.util.Map<String, Long> statistics() { return java.util.Map.of("rx_missed", 4L, "rx_queue_0_drops", 9L); }
+        };
+        r = Cli.run(quiet.opener(), "-f", "rx", "-i", "fake0", "--duration", "0.2", "--json");
+        assertEquals(0, r.rc(), r.toString());
+        assertTrue(r.out().contains("\"nic_drops\":0"), r.out());
+
+        FakeNic none = new FakeNic("fakenic" + ProcessHandle.current().pid() + "g", 1, true, MAC);
+        r = Cli.run(none.opener(), "-f", "rx", "-i", "fake0", "--duration", "0.2");
+        assertFalse(r.out().contains("The NIC dropped"), "a port without drop counters says nothing: " + r.out());
+    }
 }
