@@ -155,7 +155,19 @@ public abstract class MultiQueueLabChecks<A extends IntelAdapter> extends LabChe
         closeAll();
     }
 
-    String portName() { return "netmap:" + nic.bdf() + "@conf:rings=" + rings + ",rx-slots=" + rxSlots + extraConf(); }
+    protected String portName() { return "netmap:" + nic.bdf() + "@conf:rings=" + rings + ",rx-slots=" + rxSlots + extraConf(); }
+
+    /** Closes the port (and the ring ports) and opens {@link #portName()} again: a chip's check that needs other settings. */
+    protected void reopen() {
+        for (NetmapPort p : ringPorts.values()) p.close();
+        ringPorts.clear();
+        port.close();
+        long t0 = System.nanoTime();
+        port = NetmapPort.open(portName());
+        adapter = adapterOf(port);
+        report("%s via %s: reopened as %s in %d ms", nic, adapter.device().accessMethod(), portName(), (System.nanoTime() - t0) / 1_000_000);
+        checkOpened();
+    }
 
     /** More {@code @conf} settings of the port under test, each after a comma (none unless the chip's checks say). */
     protected String extraConf() { return ""; }

@@ -75,6 +75,23 @@ public final class Pcap {
     }
 
     /**
+     * Writes {@code to}: {@code file}'s global header and its records from {@code fromOffset} (a
+     * record boundary, e.g. an earlier {@link #size}) to its end now, so a third party (tcpdump -r)
+     * reads only the frames written since.
+     */
+    public static void copyFrom(Path file, long fromOffset, Path to) {
+        try (java.nio.channels.FileChannel in = java.nio.channels.FileChannel.open(file);
+             java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(to, java.nio.file.StandardOpenOption.CREATE,
+                     java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+            long end = in.size(), from = Math.max(fromOffset, GLOBAL_HEADER);
+            for (long p = 0; p < GLOBAL_HEADER; ) p += in.transferTo(p, GLOBAL_HEADER - p, out);
+            for (long p = from; p < end; ) p += in.transferTo(p, end - p, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("copying " + file + " from " + fromOffset + " to " + to, e);
+        }
+    }
+
+    /**
      * The first record boundary at or after {@code offset} in a little-endian pcap that is being
      * written (a {@link #size} taken while frames flow may fall inside a record): the first position
      * from which three records in a row have equal captured and original lengths of 14..65535 bytes

@@ -137,9 +137,16 @@ public final class PeerPort implements AutoCloseable {
     /** The kernel's per-queue RX packet counts ({@code ethtool -S}: {@code rx_queue_N_packets}), keyed {@code rx_queue_N}. */
     public java.util.Map<String, Long> rxQueuePackets() {
         java.util.Map<String, Long> m = new java.util.TreeMap<>();
+        ethtoolStatistics().forEach((k, v) -> { if (k.matches("rx_queue_\\d+_packets")) m.put(k.replace("_packets", ""), v); });
+        return m;
+    }
+
+    /** Every counter {@code ethtool -S} shows for the interface (the driver's names: ixgbe's {@code rx_pkts_nic}, r8169's tally {@code rx_missed}, ...). */
+    public java.util.Map<String, Long> ethtoolStatistics() {
+        java.util.Map<String, Long> m = new java.util.TreeMap<>();
         for (String l : exec(30, "ethtool", "-S", ifname).lines().toList()) {
             String[] kv = l.strip().split(":\\s*");
-            if (kv.length == 2 && kv[0].matches("rx_queue_\\d+_packets")) m.put(kv[0].replace("_packets", ""), Long.parseLong(kv[1].strip()));
+            if (kv.length == 2 && kv[1].strip().matches("-?\\d+")) m.put(kv[0], Long.parseLong(kv[1].strip()));
         }
         return m;
     }

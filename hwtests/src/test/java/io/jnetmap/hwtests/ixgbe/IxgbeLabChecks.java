@@ -3,10 +3,14 @@ package io.jnetmap.hwtests.ixgbe;
 import io.jnetmap.hwtests.Binding;
 import io.jnetmap.hwtests.MultiQueueLabChecks;
 import io.jnetmap.intel.RssConfig;
+import io.jnetmap.intel.gigabit.FlowControl;
 import io.jnetmap.ixgbe.IxgbeAdapter;
 import io.jnetmap.rings.NetmapPort;
 
 import java.util.Map;
+
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -31,7 +35,10 @@ abstract class IxgbeLabChecks extends MultiQueueLabChecks<IxgbeAdapter> {
      * its frames missed there (the first lab run: 73,924 of 200,000). With it on, our full queues
      * hold frames and the port pauses the peer rather than drop them.
      */
-    @Override protected String extraConf() { return ",flow-control=1"; }
+    @Override protected String extraConf() { return ",flow-control=" + (flowControl ? 1 : 0); }
+
+    /** Whether the port is opened with 802.3x flow control (all checks but {@link #keepsReceivingAFloodWithFlowControlOff}). */
+    boolean flowControl = true;
 
     /**
      * On our 82599 model every frame of the flood is delivered or counted by the chip (it never
@@ -41,8 +48,35 @@ abstract class IxgbeLabChecks extends MultiQueueLabChecks<IxgbeAdapter> {
     protected void assertFloodReceived(Flood r) {
         super.assertFloodReceived(r);
         assertEquals(0, r.lostBeforeChip(), "frames the peer sent that were neither delivered nor counted: " + r);
-        assertEquals(io.jnetmap.intel.gigabit.FlowControl.FULL, adapter.flowControl());
+        assertEquals(flowControl ? FlowControl.FULL : FlowControl.NONE, adapter.flowControl());
     }
+
+    /**
+     * The full-speed phase with flow control off (our driver's default, DPDK's too): the port sends
+     * no PAUSE, so Linux's ixgbe keeps sending at its full rate and what our rings cannot take is
+     * dropped at the full queue (SRRCTL.DROP_EN, counted in QPRDC) or missed at the full packet
+     * buffer (MPC). What a user sees: RX never stops, every frame the peer sent was delivered or
+     * counted by the chip (none lost unseen), and after the flood RX goes on. The port is then opened
+     * again with flow control on for the other checks.
+     */
+    @Test
+    @Order(2)
+    void keepsReceivingAFloodWithFlowControlOff() {
+        flowControl = false;
+        try {
+            reopen();
+            Flood r = receiveUnpacedFlood(FLOW_CONTROL_OFF_FLOOD, 60, 500, 300_000);
+            report("RX %s full speed, flow control off: the chip dropped and counted %,d of %,d (%.0f%%)", kind, r.chipDrops, r.sent,
+                    100.0 * r.chipDrops / Math.max(1, r.sent));
+            assertFloodReceived(r);
+        } finally {
+            flowControl = true;
+            reopen();
+        }
+    }
+
+    /** Frames of the flow-control-off flood (JNETMAP_IXGBE_FC_OFF_FLOOD_FRAMES): a few seconds of the peer's full rate. */
+    static final int FLOW_CONTROL_OFF_FLOOD = Integer.parseInt(envOr("JNETMAP_IXGBE_FC_OFF_FLOOD_FRAMES", "30000"));
 
     @Override protected int queues() { return adapter.queues(); }
     @Override protected RssConfig rss() { return adapter.rss(); }

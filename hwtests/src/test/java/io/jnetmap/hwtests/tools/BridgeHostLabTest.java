@@ -29,7 +29,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * rings, whose TAP takes the interface name and MAC nm-bind remembered, so the guest's kernel talks
  * through the NIC that jnetmap owns. The cabled igb (p1) stays with the kernel, in a namespace of
  * its own; it pings the TAP's address and pulls a 10 MB file over TCP from an HTTP server bound to
- * it (busybox httpd, else python3 -m http.server), whose SHA-256 must match.
+ * it (busybox httpd, else python3 -m http.server), whose SHA-256 must match. The same on the other
+ * chips ({@link BridgeHostIxgbeLabTest}, {@link BridgeHostR8169LabTest}: the chip's first lab port,
+ * the kernel's driver on the other end of its cable).
  */
 @Tag("hardware")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -38,6 +40,8 @@ class BridgeHostLabTest {
     static final String TAP_IP = "198.18.60.1", PEER_IP = "198.18.60.2";
     static final int FILE_BYTES = 10 * 1024 * 1024, HTTP_PORT = 8080;
 
+    /** The chip (the lab's name, {@code JNETMAP_LAB_NICS}) whose first port the bridge drives. */
+    final String chip;
     Lab.Nic nic, peerNic;
     PeerPort peer;
     Binding binding;
@@ -45,13 +49,18 @@ class BridgeHostLabTest {
     String tap;
     Path dir;
 
+    BridgeHostLabTest() { this("e1000e"); }
+
+    BridgeHostLabTest(String chip) { this.chip = chip; }
+
     static void report(String fmt, Object... args) { Checks.report("tools-lab.txt", fmt, args); }
 
     @BeforeAll
     void setUp() throws Exception {
         Lab.require();
-        org.junit.jupiter.api.Assumptions.assumeFalse(Lab.nics("e1000e").isEmpty(), "the lab has no e1000e");
-        nic = Lab.nics("e1000e").get(0);
+        org.junit.jupiter.api.Assumptions.assumeFalse(Lab.nics(chip).isEmpty(), "the lab has no " + chip
+                + (chip.equals("e1000e") ? "" : " (the lab's own models need LAB_OWN_QEMU=1: hwtests/lab/README.md)"));
+        nic = Lab.nics(chip).get(0);
         peerNic = Lab.peer(nic).orElseThrow(() -> new IllegalStateException(nic + " has no cabled peer"));
         peer = PeerPort.open(peerNic, "peer-" + peerNic.port());
         peer.exec(30, "ip", "addr", "add", PEER_IP + "/24", "dev", peer.ifname());
