@@ -85,9 +85,7 @@ class PktGenIxgbeLabTest extends PktGenPeerLabTest {
         String out = stopTestpmd(pmd);
         long sent = TestpmdFloodLabTest.first(TestpmdFloodLabTest.TX_PACKETS, out);
         awaitQuiet(rx);
-        rx.interrupt(60);
-        running.remove(rx);
-        PktGenOutput got = new PktGenOutput(rx.out());
+        PktGenOutput got = stopReceiver(rx);
         Matcher m = NIC_DROPS.matcher(rx.out());
         List<Long> perSecond = counts(rx);
         List<Long> during = perSecond.subList(Math.min(start, perSecond.size()), perSecond.size());
@@ -109,7 +107,7 @@ class PktGenIxgbeLabTest extends PktGenPeerLabTest {
     void txIntoTestpmdEveryFrameCountedByThePmd() {
         String testpmd = testpmdOnPeer();
         Shell.Background pmd = startTestpmd(testpmd, "rxonly");
-        Shell.Result tx = Tool.PKT_GEN.run(START_SECONDS + 120, "-f", "tx", "-i", port(), "-n", Long.toString(FRAMES),
+        Shell.Result tx = Tool.PKT_GEN.run(3 * START_SECONDS + 120, "-f", "tx", "-i", port(), "-n", Long.toString(FRAMES),
                 "-D", peerNic.macString(), "-w", "60");
         Shell.sleep(1000);
         String out = stopTestpmd(pmd);

@@ -7,6 +7,7 @@ import io.jnetmap.hwtests.Pcap;
 import io.jnetmap.hwtests.PeerPort;
 import io.jnetmap.hwtests.Shell;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -15,6 +16,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,6 +77,15 @@ abstract class PktGenPeerLabTest {
 
     static void report(String fmt, Object... args) { Checks.report("tools-lab.txt", fmt, args); }
 
+    /** A failure goes to the figures as it happens: a lab run cut short by its timeout still says which case failed and why. */
+    @RegisterExtension
+    final TestWatcher failures = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext c, Throwable t) {
+            report("FAILED %s %s: %s", PktGenPeerLabTest.this.getClass().getSimpleName(), c.getDisplayName(), t);
+        }
+    };
+
     @BeforeAll
     void setUp() {
         Lab.require();
@@ -83,6 +96,13 @@ abstract class PktGenPeerLabTest {
         Assumptions.assumeTrue(peerNic.chip().equals(chip), nic + " is cabled to " + peerNic + ", not to the kernel's " + chip);
         peer = PeerPort.open(peerNic, "peer-" + peerNic.port());
         binding = Binding.bind(nic, Binding.Kind.VFIO);
+    }
+
+    /** What a case left running when it failed (a receiver, testpmd): stopped, so it holds no NIC against the next case. */
+    @AfterEach
+    void stopLeftovers() {
+        for (Shell.Background b : running) b.close();
+        running.clear();
     }
 
     @AfterAll
@@ -104,7 +124,7 @@ abstract class PktGenPeerLabTest {
         Assumptions.assumeTrue(wire != null, "no QEMU pcap of " + nic.port() + " (JNETMAP_LAB_PCAP_DIR) to check checksums against");
         long wireFrom = Pcap.size(wire);
         Map<String, Long> s0 = peer.ethtoolStatistics();
-        Shell.Result tx = Tool.PKT_GEN.run(START_SECONDS + 120, "-f", "tx", "-i", port(), "-n", Long.toString(FRAMES),
+        Shell.Result tx = Tool.PKT_GEN.run(3 * START_SECONDS + 120, "-f", "tx", "-i", port(), "-n", Long.toString(FRAMES),
                 "-D", peerNic.macString(), "-w", "60");
         assertEquals(0, tx.exit(), "pkt-gen -f tx: " + tx.err() + tx.out());
         PktGenOutput sent = new PktGenOutput(tx.out());
@@ -161,9 +181,7 @@ abstract class PktGenPeerLabTest {
         assertTrue(late.awaitExit(120), "the kernel's pktgen (paced) did not finish");
         awaitQuiet(rx);
         Map<String, Long> s1 = peer.ethtoolStatistics();
-        rx.interrupt(60);
-        running.remove(rx);
-        PktGenOutput got = new PktGenOutput(rx.out());
+        PktGenOutput got = stopReceiver(rx);
         Matcher m = NIC_DROPS.matcher(rx.out());
         assertTrue(m.find(), "pkt-gen's summary says what the NIC dropped: " + rx.out() + rx.err());
         long drops = Long.parseLong(m.group(1)), sent = delta(s0, s1, counters.sent()), lateGot = got.packets() - duringFlood;
@@ -178,12 +196,29 @@ abstract class PktGenPeerLabTest {
         assertEquals(LATE_FRAMES, lateGot, "after the flood every paced frame arrives (a wedged ring delivers none): " + figures);
     }
 
-    /** pkt-gen -f rx on our port (unnormalized per-second lines), started and receiving. */
+    /**
+     * pkt-gen -f rx on our port (unnormalized per-second lines), started and receiving. A start (the
+     * JVM, then the NIC's open) took 30 s under TCG on a quiet host and about two minutes while other
+     * builds shared its two cores; a receiver that did not start is stopped, so it cannot hold the NIC
+     * against the next case.
+     */
     Shell.Background startReceiver() {
-        Shell.Background rx = Tool.PKT_GEN.start("-f", "rx", "-i", port(), "-N", "-w", "60", "--duration", Long.toString(START_SECONDS + 300));
+        long t0 = System.nanoTime();
+        Shell.Background rx = Tool.PKT_GEN.start("-f", "rx", "-i", port(), "-N", "-w", "60", "--duration", Long.toString(3 * START_SECONDS + 300));
+        if (!rx.awaitOutput("Receiving from", 3 * START_SECONDS * 1000)) {
+            rx.interrupt(30);
+            fail("pkt-gen -f rx did not start in " + 3 * START_SECONDS + " s: " + rx.err() + rx.out());
+        }
         running.add(rx);
-        assertTrue(rx.awaitOutput("Receiving from", START_SECONDS * 1000), "pkt-gen -f rx did not start: " + rx.err() + rx.out());
+        report("pkt-gen -f rx -i %s: receiving %d ms after the start", port(), (System.nanoTime() - t0) / 1_000_000);
         return rx;
+    }
+
+    /** Stops pkt-gen -f rx with Ctrl-C (it prints its summary) and returns that. */
+    PktGenOutput stopReceiver(Shell.Background rx) {
+        rx.interrupt(60);
+        running.remove(rx);
+        return new PktGenOutput(rx.out());
     }
 
     /** Waits until the receiver has reported two seconds in a row without a frame (its ring drained). */
