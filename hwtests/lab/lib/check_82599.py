@@ -5,6 +5,10 @@ same WIRE_PCAP RX_PCAP SRC_MAC DPORT N [FROM]
                                          the wire (records at or after byte FROM: the wire's
                                          pcap holds every earlier test's frames too), equal
                                          byte for byte the frames tcpdump got
+arrived WIRE_PCAP RX_PCAP SRC_MAC DPORT N GOT [FROM]
+                                         as same, but the receiver dropped some (a full ring
+                                         without pause): N on the wire, GOT received, each one
+                                         byte for byte a wire frame, in wire order
 rss ETHTOOL_X BEFORE AFTER SRC DST SPORT0 FLOWS DPORT PER_FLOW
                                          per-queue packet deltas equal the Toeplitz prediction
 irqs BEFORE AFTER NAME                   every /proc/interrupts line NAME* counted up
@@ -52,6 +56,24 @@ def same(wire, rx, src_mac, dport, n, start="0"):
         if a != b:
             print(f"  frame {i} differs: wire {a[:64].hex()} / received {b[:64].hex()}")
             return False
+    return True
+
+
+def arrived(wire, rx, src_mac, dport, n, got, start="0"):
+    w = udp_to(pcap_frames(wire, int(start)), src_mac, int(dport))
+    r = udp_to(pcap_frames(rx), src_mac, int(dport))
+    print(f"  wire (QEMU pcap): {len(w)} frames (expected {n}), receiver (tcpdump): {len(r)} (expected {got}),"
+          f" {len(w) - len(r)} not delivered")
+    if len(w) != int(n) or len(r) != int(got):
+        return False
+    i = 0
+    for k, b in enumerate(r):
+        while i < len(w) and w[i] != b:
+            i += 1
+        if i == len(w):
+            print(f"  received frame {k} is no wire frame after the previous one: {b[:64].hex()}")
+            return False
+        i += 1
     return True
 
 
@@ -107,5 +129,5 @@ def irqs(before, after, name):
 
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    ok = {"same": same, "rss": rss, "irqs": irqs}[cmd](*args)
+    ok = {"same": same, "arrived": arrived, "rss": rss, "irqs": irqs}[cmd](*args)
     sys.exit(0 if ok else 1)

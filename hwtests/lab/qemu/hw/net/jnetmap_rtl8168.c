@@ -25,23 +25,41 @@
  * Where the silicon is strict, so is this model: nothing is sent while the
  * link is down (owned TX descriptors stay owned), DMA only with bus mastering
  * on, a soft reset (ChipCmd.CmdReset) stops both rings and starts them again
- * at descriptor 0, frames above RxMaxSize are dropped. As in the lab's 82599
- * model, a port whose RX ring is full holds the sender instead of dropping
- * (what PAUSE does on a real link; the hub queues the frame and the sending
- * model stops walking its ring until the frame is taken): the chip has no tail
- * register to say the ring was refilled, so the held frames are retried on the
- * driver's next IntrMask/IntrStatus write and every millisecond of guest time
- * (found in the lab: refusing only in can_receive is not enough, QEMU's queue
- * flush delivers without asking; receive() itself returns 0 when the frame
- * does not fit the owned descriptors). Frames keep their wire order: while one
- * is held, can_receive refuses the newer ones (see r_can_receive).
+ * at descriptor 0, frames above RxMaxSize are dropped.
+ *
+ * A full RX ring, as on silicon, depends on 802.3x flow control. The chip's MAC
+ * follows what autonegotiation resolved (PHYstatus reports it in RxFlowCtrl,
+ * bit 5, and TxFlowCtrl, bit 6; Linux's r8169 sets no MAC register for pause on
+ * these versions: it only advertises Pause and Asym_Pause in the PHY's ANAR,
+ * bits 10 and 11, from r8169_mdio_register's phy_support_asym_pause, and clears
+ * them in jumbo mode, "Chip doesn't support pause in jumbo mode"). The lab's
+ * cable partner is taken to be what a switch port or a Linux host with flow
+ * control on advertises: PAUSE and ASM_DIR (ANLPAR 0x4de1). Resolved by IEEE
+ * 802.3 Annex 28B (Linux's linkmode_resolve_pause), the chip then sends PAUSE
+ * when its ring fills ("tx pause") exactly when the driver advertised PAUSE or
+ * ASM_DIR, and honours received PAUSE ("rx pause") when it advertised PAUSE.
+ * - tx pause in effect: the sender is held as PAUSE holds it (the hub queues the
+ *   frame and the sending model stops walking its ring until the frame is
+ *   taken). The chip has no tail register to say the ring was refilled, so the
+ *   held frames are retried on the driver's next IntrMask/IntrStatus write and
+ *   every millisecond of guest time (found in the lab: refusing only in
+ *   can_receive is not enough, QEMU's queue flush delivers without asking;
+ *   receive() itself returns 0 when the frame does not fit the owned
+ *   descriptors). Frames keep their wire order: while one is held, can_receive
+ *   refuses the newer ones (see r_can_receive).
+ * - otherwise (a driver that advertises no pause, as jnetmap's r8169 by
+ *   default): the frame is dropped and counted in the tally's rx_missed (Linux's
+ *   `ethtool -S` rx_missed; the 8168 has no MissedPacket register, RxMissed 0x4c
+ *   is the 8169's), and IntrStatus RxOverflow (0x10, "RX descriptor
+ *   unavailable") is raised.
  *
  * Not modelled (a driver that needs them gets a plain register): TSO/large send
  * (the GTSENV bits are reported as unimplemented; Linux leaves TSO off by
  * default on this chip), IPv6 TX checksum offload, RX checksum status (the
  * protocol bits stay 0: drivers check in software), the high-priority TX ring,
  * interrupt mitigation timing, MSI-X (Linux and jnetmap use one MSI vector),
- * flow control, wake-on-LAN, EEE, the PHY's firmware patch RAM (writes are
+ * PAUSE frames themselves (the wire never carries them: holding the sender is
+ * their effect), the FIFO thresholds at which silicon sends them, wake-on-LAN, EEE, the PHY's firmware patch RAM (writes are
  * stored), ASPM.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -118,6 +136,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(JRtl8168State, JRTL8168)
 #define INT_SWINT      0x0100
 #define INT_TXDESCUNAV 0x0080
 #define INT_LINKCHG    0x0020
+#define INT_RXOVERFLOW 0x0010      /* RX descriptor unavailable */
 #define INT_TXOK       0x0004
 #define INT_RXOK       0x0001
 
@@ -134,6 +153,13 @@ OBJECT_DECLARE_SIMPLE_TYPE(JRtl8168State, JRTL8168)
 #define PHYS_FULLDUP   0x01
 #define PHYS_LINK      0x02
 #define PHYS_1000MF    0x10
+#define PHYS_RXFLOW    0x20        /* the MAC honours received PAUSE */
+#define PHYS_TXFLOW    0x40        /* the MAC sends PAUSE when its RX ring fills */
+
+#define ANAR_PAUSE     0x0400      /* MII_ANAR bit 10 */
+#define ANAR_ASM_DIR   0x0800      /* MII_ANAR bit 11 */
+/* The cable partner: 1000BASE-T full duplex, 10/100 all, PAUSE and ASM_DIR */
+#define PARTNER_ANLPAR (0x41e1 | ANAR_PAUSE | ANAR_ASM_DIR)
 
 #define MCU_RXTX_EMPTY ((1u << 5) | (1u << 4))
 #define MCU_LL_RDY     (1u << 1)
@@ -250,17 +276,46 @@ static bool r_link(JRtl8168State *s)
 }
 
 /* BMSR, ANLPAR, STAT1000 and PHYSR follow the cable: autonegotiation with a
- * 1000BASE-T full-duplex partner that advertises no PAUSE completes at once. */
+ * 1000BASE-T full-duplex partner that advertises PAUSE and ASM_DIR (flow
+ * control on, as a switch port or a Linux host has it) completes at once. */
 static void phy_update_status(JRtl8168State *s)
 {
     bool up = r_link(s);
     bool an = *phy_std(s, MII_BMCR) & MII_BMCR_AUTOEN;
 
     *phy_std(s, MII_BMSR) = 0x7949 | (up ? 0x0004 : 0) | (up && an ? 0x0020 : 0);
-    *phy_std(s, MII_ANLPAR) = up && an ? 0x41e1 : 0;
+    *phy_std(s, MII_ANLPAR) = up && an ? PARTNER_ANLPAR : 0;
     *phy_std(s, MII_ANER) = up && an ? 0x0001 : 0;
     *phy_std(s, MII_STAT1000) = up && an ? 0x3800 : 0;
     *phy_word(s, OCP_PHYSR) = up ? 0x0020 | 0x0008 | 0x0004 : 0;
+}
+
+/* What autonegotiation resolved for pause (IEEE 802.3 Table 28B-3 with a partner
+ * advertising PAUSE and ASM_DIR): PHYS_TXFLOW when our ANAR has PAUSE or
+ * ASM_DIR, PHYS_RXFLOW when it has PAUSE; none without link or autonegotiation. */
+static uint8_t r_flow(JRtl8168State *s)
+{
+    uint16_t anar = *phy_std(s, MII_ANAR), lp = *phy_std(s, MII_ANLPAR);
+    uint8_t f = 0;
+
+    if (!r_link(s) || !(*phy_std(s, MII_BMCR) & MII_BMCR_AUTOEN)) {
+        return 0;
+    }
+    if ((anar & lp) & ANAR_PAUSE) {
+        return PHYS_TXFLOW | PHYS_RXFLOW;
+    }
+    if ((anar & lp) & ANAR_ASM_DIR) {
+        f |= (lp & ANAR_PAUSE) ? PHYS_TXFLOW : 0;
+        f |= (anar & ANAR_PAUSE) ? PHYS_RXFLOW : 0;
+    }
+    return f;
+}
+
+/* Whether a full RX ring holds the sender (we send PAUSE) rather than drops. */
+static bool r_pause_sender(JRtl8168State *s)
+{
+    phy_update_status(s);
+    return r_flow(s) & PHYS_TXFLOW;
 }
 
 static void phy_reset(JRtl8168State *s)
@@ -537,8 +592,8 @@ static bool r_can_receive(NetClientState *nc)
     if (s->rx_held) {
         return false;
     }
-    if (!r_rx_ready(s) || r_rx_has_desc(s)) {
-        return true;                            /* taken, or dropped on the wire */
+    if (!r_rx_ready(s) || r_rx_has_desc(s) || !r_pause_sender(s)) {
+        return true;                            /* taken, or dropped (and counted if missed) */
     }
     s->rx_held = true;
     timer_mod(s->rx_retry, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) + SCALE_MS);
@@ -548,7 +603,7 @@ static bool r_can_receive(NetClientState *nc)
 /* Frames the hub held for us: taken now if the driver gave descriptors back. */
 static void r_rx_retry(JRtl8168State *s)
 {
-    if (s->rx_held && (!r_rx_ready(s) || r_rx_has_desc(s))) {
+    if (s->rx_held && (!r_rx_ready(s) || r_rx_has_desc(s) || !r_pause_sender(s))) {
         timer_del(s->rx_retry);
         s->rx_refused = false;
         qemu_flush_queued_packets(qemu_get_queue(s->nic)); /* rx_held stays set throughout */
@@ -641,9 +696,15 @@ static ssize_t r_receive(NetClientState *nc, const uint8_t *buf, size_t size)
         room += o & RX_LEN;
         idx = (o & D_EOR) ? 0 : idx + 1;
     }
+    if (room < total && !r_pause_sender(s)) {
+        /* the ring is full and no PAUSE was negotiated: missed, as silicon drops it */
+        s->t_rx_missed++;
+        r_raise(s, INT_RXOVERFLOW);
+        return size;
+    }
     if (room < total) {
         /* the ring is full: QEMU keeps the frame (receive_disabled) until r_rx_retry
-         * flushes; the sender is held as PAUSE would hold it */
+         * flushes; the sender is held as the PAUSE we send would hold it */
         s->rx_held = s->rx_refused = true;
         timer_mod(s->rx_retry, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) + SCALE_MS);
         return 0;
@@ -799,6 +860,9 @@ static void r_csiar(JRtl8168State *s, uint32_t v)
 static void r_sync_computed(JRtl8168State *s)
 {
     uint8_t ps = r_link(s) ? PHYS_LINK | PHYS_FULLDUP | PHYS_1000MF : 0;
+
+    phy_update_status(s);
+    ps |= r_flow(s);
 
     stw_le_p(s->regs + R_IMR, s->imr);
     stw_le_p(s->regs + R_ISR, s->isr);

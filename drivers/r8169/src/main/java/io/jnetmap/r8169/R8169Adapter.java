@@ -64,7 +64,7 @@ public final class R8169Adapter extends NicAdapter {
         this.chip = chip;
         this.version = chip.version();
         this.config = config;
-        this.access = new RtlAccess(regs, device.address(), version.phy());
+        this.access = new RtlAccess(regs, device.address(), version.phy(), version.phySuspendQuirk());
     }
 
     /**
@@ -137,7 +137,7 @@ public final class R8169Adapter extends NicAdapter {
         maskAndAck();
         regs.write32(RX_CONFIG, regs.read32(RX_CONFIG) & ~RX_ACCEPT_MASK);
         regs.write8(CHIP_CMD, regs.read8(CHIP_CMD) | CMD_STOP_REQ);
-        if (version.start() == RtlVersion.Startup.RTL8168H) RtlStartup.poll(() -> (regs.read32(TX_CONFIG) & TXCFG_EMPTY) != 0, 666);
+        if (version.start().g8168Up()) RtlStartup.poll(() -> (regs.read32(TX_CONFIG) & TXCFG_EMPTY) != 0, 666);
         else RtlStartup.sleep(1);
         regs.write8(CHIP_CMD, CMD_RESET);
         if (!RtlStartup.poll(() -> (regs.read8(CHIP_CMD) & CMD_RESET) == 0, 100))
@@ -146,12 +146,12 @@ public final class R8169Adapter extends NicAdapter {
     }
 
     /**
-     * The station address: MAC0-5, or on the 8168h the factory address in ERI 0xe0/0xe4
+     * The station address: MAC0-5, or on the 8168g and 8168h the factory address in ERI 0xe0/0xe4
      * (rtl_read_mac_address, VER_35 and later), which MAC0-5 may not hold after a reset.
      */
     private byte[] readMac() {
         byte[] m = new byte[6];
-        if (version.start() == RtlVersion.Startup.RTL8168H) {
+        if (version.start().g8168Up()) {
             int lo = access.eriRead(0xe0), hi = access.eriRead(0xe4);
             for (int i = 0; i < 4; i++) m[i] = (byte) (lo >>> (8 * i));
             m[4] = (byte) hi;
@@ -375,6 +375,18 @@ public final class R8169Adapter extends NicAdapter {
     public long linkSpeedMbps() {
         int s = regs.read8(PHY_STATUS);
         return (s & PHY_LINK) != 0 ? speed(s) : 0;
+    }
+
+    /**
+     * The flow control the link runs with, in the words Linux prints ("off", "rx", "tx", "rx/tx"): what
+     * autonegotiation resolved from both sides' PAUSE/ASM_DIR, which the MAC follows and reports in PHYstatus
+     * (RxFlowCtrl: received PAUSE frames are honoured; TxFlowCtrl: PAUSE is sent when the RX ring fills). This
+     * driver advertises neither bit, so "off": a full RX ring drops frames, counted in {@code rx_missed}.
+     */
+    public String flowControl() {
+        int s = regs.read8(PHY_STATUS);
+        boolean rxPause = (s & PHY_RX_FLOW) != 0, txPause = (s & PHY_TX_FLOW) != 0;
+        return rxPause && txPause ? "rx/tx" : rxPause ? "rx" : txPause ? "tx" : "off";
     }
 
     /** RxConfig's accept bits and the multicast hash (MAR0-7). */

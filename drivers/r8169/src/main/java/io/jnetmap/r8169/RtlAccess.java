@@ -26,13 +26,16 @@ public final class RtlAccess {
     private final Registers regs;
     private final String name;
     private final RtlVersion.PhyAccess phyAccess;
+    /** {@link RtlVersion#phySuspendQuirk}: BMCR writes also set or clear ERI 0x1a8 bits 31:26. */
+    private final boolean phySuspendQuirk;
     /** PHYAR PHYs: the page register 0x1f is a PHY register; OCP PHYs: the current page's base. */
     private int ocpBase = OCP_STD_PHY_BASE;
 
-    public RtlAccess(Registers regs, String name, RtlVersion.PhyAccess phyAccess) {
+    public RtlAccess(Registers regs, String name, RtlVersion.PhyAccess phyAccess, boolean phySuspendQuirk) {
         this.regs = regs;
         this.name = name;
         this.phyAccess = phyAccess;
+        this.phySuspendQuirk = phySuspendQuirk;
     }
 
     // ------------------------------------------------------------------ ERI
@@ -93,6 +96,11 @@ public final class RtlAccess {
         } else if (reg == 0x1f) {
             ocpBase = value == 0 ? OCP_STD_PHY_BASE : value << 4;
         } else {
+            if (phySuspendQuirk && ocpBase == OCP_STD_PHY_BASE && reg == 0) {
+                // rtl8168g_phy_suspend_quirk: PHY MCU interrupts on unless the PHY goes into power-down
+                boolean up = (value & 0x8000) != 0 || (value & 0x0800) == 0; // BMCR reset, or power-down off
+                eriModify(0x1a8, ERIAR_MASK_1111, up ? 0 : 0xfc00_0000, up ? 0xfc00_0000 : 0);
+            }
             int addr = ocpBase + (ocpBase != OCP_STD_PHY_BASE ? reg - 0x10 : reg) * 2;
             regs.write32(GPHY_OCP, ACCESS_FLAG | (addr << 15) | (value & 0xffff));
             await(GPHY_OCP, false, 10, "PHY OCP write 0x" + Integer.toHexString(addr));

@@ -18,6 +18,7 @@ public final class RtlRegs {
     public static final int TX_POLL = 0x38;         // 8-bit
     public static final int INTR_MASK = 0x3c;       // 16-bit
     public static final int INTR_STATUS = 0x3e;     // 16-bit, write 1 to clear
+    public static final int EEE_LED = 0x1b;         // 8-bit, 8168evl and later
     public static final int TX_CONFIG = 0x40;       // 32-bit
     public static final int RX_CONFIG = 0x44;       // 32-bit
     public static final int RX_MISSED = 0x4c;       // 32-bit, 8169 only
@@ -64,6 +65,8 @@ public final class RtlRegs {
             CPCMD_RX_VLAN = 1 << 6, CPCMD_FORCE_TXFLOW = 1 << 10, CPCMD_FORCE_RXFLOW = 1 << 11;
     // PHYstatus
     public static final int PHY_FULL_DUP = 0x01, PHY_LINK = 0x02, PHY_10M = 0x04, PHY_100M = 0x08, PHY_1000MF = 0x10;
+    /** PHYstatus: the pause autonegotiation resolved (the MAC honours received PAUSE / sends PAUSE when its RX fills). */
+    public static final int PHY_RX_FLOW = 0x20, PHY_TX_FLOW = 0x40;
     // access registers: the busy/done flag in bit 31
     public static final int ACCESS_FLAG = 0x8000_0000;
     // ERIAR: byte-enable mask and type

@@ -66,6 +66,24 @@ final class RtlStartup {
             0x1e, 0x0800, 0x0001, 0x1d, 0x0000, 0x0800, 0x05, 0xffff, 0x2089,
             0x06, 0xffff, 0x5881, 0x04, 0xffff, 0x854a, 0x01, 0xffff, 0x068b};
 
+    /** rtl_hw_start_8168g_1's EPHY table (RTL_GIGA_MAC_VER_40). */
+    static final int[] EPHY_8168G_1 = {
+            0x00, 0x0008, 0x0000, 0x0c, 0x3ff0, 0x0820, 0x1e, 0x0000, 0x0001, 0x19, 0x8000, 0x0000};
+
+    /** rtl_hw_start_8168g_2's EPHY table (RTL_GIGA_MAC_VER_42). */
+    static final int[] EPHY_8168G_2 = {
+            0x00, 0x0008, 0x0000, 0x0c, 0x3ff0, 0x0820, 0x19, 0xffff, 0x7c00, 0x1e, 0xffff, 0x20eb,
+            0x0d, 0xffff, 0x1666, 0x00, 0xffff, 0x10a3, 0x06, 0xffff, 0xf050, 0x04, 0x0000, 0x0010,
+            0x1d, 0x4000, 0x0000};
+
+    /**
+     * rtl8168g_1_hw_phy_config's "Improve SWR Efficiency": raw (register, value) writes, 0x1f
+     * selecting the page (0x0bcd, 0x0bc8, back to 0).
+     */
+    static final int[] PHY_8168G_1_SWR = {
+            0x1f, 0x0bcd, 0x14, 0x5065, 0x14, 0xd065, 0x1f, 0x0bc8, 0x11, 0x5655,
+            0x1f, 0x0bcd, 0x14, 0x1065, 0x14, 0x9065, 0x14, 0x1065, 0x1f, 0x0000};
+
     private static int[] concat(int[] a, int[] b) {
         int[] r = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);
@@ -76,7 +94,7 @@ final class RtlStartup {
 
     /** Before the soft reset. */
     static void beforeReset(RtlVersion v, Registers regs, RtlAccess acc, String name) {
-        if (v.start() != RtlVersion.Startup.RTL8168H) return;
+        if (!v.start().g8168Up()) return;
         // rtl_hw_init_8168g: gate RX while the MAC's MCU drains, leave out-of-band mode, and let
         // the MCU rebuild its link list with MAC OCP 0xe8de bit 14 cleared, then bit 15 set
         regs.write32(MISC, regs.read32(MISC) | MISC_RXDV_GATED_EN);
@@ -112,26 +130,32 @@ final class RtlStartup {
                 regs.write8(0x82, 0x01);
                 return cp;
             }
+            case RTL8168G_1, RTL8168G_2 -> {
+                maxTxPacketSize(regs, jumbo);
+                // rtl_hw_start_8168g
+                fifoAndPauseThresholds(acc);
+                resetPacketFilter(acc);
+                acc.eriWrite(0x2f8, ERIAR_MASK_0011, 0x1d8f);
+                regs.write32(MISC, regs.read32(MISC) & ~MISC_RXDV_GATED_EN); // rtl_disable_rxdvgate
+                acc.eriWrite(0xc0, ERIAR_MASK_0011, 0);
+                acc.eriWrite(0xb8, ERIAR_MASK_0011, 0);
+                eeeMac(regs, acc);
+                acc.eriModify(0x2fc, ERIAR_MASK_1111, 0x06, 0x01);       // rtl_w0w1_eri(0x2fc, 0x01, 0x06)
+                acc.eriModify(0x1b0, ERIAR_MASK_1111, 1 << 12, 0);
+                regs.write8(CONFIG3, regs.read8(CONFIG3) & ~0x02);       // rtl_pcie_state_l2l3_disable
+                // rtl_hw_start_8168g_1 / _2: ASPM and clock request off before the EPHY table (left off)
+                aspmClkreqOff(regs);
+                ephyTable(acc, v.start() == RtlVersion.Startup.RTL8168G_1 ? EPHY_8168G_1 : EPHY_8168G_2);
+                return 0;
+            }
             case RTL8168H -> {
-                // rtl_hw_start_8168: MaxTxPacketSize in 128-byte units: EarlySize (0x27) on the
-                // 8168evl and later, the jumbo size when jumbo frames are on (TxPacketMax 8064 >> 7)
-                regs.write8(MAX_TX_PACKET_SIZE, jumbo ? 8064 >> 7 : 0x27);
+                maxTxPacketSize(regs, jumbo);
                 // rtl_hw_start_8168h_1: ASPM and clock request off before the EPHY is touched
                 // (and left off: user-space drivers do not manage ASPM)
-                regs.write8(CONFIG2, regs.read8(CONFIG2) & ~0x80);
-                regs.write8(CONFIG5, regs.read8(CONFIG5) & ~0x01);
-                for (int i = 0; i < EPHY_8168H.length; i += 3) {
-                    int r = EPHY_8168H[i];
-                    acc.ephyWrite(r, (acc.ephyRead(r) & ~EPHY_8168H[i + 1]) | EPHY_8168H[i + 2]);
-                }
-                // rtl_set_fifo_size(0x08, 0x10, 0x02, 0x06), pause thresholds (0x38, 0x48)
-                acc.eriWrite(0xc8, ERIAR_MASK_1111, (0x08 << 16) | 0x02);
-                acc.eriWrite(0xe8, ERIAR_MASK_1111, (0x10 << 16) | 0x06);
-                acc.eriWrite(0xcc, 0x1 << 12, 0x38);
-                acc.eriWrite(0xd0, 0x1 << 12, 0x48);
-                // rtl_reset_packet_filter: ERI 0xdc bit 0 cleared then set
-                acc.eriModify(0xdc, 0x1 << 12, 1, 0);
-                acc.eriModify(0xdc, 0x1 << 12, 0, 1);
+                aspmClkreqOff(regs);
+                ephyTable(acc, EPHY_8168H);
+                fifoAndPauseThresholds(acc);
+                resetPacketFilter(acc);
                 acc.eriModify(0xdc, ERIAR_MASK_1111, 0, 1 << 4);
                 acc.eriModify(0xd4, ERIAR_MASK_1111, 0, 0x1f00);
                 acc.eriWrite(0x5f0, ERIAR_MASK_0011, 0x4f87);
@@ -160,6 +184,45 @@ final class RtlStartup {
         throw new IllegalStateException(v.toString());
     }
 
+    /** rtl_hw_start_8168: MaxTxPacketSize in 128-byte units: EarlySize (0x27) on the 8168evl and later, the jumbo size when jumbo frames are on (TxPacketMax 8064 &gt;&gt; 7). */
+    private static void maxTxPacketSize(Registers regs, boolean jumbo) {
+        regs.write8(MAX_TX_PACKET_SIZE, jumbo ? 8064 >> 7 : 0x27);
+    }
+
+    /** rtl_set_fifo_size(0x08, 0x10, 0x02, 0x06) and rtl8168g_set_pause_thresholds(0x38, 0x48) (the RX FIFO levels for PAUSE). */
+    private static void fifoAndPauseThresholds(RtlAccess acc) {
+        acc.eriWrite(0xc8, ERIAR_MASK_1111, (0x08 << 16) | 0x02);
+        acc.eriWrite(0xe8, ERIAR_MASK_1111, (0x10 << 16) | 0x06);
+        acc.eriWrite(0xcc, 0x1 << 12, 0x38);
+        acc.eriWrite(0xd0, 0x1 << 12, 0x48);
+    }
+
+    /** rtl_reset_packet_filter: ERI 0xdc bit 0 cleared then set. */
+    private static void resetPacketFilter(RtlAccess acc) {
+        acc.eriModify(0xdc, 0x1 << 12, 1, 0);
+        acc.eriModify(0xdc, 0x1 << 12, 0, 1);
+    }
+
+    /** rtl8168_config_eee_mac: the EEE LED frequency (EEE_LED 0x1b bits 2:0 cleared) and ERI 0x1b0 bits 1:0 set. */
+    private static void eeeMac(Registers regs, RtlAccess acc) {
+        regs.write8(EEE_LED, regs.read8(EEE_LED) & ~0x07);
+        acc.eriModify(0x1b0, ERIAR_MASK_1111, 0, 0x0003);
+    }
+
+    /** rtl_hw_aspm_clkreq_enable(false): Config2 ClkReqEn and Config5 ASPM_en cleared. */
+    private static void aspmClkreqOff(Registers regs) {
+        regs.write8(CONFIG2, regs.read8(CONFIG2) & ~0x80);
+        regs.write8(CONFIG5, regs.read8(CONFIG5) & ~0x01);
+    }
+
+    /** rtl_ephy_init: each (register, bits cleared, bits set) of {@code table}. */
+    private static void ephyTable(RtlAccess acc, int[] table) {
+        for (int i = 0; i < table.length; i += 3) {
+            int r = table[i];
+            acc.ephyWrite(r, (acc.ephyRead(r) & ~table[i + 1]) | table[i + 2]);
+        }
+    }
+
     /** PLL power-up and the version's PHY patch (rtl_pll_power_up, r8169_hw_phy_config). */
     static void phyConfig(RtlVersion v, Registers regs, RtlAccess acc) {
         switch (v.start()) {
@@ -169,6 +232,30 @@ final class RtlStartup {
                 case 5 -> PHY_8169SCD;
                 default -> PHY_8169SCE;
             });
+            case RTL8168G_1 -> {
+                // rtl_pll_power_up (VER_40): PLL on; ERI 0x1a8 follows the BMCR writes (RtlAccess)
+                regs.write8(PMCH, regs.read8(PMCH) | 0xc0);
+                // rtl8168g_1_hw_phy_config, without the firmware file
+                int r = acc.phyReadPaged(0x0a46, 0x10);
+                acc.phyModifyPaged(0x0bcc, 0x12, (r & 1 << 8) != 0 ? 1 << 15 : 0, (r & 1 << 8) != 0 ? 0 : 1 << 15);
+                r = acc.phyReadPaged(0x0a46, 0x13);
+                acc.phyModifyPaged(0x0c41, 0x15, (r & 1 << 8) != 0 ? 0 : 1 << 1, (r & 1 << 8) != 0 ? 1 << 1 : 0);
+                acc.phyModifyPaged(0x0a44, 0x11, 0, 1 << 3 | 1 << 2);   // PHY auto speed down
+                // rtl8168g_phy_adjust_10m_aldps
+                acc.phyModifyPaged(0x0bcc, 0x14, 1 << 8, 0);
+                acc.phyModifyPaged(0x0a44, 0x11, 0, 1 << 7 | 1 << 6);
+                acc.phyParam8168g(0x8084, 0x6000, 0x0000);
+                acc.phyModifyPaged(0x0a43, 0x10, 0x0000, 0x1003);
+                acc.phyModifyPaged(0x0a4b, 0x11, 0, 1 << 2);            // EEE auto-fallback
+                acc.phyParam8168g(0x8012, 0x0000, 0x8000);              // UC LPF tune
+                acc.phyModifyPaged(0x0c42, 0x11, 1 << 13, 1 << 14);
+                writeTable(acc, PHY_8168G_1_SWR);                        // improve SWR efficiency
+                acc.phyModifyPaged(0x0a43, 0x10, 1 << 2, 0);            // rtl8168g_disable_aldps
+                acc.phyModifyPaged(0x0a43, 0x11, 0, 1 << 4);            // rtl8168g_config_eee_phy
+            }
+            // rtl_pll_power_up has no PMCH write for VER_42; rtl8168g_2_hw_phy_config is the
+            // firmware file (optional) and rtl8168g_config_eee_phy
+            case RTL8168G_2 -> acc.phyModifyPaged(0x0a43, 0x11, 0, 1 << 4);
             case RTL8168H -> {
                 regs.write8(PMCH, regs.read8(PMCH) | 0xc0); // rtl_pll_power_up
                 // rtl8168h_2_hw_phy_config, without the firmware file and the ADC bias from the efuse

@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
  * @param xidValue their value
  * @param family PCI (RTL8169 family, registers in BAR1) or PCIe (RTL8168/8111, BAR2)
  * @param maxFrame the longest frame the version sends and receives (Linux's {@code rtl_jumbo_max}
- *        MTU + 14 header + 4 FCS): 7 KiB jumbo on the 8169, 9 KiB on the 8168h
+ *        MTU + 14 header + 4 FCS): 7 KiB jumbo on the 8169, 9 KiB on the 8168g and 8168h
  * @param dma64 whether descriptors and buffers may lie above 4 GiB (Linux sets a 64-bit DMA mask
  *        from RTL_GIGA_MAC_VER_18 on only)
  * @param phy how the PHY is reached: PHYAR (MDIO through a MAC register) or GPHY_OCP (8168g and later)
@@ -43,8 +43,17 @@ public record RtlVersion(int linuxVersion, String name, int xidMask, int xidValu
 
     public enum PhyAccess { PHYAR, GPHY_OCP }
 
-    /** Which start-up sequence of {@link RtlStartup} a version takes. */
-    public enum Startup { RTL8169, RTL8168H }
+    /**
+     * Which start-up sequence of {@link RtlStartup} a version takes, named after Linux's
+     * {@code rtl_hw_start_*} function: the 8169's, or one of the 8168g-and-later ones, which share
+     * {@code rtl_hw_init_8168g} before the reset, the PHY behind GPHY_OCP and the MAC address in ERI.
+     */
+    public enum Startup {
+        RTL8169, RTL8168G_1, RTL8168G_2, RTL8168H;
+
+        /** The 8168g and later (Linux's RTL_GIGA_MAC_VER_40 and up). */
+        public boolean g8168Up() { return this != RTL8169; }
+    }
 
     /** 7 KiB jumbo MTU (Linux JUMBO_7K = 7 KiB - 14 - 2) + header + FCS. */
     static final int FRAME_7K = 7 * 1024 - 2 + 4;
@@ -58,7 +67,7 @@ public record RtlVersion(int linuxVersion, String name, int xidMask, int xidValu
 
     /**
      * The supported versions. XIDs from Linux's {@code rtl8169_get_mac_version} (mask 0xfc8 for
-     * the PCI family, 0x7cf for the 8168h), names from {@code rtl_chip_infos}.
+     * the PCI family, 0x7cf for the 8168g and 8168h), names from {@code rtl_chip_infos}.
      */
     public static final List<RtlVersion> TABLE = List.of(
             // 8110 family (PCI)
@@ -76,7 +85,14 @@ public record RtlVersion(int linuxVersion, String name, int xidMask, int xidValu
             // (VER_45, "never made it to the wild") and removed its PHY patch
             // (rtl8168h_1_hw_phy_config) in 6.1; without that sequence it is not listed here
             new RtlVersion(46, "RTL8168h/8111h", 0x7cf, 0x541, Family.PCIE, FRAME_9K, true, PhyAccess.GPHY_OCP,
-                    Startup.RTL8168H, RX_8168G_UP, TX_BASE | RtlRegs.TXCFG_AUTO_FIFO));
+                    Startup.RTL8168H, RX_8168G_UP, TX_BASE | RtlRegs.TXCFG_AUTO_FIFO),
+            // 8168G family (PCIe). XID 0x509 is the 8168gu (VER_42; on a Fast Ethernet function Linux calls
+            // it the 8106eus, VER_43, which this driver does not open); 0x4c0 the 8168g (VER_40). XID 0x4c1
+            // (VER_41) is not listed: Linux disabled its detection as for VER_45
+            new RtlVersion(42, "RTL8168gu/8111gu", 0x7cf, 0x509, Family.PCIE, FRAME_9K, true, PhyAccess.GPHY_OCP,
+                    Startup.RTL8168G_2, RX_8168G_UP, TX_BASE | RtlRegs.TXCFG_AUTO_FIFO),
+            new RtlVersion(40, "RTL8168g/8111g", 0x7cf, 0x4c0, Family.PCIE, FRAME_9K, true, PhyAccess.GPHY_OCP,
+                    Startup.RTL8168G_1, RX_8168G_UP, TX_BASE | RtlRegs.TXCFG_AUTO_FIFO));
 
     /** The XID: TxConfig bits 31:20, as Linux reads it. */
     public static int xid(int txConfig) { return (txConfig >>> 20) & 0xfff; }
@@ -112,6 +128,13 @@ public record RtlVersion(int linuxVersion, String name, int xidMask, int xidValu
         return TABLE.stream().map(v -> String.format("%s (XID 0x%03x)", v.name, v.xidValue)).distinct()
                 .collect(Collectors.joining(", "));
     }
+
+    /**
+     * Linux's {@code rtl8168g_phy_suspend_quirk} (RTL_GIGA_MAC_VER_40 only): every write of the PHY's
+     * BMCR also sets ERI 0x1a8 bits 31:26 when the PHY is reset or powered up, clears them when it is
+     * powered down ("disables PHY MCU interrupts before PHY power-down").
+     */
+    public boolean phySuspendQuirk() { return linuxVersion == 40; }
 
     /** Whether the version sends and receives frames longer than a standard 1518-byte frame. */
     public boolean jumbo() { return maxFrame > 1518; }

@@ -1,5 +1,6 @@
 package io.jnetmap.r8169;
 
+import io.jnetmap.nic.MiiPhy;
 import io.jnetmap.nic.ModelAdapterHarness;
 import io.jnetmap.nic.ModelDevice;
 import io.jnetmap.pci.PciId;
@@ -143,16 +144,57 @@ class R8169AdapterTest extends ModelAdapterHarness<R8169Model, R8169Adapter> {
         assertEquals(8064 >> 7, model.bar.getByte(MAX_TX_PACKET_SIZE) & 0xff, "MaxTxPacketSize: TxPacketMax with jumbo frames");
     }
 
+    static Stream<RtlVersion> g8168() { return versions().filter(v -> v.linuxVersion() == 40 || v.linuxVersion() == 42); }
+
+    @ParameterizedTest
+    @MethodSource("g8168")
+    void rtl8168gTakesBar2AndItsStartupQuirks(RtlVersion v) {
+        open(v);
+        boolean g1 = v.linuxVersion() == 40;
+        assertEquals(2, model.registerBar());
+        // rtl_hw_start_8168g
+        assertEquals((0x08 << 16) | 0x02, model.eri.get(0xc8), "RX FIFO size");
+        assertEquals(0x38, model.eri.get(0xcc) & 0xff, "pause thresholds");
+        assertEquals(0x1d8f, model.eri.get(0x2f8) & 0xffff);
+        assertEquals(0x01, model.eri.getOrDefault(0x2fc, 0) & 0x07, "rtl_w0w1_eri(0x2fc, 0x01, 0x06)");
+        assertEquals(0x0003, model.eri.get(0x1b0) & 0x0003, "rtl8168_config_eee_mac");
+        assertEquals(0, model.eri.get(0x1b0) & (1 << 12));
+        assertEquals(0, model.bar.getByte(EEE_LED) & 0x07);
+        assertEquals(0, model.bar.getByte(CONFIG3) & 0x02, "Rdy_to_L23 off");
+        assertEquals(0, model.get(MISC) & MISC_RXDV_GATED_EN, "RX gating set before reset, cleared at start");
+        assertEquals(0x8000, model.macOcp.get(0xe8de) & 0x8000, "rtl_hw_init_8168g: MAC OCP 0xe8de bit 15");
+        // the version's own EPHY table (rtl_hw_start_8168g_1 / _2)
+        assertEquals(0x0820, model.ephy.get(0x0c) & 0x3ff0);
+        if (g1) assertEquals(0x0001, model.ephy.get(0x1e) & 0x0001);
+        else assertEquals(0x20eb, model.ephy.get(0x1e), "EPHY 0x1e of rtl_hw_start_8168g_2");
+        // PHY (rtl8168g_1_hw_phy_config / rtl8168g_2_hw_phy_config) and the PLL
+        assertEquals(0x10, model.phyPaged(0x0a43, 0x11) & 0x10, "rtl8168g_config_eee_phy");
+        if (g1) {
+            assertEquals(0x5655, model.phyPaged(0x0bc8, 0x11), "improve SWR efficiency");
+            assertEquals(0x4000, model.phyPaged(0x0c42, 0x11) & 0x6000);
+            assertEquals(0x000c, model.phyPaged(0x0a44, 0x11) & 0x000c, "PHY auto speed down");
+            assertEquals(0, model.phyPaged(0x0a43, 0x10) & 0x4, "ALDPS off");
+            assertEquals(0xc0, model.bar.getByte(PMCH) & 0xc0, "rtl_pll_power_up (VER_40)");
+            assertEquals(0xfc00_0000, model.eri.get(0x1a8) & 0xfc00_0000, "rtl8168g_phy_suspend_quirk: the PHY is up");
+        } else {
+            assertEquals(-1, model.firstWrite(PMCH, 0, 0), "rtl_pll_power_up has no PMCH write for VER_42");
+            assertNull(model.eri.get(0x1a8), "no suspend quirk on VER_42");
+        }
+        assertArrayEquals(MAC, adapter.macAddress(), "MAC from ERI 0xe0/0xe4");
+    }
+
     @Test
     void unknownVersionsAndTheRtl8125AreRefusedNamingWhatIsSupported() {
-        for (int xid : new int[] {0x4c0, 0x641, 0x380, 0x540}) { // 0x540: the 8168h revision Linux never saw (VER_45)
+        // 0x540 and 0x4c1: the 8168h and 8168g revisions Linux never saw (VER_45, VER_41); 0x380 an 8168b; 0x641 an RTL8125
+        for (int xid : new int[] {0x4c1, 0x641, 0x380, 0x540}) {
             RtlVersion fake = new RtlVersion(99, "fake", 0xfff, xid, RtlVersion.Family.PCIE, 1522, true,
                     RtlVersion.PhyAccess.GPHY_OCP, RtlVersion.Startup.RTL8168H, 0, 0);
             R8169Model m = new R8169Model(fake, MAC);
             ModelDevice d = new ModelDevice(m, new PciId(0x10ec, 0x8168), ADDRESS, "MSI");
             RtlException e = assertThrows(RtlException.class, () -> R8169Adapter.open(d, config()));
             assertTrue(e.getMessage().contains(String.format("XID 0x%03x", xid)), e.getMessage());
-            assertTrue(e.getMessage().contains("RTL8168h/8111h (XID 0x541)") && e.getMessage().contains("RTL8169s"), e.getMessage());
+            for (RtlVersion v : RtlVersion.TABLE)
+                assertTrue(e.getMessage().contains(String.format("%s (XID 0x%03x)", v.name(), v.xidValue())), e.getMessage());
             assertFalse(e.getMessage().contains("\n"), "one line");
             if (xid == 0x641) assertTrue(e.getMessage().contains("RTL8125/8126"), e.getMessage());
             assertTrue(d.isClosed(), "the device is let go");
@@ -186,9 +228,10 @@ class R8169AdapterTest extends ModelAdapterHarness<R8169Model, R8169Adapter> {
 
     // ------------------------------------------------------------------ rings
 
-    @Test
-    void aBatchGoesOutWithOneTxPoll() {
-        open(v8168h());
+    @ParameterizedTest
+    @MethodSource("versions")
+    void aBatchGoesOutWithOneTxPoll(RtlVersion v) {
+        open(v);
         NetmapRing tx = port.txRing(0);
         for (int i = 0; i < 32; i++) put(tx, fromUs(i, 60));
         int polls = model.txPolls;
@@ -200,9 +243,10 @@ class R8169AdapterTest extends ModelAdapterHarness<R8169Model, R8169Adapter> {
         assertEquals(tx.numSlots() - 1, tx.space(), "every slot completed and given back");
     }
 
-    @Test
-    void theRingWrapsThousandsOfTimesInOrder() {
-        open(v8169sb());
+    @ParameterizedTest
+    @MethodSource("versions")
+    void theRingWrapsThousandsOfTimesInOrder(RtlVersion v) {
+        open(v);
         NetmapRing tx = port.txRing(0), rx = port.rxRing(0);
         int sent = 0, got = 0;
         List<byte[]> expected = new ArrayList<>();
@@ -221,9 +265,10 @@ class R8169AdapterTest extends ModelAdapterHarness<R8169Model, R8169Adapter> {
         for (int i = 0; i < sent; i++) assertEquals(i, seq(model.wire.get(i)));
     }
 
-    @Test
-    void stalledTxIsReKickedOnlyWhenNothingMoved() {
-        open(v8168h());
+    @ParameterizedTest
+    @MethodSource("versions")
+    void stalledTxIsReKickedOnlyWhenNothingMoved(RtlVersion v) {
+        open(v);
         NetmapRing tx = port.txRing(0);
         model.holdTx = true;
         put(tx, fromUs(1, 60));
@@ -240,17 +285,19 @@ class R8169AdapterTest extends ModelAdapterHarness<R8169Model, R8169Adapter> {
         assertEquals(after, model.txPolls, "idle ring: no kick");
     }
 
-    @Test
-    void jumboFramesSpanSlotsBothWays() {
-        open(v8168h());
+    @ParameterizedTest
+    @MethodSource("versions")
+    void jumboFramesSpanSlotsBothWays(RtlVersion v) {
+        open(v);
         NetmapRing tx = port.txRing(0), rx = port.rxRing(0);
-        assertEquals(RtlVersion.FRAME_9K, model.bar.getShort(RX_MAX_SIZE) & 0xffff, "RxMaxSize: the 8168h's jumbo frame");
-        byte[] big = fromUs(7, 9000);
-        assertEquals(5, put(tx, big));
+        assertEquals(v.maxFrame(), model.bar.getShort(RX_MAX_SIZE) & 0xffff, "RxMaxSize: the version's jumbo frame");
+        int longest = v.maxFrame() - 4; // the longest frame without its FCS: 9000 B of MTU on the 8168, 7 KiB on the 8169
+        byte[] big = fromUs(7, longest);
+        assertEquals((longest + 2047) / 2048, put(tx, big));
         port.txsync();
         assertArrayEquals(big, model.wire.get(0));
         // a 4094-byte frame: with its FCS 4098 bytes, the last descriptor holds 2 FCS bytes only
-        for (int size : new int[] {9000, 4094, 4096, 2044, 2045, 60}) {
+        for (int size : new int[] {longest, 4094, 4096, 2044, 2045, 60}) {
             assertTrue(model.receive(toUs(size, size)));
             port.rxsync();
             assertArrayEquals(toUs(size, size), take(rx), "size " + size);
@@ -294,9 +341,10 @@ class R8169AdapterTest extends ModelAdapterHarness<R8169Model, R8169Adapter> {
         assertEquals(0, rx.slotFlags(i) & NS_BUF_CHANGED);
     }
 
-    @Test
-    void badTxSlotsNeverReachADescriptor() {
-        open(v8168h());
+    @ParameterizedTest
+    @MethodSource("versions")
+    void badTxSlotsNeverReachADescriptor(RtlVersion v) {
+        open(v);
         NetmapRing tx = port.txRing(0);
         byte[] before = snapshot(adapter.txRing().memory().buffer(), 64 * 16);
         int polls = model.txPolls;
@@ -341,6 +389,50 @@ class R8169AdapterTest extends ModelAdapterHarness<R8169Model, R8169Adapter> {
         assertTrue(s.get("driver_tally_dumps") > 0);
     }
 
+    /**
+     * A full RX ring as on silicon: with flow control off (this driver's default: ANAR without PAUSE/ASM_DIR)
+     * the chip drops the frame and counts it in rx_missed, so every frame sent is received or counted; with pause
+     * negotiated (a driver that advertises it, as Linux's r8169 does) the chip sends PAUSE and the partner holds
+     * the frame: nothing dropped, nothing counted, the held frame arrives once the ring has room, in order.
+     */
+    @ParameterizedTest
+    @MethodSource("versions")
+    void aFullRxRingDropsAndCountsWithoutPauseAndHoldsTheSenderWithIt(RtlVersion v) {
+        open(v);
+        NetmapRing rx = port.rxRing(0);
+        assertEquals("off", adapter.flowControl());
+        int room = rx.numSlots() - 1, extra = 10, seq = 0;
+        for (int i = 0; i < room; i++) assertTrue(model.receive(toUs(seq++, 64)));
+        for (int i = 0; i < extra; i++) assertTrue(model.receive(toUs(seq++, 64)), "a full ring takes the frame off the wire");
+        Map<String, Long> s = adapter.statistics();
+        assertEquals(extra, s.get("rx_missed"), "every frame the full ring dropped is counted");
+        assertEquals(seq, s.get("rx_packets") + s.get("rx_missed"), "sent = received + counted drops");
+        port.rxsync();
+        for (int i = 0; i < room; i++) assertEquals(i, seq(take(rx)), "the frames before the drops, in order");
+        port.rxsync();
+        assertTrue(model.receive(toUs(seq, 64)), "the ring receives again after the drops");
+        port.rxsync();
+        assertEquals(seq++, seq(take(rx)));
+        port.rxsync();
+
+        // pause advertised and autonegotiation restarted: resolved rx/tx against the partner's PAUSE + ASM_DIR
+        model.phy.write(MiiPhy.ANAR, model.phy.read(MiiPhy.ANAR) | MiiPhy.PAUSE | MiiPhy.ASM_DIR);
+        model.phy.write(MiiPhy.BMCR, model.phy.read(MiiPhy.BMCR) | MiiPhy.BMCR_ANRESTART);
+        assertEquals("rx/tx", adapter.flowControl());
+        int first = seq;
+        for (int i = 0; i < room; i++) assertTrue(model.receive(toUs(seq++, 64)));
+        byte[] held = toUs(seq++, 64);
+        assertFalse(model.receive(held), "a full ring with TX pause holds the sender");
+        assertEquals(extra, adapter.statistics().get("rx_missed"), "a held frame is not missed");
+        port.rxsync();
+        for (int i = 0; i < room; i++) assertEquals(first + i, seq(take(rx)));
+        port.rxsync();
+        assertTrue(model.receive(held), "the held frame is taken once the ring has room");
+        port.rxsync();
+        assertEquals(seq - 1, seq(take(rx)), "and arrives after the ones before it");
+        assertEquals(1, model.rxHeld);
+    }
+
     @Test
     void countersStartAtZeroWhenTheDriverOpens() {
         R8169Model m = new R8169Model(v8168h(), MAC);
@@ -379,9 +471,10 @@ class R8169AdapterTest extends ModelAdapterHarness<R8169Model, R8169Adapter> {
         assertEquals(NetmapPort.POLLIN, r.get(5, TimeUnit.SECONDS));
     }
 
-    @Test
-    void linkLossGivesPendingSlotsBackAsDroppedAndNothingStaleGoesOutAfterThePlug() throws Exception {
-        open(v8168h());
+    @ParameterizedTest
+    @MethodSource("versions")
+    void linkLossGivesPendingSlotsBackAsDroppedAndNothingStaleGoesOutAfterThePlug(RtlVersion v) throws Exception {
+        open(v);
         NetmapRing tx = port.txRing(0);
         int free = tx.numSlots() - 1;
         model.setLink(false); // the chip holds what it is given
@@ -411,9 +504,10 @@ class R8169AdapterTest extends ModelAdapterHarness<R8169Model, R8169Adapter> {
     }
 
     /** Found by R8169RingProperties: a link loss took the slots of a chain the application had not finished. */
-    @Test
-    void aLinkLossLeavesAnUnfinishedChainToTheApplication() {
-        open(v8168h());
+    @ParameterizedTest
+    @MethodSource("versions")
+    void aLinkLossLeavesAnUnfinishedChainToTheApplication(RtlVersion v) {
+        open(v);
         NetmapRing tx = port.txRing(0);
         model.setLink(false);
         assertFalse(adapter.linkUp());
@@ -441,9 +535,10 @@ class R8169AdapterTest extends ModelAdapterHarness<R8169Model, R8169Adapter> {
 
     // ------------------------------------------------------------------ close
 
-    @Test
-    void closeStopsResetsAndFreesEverything() {
-        open(v8168h());
+    @ParameterizedTest
+    @MethodSource("versions")
+    void closeStopsResetsAndFreesEverything(RtlVersion v) {
+        open(v);
         put(port.txRing(0), fromUs(1, 60));
         port.txsync();
         closePorts();

@@ -42,7 +42,7 @@ final class R8169Model extends RegisterModel {
     boolean linkUp = true;
     /** A TxPoll write is counted but the ring is walked only by {@link #processTx} (a busy chip). */
     boolean holdTx;
-    int txPolls, resets, lockedBaseWrites, txProtocolErrors, rxOverruns;
+    int txPolls, resets, lockedBaseWrites, txProtocolErrors, rxOverruns, rxHeld;
     private int txIndex, rxIndex;
     private boolean txOn, rxOn, locked = true;
     // tally counters (run from power-on: not cleared by a soft reset)
@@ -113,7 +113,7 @@ final class R8169Model extends RegisterModel {
     @Override
     public synchronized int read32(int off) {
         return switch (off) {
-            case TX_CONFIG -> get(off) | (version.start() == RtlVersion.Startup.RTL8168H ? TXCFG_EMPTY : 0);
+            case TX_CONFIG -> get(off) | (version.start().g8168Up() ? TXCFG_EMPTY : 0);
             default -> get(off);
         };
     }
@@ -173,7 +173,7 @@ final class R8169Model extends RegisterModel {
     public synchronized int read8(int off) {
         return switch (off) {
             case MCU -> MCU_RX_EMPTY | MCU_TX_EMPTY | MCU_LINK_LIST_RDY;
-            case PHY_STATUS -> linkUp ? PHY_LINK | PHY_1000MF | PHY_FULL_DUP : 0;
+            case PHY_STATUS -> linkUp ? PHY_LINK | PHY_1000MF | PHY_FULL_DUP | flowControl() : 0;
             case TX_POLL -> 0;
             default -> bar.getByte(off) & 0xff;
         };
@@ -358,10 +358,26 @@ final class R8169Model extends RegisterModel {
     // ------------------------------------------------------------------ receive
 
     /**
+     * Pause as autonegotiation resolved it, in PHYstatus bits (IEEE 802.3 Table 28B-3, Linux's
+     * linkmode_resolve_pause): our ANAR against the partner's ({@link MiiPhy#partnerAbility}, PAUSE and
+     * ASM_DIR: a switch port or a Linux host with flow control on). The MAC follows it; Linux's r8169
+     * sets pause only through ANAR bits 10/11 (phy_support_asym_pause).
+     */
+    synchronized int flowControl() {
+        if (!linkUp || (phy.read(MiiPhy.BMCR) & 0x1000) == 0) return 0;
+        int local = phy.read(MiiPhy.ANAR), partner = phy.read(MiiPhy.ANLPAR), common = local & partner;
+        if ((common & MiiPhy.PAUSE) != 0) return PHY_TX_FLOW | PHY_RX_FLOW;
+        if ((common & MiiPhy.ASM_DIR) == 0) return 0;
+        return ((partner & MiiPhy.PAUSE) != 0 ? PHY_TX_FLOW : 0) | ((local & MiiPhy.PAUSE) != 0 ? PHY_RX_FLOW : 0);
+    }
+
+    /**
      * Receives {@code frame} (without FCS) as the chip would: filtered by RxConfig, refused above
      * RxMaxSize, spread over owned descriptors (FS on the first, LS and the whole length with the
-     * FCS on the last), OWN cleared last. False when the ring has too few owned descriptors
-     * (counted as missed, RxOverflow raised).
+     * FCS on the last), OWN cleared last. When the ring has too few owned descriptors: with TX pause
+     * resolved ({@link #flowControl}) the chip sends PAUSE and the partner holds the frame (false: offer
+     * it again later, nothing counted); without, the frame is dropped, counted as missed (tally
+     * rx_missed) and RxOverflow raised (true: it left the wire). False also with RX off or no link.
      */
     synchronized boolean receive(byte[] frame) {
         if (!rxOn || !linkUp) return false;
@@ -381,10 +397,14 @@ final class R8169Model extends RegisterModel {
             i = (opts & DESC_EOR) != 0 ? 0 : i + 1;
         }
         if (room < total) {
+            if ((flowControl() & PHY_TX_FLOW) != 0) {
+                rxHeld++;
+                return false;
+            }
             rxOverruns++;
             tallyRxMissed++;
             raise(INT_RX_OVERFLOW);
-            return false;
+            return true;
         }
         int done = 0;
         boolean first = true;
