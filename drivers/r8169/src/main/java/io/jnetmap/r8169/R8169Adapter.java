@@ -86,6 +86,9 @@ public final class R8169Adapter extends NicAdapter {
         if (v.family() != family)
             throw new RtlException(d.address() + ": the PCI ID " + d.id() + " announces a " + family + " part but the XID says "
                     + v + "; refusing a chip that does not match its ID");
+        if (RtlStartup.dashEnabled(v, new RtlAccess(regs, d.address(), v.phy(), false)))
+            throw new RtlException(d.address() + ": the " + v + " has DASH remote management on (its firmware shares the MAC"
+                    + " with the host's driver); turn DASH off in the firmware setup, or use the kernel's r8169 for it");
         return new Probed<>(new R8169Chip(d.id(), v), regs);
     }
 
@@ -119,6 +122,7 @@ public final class R8169Adapter extends NicAdapter {
         tally.baseline();
 
         setupPhy();
+        RtlStartup.dashDriverStartStop(version, regs, access, true, name()); // rtl8168_driver_start (8168ep)
         startCounterRefresh();
         driverLog().info("{}: {} via {}, MAC {}, {} TX / {} RX slots, {} B buffers{}", name(), version,
                 device.accessMethod(), formatMac(mac), config.txSlots(), config.rxSlots(), rxRing.bufferSize(),
@@ -254,6 +258,7 @@ public final class R8169Adapter extends NicAdapter {
         softReset();
         regs.write32(COUNTER_ADDR_HIGH, 0);
         regs.write32(COUNTER_ADDR_LOW, 0);
+        RtlStartup.dashDriverStartStop(version, regs, access, false, name()); // rtl8168_driver_stop (8168ep)
     }
 
     @Override

@@ -40,14 +40,23 @@ public final class RtlAccess {
 
     // ------------------------------------------------------------------ ERI
 
-    public void eriWrite(int addr, int mask, int value) {
+    public void eriWrite(int addr, int mask, int value) { eriWrite(addr, mask, value, ERIAR_EXGMAC); }
+
+    public int eriRead(int addr) { return eriRead(addr, ERIAR_EXGMAC); }
+
+    /** The 8168ep's management (OOB) registers, through ERI of type OOB (Linux's r8168ep_ocp_read/write). */
+    public void oobWrite(int addr, int mask, int value) { eriWrite(addr, mask, value, ERIAR_OOB); }
+
+    public int oobRead(int addr) { return eriRead(addr, ERIAR_OOB); }
+
+    private void eriWrite(int addr, int mask, int value, int type) {
         regs.write32(ERIDR, value);
-        regs.write32(ERIAR, ACCESS_FLAG | ERIAR_EXGMAC | mask | addr);
+        regs.write32(ERIAR, ACCESS_FLAG | type | mask | addr);
         await(ERIAR, false, 100, "ERI write 0x" + Integer.toHexString(addr));
     }
 
-    public int eriRead(int addr) {
-        regs.write32(ERIAR, ERIAR_EXGMAC | ERIAR_MASK_1111 | addr);
+    private int eriRead(int addr, int type) {
+        regs.write32(ERIAR, type | ERIAR_MASK_1111 | addr);
         await(ERIAR, true, 100, "ERI read 0x" + Integer.toHexString(addr));
         return regs.read32(ERIDR);
     }

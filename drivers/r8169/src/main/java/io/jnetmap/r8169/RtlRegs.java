@@ -39,6 +39,9 @@ public final class RtlRegs {
     public static final int RX_DESC_ADDR_LOW = 0xe4, RX_DESC_ADDR_HIGH = 0xe8;
     public static final int MAX_TX_PACKET_SIZE = 0xec; // 8-bit: EarlyTxThres on the 8169 (32 B units), MaxTxPacketSize on the 8168 (128 B units)
     public static final int MISC = 0xf0;            // 32-bit, 8168e and later
+    public static final int MISC_1 = 0xf2;          // 8-bit, 8168h and 8168ep
+    /** The 8168ep's in-band registers to its management controller (CMAC). */
+    public static final int IBCR0 = 0xf8, IBCR2 = 0xf9, IBISR0 = 0xfb; // 8-bit
 
     // ChipCmd
     public static final int CMD_STOP_REQ = 0x80, CMD_RESET = 0x10, CMD_RX_ENB = 0x08, CMD_TX_ENB = 0x04;
@@ -70,7 +73,10 @@ public final class RtlRegs {
     // access registers: the busy/done flag in bit 31
     public static final int ACCESS_FLAG = 0x8000_0000;
     // ERIAR: byte-enable mask and type
-    public static final int ERIAR_MASK_0011 = 0x3 << 12, ERIAR_MASK_1111 = 0xf << 12, ERIAR_EXGMAC = 0;
+    public static final int ERIAR_MASK_0001 = 0x1 << 12, ERIAR_MASK_0011 = 0x3 << 12, ERIAR_MASK_1111 = 0xf << 12,
+            ERIAR_EXGMAC = 0, ERIAR_OOB = 0x02 << 16;
+    // MISC_1
+    public static final int MISC_1_PFM_D3COLD_EN = 1 << 6;
     // MISC
     public static final int MISC_RXDV_GATED_EN = 1 << 19;
     // MCU

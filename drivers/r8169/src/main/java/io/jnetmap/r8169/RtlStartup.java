@@ -84,6 +84,27 @@ final class RtlStartup {
             0x1f, 0x0bcd, 0x14, 0x5065, 0x14, 0xd065, 0x1f, 0x0bc8, 0x11, 0x5655,
             0x1f, 0x0bcd, 0x14, 0x1065, 0x14, 0x9065, 0x14, 0x1065, 0x1f, 0x0000};
 
+    /** rtl_hw_start_8168ep_3's EPHY table (RTL_GIGA_MAC_VER_51). */
+    static final int[] EPHY_8168EP_3 = {
+            0x00, 0x0000, 0x0080, 0x0d, 0x0100, 0x0200, 0x19, 0x8021, 0x0000, 0x1e, 0x0000, 0x2000};
+
+    /** rtl8168ep_2_hw_phy_config's channel estimation parameters: (parameter, bits cleared, bits set) for r8168g_phy_param. */
+    static final int[] PHY_8168EP_2_CHANNEL = {
+            0x80f3, 0xff00, 0x8b00, 0x80f0, 0xff00, 0x3a00, 0x80ef, 0xff00, 0x0500, 0x80f6, 0xff00, 0x6e00,
+            0x80ec, 0xff00, 0x6800, 0x80ed, 0xff00, 0x7c00, 0x80f2, 0xff00, 0xf400, 0x80f4, 0xff00, 0x8500,
+            0x8110, 0xff00, 0xa800, 0x810f, 0xff00, 0x1d00, 0x8111, 0xff00, 0xf500, 0x8113, 0xff00, 0x6100,
+            0x8115, 0xff00, 0x9200, 0x810e, 0xff00, 0x0400, 0x810c, 0xff00, 0x7c00, 0x810b, 0xff00, 0x5a00,
+            0x80d1, 0xff00, 0xff00, 0x80cd, 0xff00, 0x9e00, 0x80d3, 0xff00, 0x0e00, 0x80d5, 0xff00, 0xca00,
+            0x80d7, 0xff00, 0x8400};
+
+    /** rtl8168ep_2_hw_phy_config's "Force PWM-mode": raw (register, value) writes, 0x1f selecting the page. */
+    static final int[] PHY_8168EP_2_PWM = {
+            0x1f, 0x0bcd, 0x14, 0x5065, 0x14, 0xd065, 0x1f, 0x0bc8, 0x12, 0x00ed,
+            0x1f, 0x0bcd, 0x14, 0x1065, 0x14, 0x9065, 0x14, 0x1065, 0x1f, 0x0000};
+
+    /** OOB commands of the 8168ep's management controller (Linux's OOB_CMD_DRIVER_START/STOP). */
+    static final int OOB_CMD_DRIVER_START = 0x05, OOB_CMD_DRIVER_STOP = 0x06;
+
     private static int[] concat(int[] a, int[] b) {
         int[] r = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);
@@ -95,6 +116,7 @@ final class RtlStartup {
     /** Before the soft reset. */
     static void beforeReset(RtlVersion v, Registers regs, RtlAccess acc, String name) {
         if (!v.start().g8168Up()) return;
+        if (v.dashEp()) stopCmac(regs, name); // rtl_hw_initialize: the 8168ep's management controller first
         // rtl_hw_init_8168g: gate RX while the MAC's MCU drains, leave out-of-band mode, and let
         // the MCU rebuild its link list with MAC OCP 0xe8de bit 14 cleared, then bit 15 set
         regs.write32(MISC, regs.read32(MISC) | MISC_RXDV_GATED_EN);
@@ -133,7 +155,7 @@ final class RtlStartup {
             case RTL8168G_1, RTL8168G_2 -> {
                 maxTxPacketSize(regs, jumbo);
                 // rtl_hw_start_8168g
-                fifoAndPauseThresholds(acc);
+                fifoAndPauseThresholds(acc, 0x38, 0x48);
                 resetPacketFilter(acc);
                 acc.eriWrite(0x2f8, ERIAR_MASK_0011, 0x1d8f);
                 regs.write32(MISC, regs.read32(MISC) & ~MISC_RXDV_GATED_EN); // rtl_disable_rxdvgate
@@ -148,13 +170,37 @@ final class RtlStartup {
                 ephyTable(acc, v.start() == RtlVersion.Startup.RTL8168G_1 ? EPHY_8168G_1 : EPHY_8168G_2);
                 return 0;
             }
+            case RTL8168EP_3 -> {
+                maxTxPacketSize(regs, jumbo);
+                // rtl_hw_start_8168ep_3: ASPM and clock request off (left off), its EPHY table, then rtl_hw_start_8168ep
+                aspmClkreqOff(regs);
+                ephyTable(acc, EPHY_8168EP_3);
+                stopCmac(regs, "8168ep");
+                fifoAndPauseThresholds(acc, 0x2f, 0x5f);
+                resetPacketFilter(acc);
+                acc.eriWrite(0x5f0, ERIAR_MASK_0011, 0x4f87);
+                regs.write32(MISC, regs.read32(MISC) & ~MISC_RXDV_GATED_EN);
+                acc.eriWrite(0xc0, ERIAR_MASK_0011, 0);
+                acc.eriWrite(0xb8, ERIAR_MASK_0011, 0);
+                eeeMac(regs, acc);
+                acc.eriModify(0x2fc, ERIAR_MASK_1111, 0x06, 0x01);
+                regs.write8(DLLPR, regs.read8(DLLPR) & ~DLLPR_TX_10M_PS_EN);
+                regs.write8(CONFIG3, regs.read8(CONFIG3) & ~0x02);       // rtl_pcie_state_l2l3_disable
+                // back in rtl_hw_start_8168ep_3: power-saving modes off, MAC OCP tuning
+                regs.write8(DLLPR, regs.read8(DLLPR) & ~DLLPR_PFM_EN);
+                regs.write8(MISC_1, regs.read8(MISC_1) & ~MISC_1_PFM_D3COLD_EN);
+                acc.macOcpModify(0xd3e2, 0x0fff, 0x0271);
+                acc.macOcpModify(0xd3e4, 0x00ff, 0x0000);
+                acc.macOcpModify(0xe860, 0x0000, 0x0080);
+                return 0;
+            }
             case RTL8168H -> {
                 maxTxPacketSize(regs, jumbo);
                 // rtl_hw_start_8168h_1: ASPM and clock request off before the EPHY is touched
                 // (and left off: user-space drivers do not manage ASPM)
                 aspmClkreqOff(regs);
                 ephyTable(acc, EPHY_8168H);
-                fifoAndPauseThresholds(acc);
+                fifoAndPauseThresholds(acc, 0x38, 0x48);
                 resetPacketFilter(acc);
                 acc.eriModify(0xdc, ERIAR_MASK_1111, 0, 1 << 4);
                 acc.eriModify(0xd4, ERIAR_MASK_1111, 0, 0x1f00);
@@ -189,12 +235,43 @@ final class RtlStartup {
         regs.write8(MAX_TX_PACKET_SIZE, jumbo ? 8064 >> 7 : 0x27);
     }
 
-    /** rtl_set_fifo_size(0x08, 0x10, 0x02, 0x06) and rtl8168g_set_pause_thresholds(0x38, 0x48) (the RX FIFO levels for PAUSE). */
-    private static void fifoAndPauseThresholds(RtlAccess acc) {
+    /** rtl_set_fifo_size(0x08, 0x10, 0x02, 0x06) and rtl8168g_set_pause_thresholds(low, high) (the RX FIFO levels for PAUSE). */
+    private static void fifoAndPauseThresholds(RtlAccess acc, int low, int high) {
         acc.eriWrite(0xc8, ERIAR_MASK_1111, (0x08 << 16) | 0x02);
         acc.eriWrite(0xe8, ERIAR_MASK_1111, (0x10 << 16) | 0x06);
-        acc.eriWrite(0xcc, 0x1 << 12, 0x38);
-        acc.eriWrite(0xd0, 0x1 << 12, 0x48);
+        acc.eriWrite(0xcc, ERIAR_MASK_0001, low);
+        acc.eriWrite(0xd0, ERIAR_MASK_0001, high);
+    }
+
+    /**
+     * rtl8168ep_stop_cmac: the management controller's in-band channel off (IBCR2 bit 0), its pending OCP
+     * transfer awaited (IBISR0 bit 5; Linux waits up to 2000 x 50 ms), acknowledged, IBCR0 bit 0 off.
+     */
+    static void stopCmac(Registers regs, String name) {
+        regs.write8(IBCR2, regs.read8(IBCR2) & ~0x01);
+        if (!poll(() -> (regs.read8(IBISR0) & 0x20) != 0, 2000 * 500))
+            LOG.warn("{}: the 8168ep's management controller did not finish its OCP transfer (IBISR0 bit 5); continuing as Linux does", name);
+        regs.write8(IBISR0, regs.read8(IBISR0) | 0x20);
+        regs.write8(IBCR0, regs.read8(IBCR0) & ~0x01);
+    }
+
+    /**
+     * Whether the 8168ep's DASH remote management is on (OOB 0x128 bit 0, Linux's r8168ep_check_dash). Its
+     * firmware then shares the MAC with the host driver through a handshake Linux waits on; this driver refuses it.
+     */
+    static boolean dashEnabled(RtlVersion v, RtlAccess acc) {
+        return v.dashEp() && (acc.oobRead(0x128) & 1) != 0;
+    }
+
+    /**
+     * rtl8168ep_driver_start / _stop with DASH off: the command to the management controller (OOB 0x180) and its
+     * doorbell (OOB 0x30 bit 0); Linux waits for an answer only when DASH is on. Stop also stops the CMAC first.
+     */
+    static void dashDriverStartStop(RtlVersion v, Registers regs, RtlAccess acc, boolean start, String name) {
+        if (!v.dashEp()) return;
+        if (!start) stopCmac(regs, name);
+        acc.oobWrite(0x180, ERIAR_MASK_0001, start ? OOB_CMD_DRIVER_START : OOB_CMD_DRIVER_STOP);
+        acc.oobWrite(0x30, ERIAR_MASK_0001, acc.oobRead(0x30) | 0x01);
     }
 
     /** rtl_reset_packet_filter: ERI 0xdc bit 0 cleared then set. */
@@ -241,11 +318,7 @@ final class RtlStartup {
                 r = acc.phyReadPaged(0x0a46, 0x13);
                 acc.phyModifyPaged(0x0c41, 0x15, (r & 1 << 8) != 0 ? 0 : 1 << 1, (r & 1 << 8) != 0 ? 1 << 1 : 0);
                 acc.phyModifyPaged(0x0a44, 0x11, 0, 1 << 3 | 1 << 2);   // PHY auto speed down
-                // rtl8168g_phy_adjust_10m_aldps
-                acc.phyModifyPaged(0x0bcc, 0x14, 1 << 8, 0);
-                acc.phyModifyPaged(0x0a44, 0x11, 0, 1 << 7 | 1 << 6);
-                acc.phyParam8168g(0x8084, 0x6000, 0x0000);
-                acc.phyModifyPaged(0x0a43, 0x10, 0x0000, 0x1003);
+                adjust10mAldps(acc);
                 acc.phyModifyPaged(0x0a4b, 0x11, 0, 1 << 2);            // EEE auto-fallback
                 acc.phyParam8168g(0x8012, 0x0000, 0x8000);              // UC LPF tune
                 acc.phyModifyPaged(0x0c42, 0x11, 1 << 13, 1 << 14);
@@ -256,6 +329,18 @@ final class RtlStartup {
             // rtl_pll_power_up has no PMCH write for VER_42; rtl8168g_2_hw_phy_config is the
             // firmware file (optional) and rtl8168g_config_eee_phy
             case RTL8168G_2 -> acc.phyModifyPaged(0x0a43, 0x11, 0, 1 << 4);
+            case RTL8168EP_3 -> {
+                regs.write8(PMCH, regs.read8(PMCH) | 0xc0); // rtl_pll_power_up
+                // rtl8168ep_2_hw_phy_config
+                adjust10mAldps(acc);
+                acc.phyParam8168g(0x8012, 0x0000, 0x8000);              // UC LPF tune
+                acc.phyModifyPaged(0x0c42, 0x11, 1 << 13, 1 << 14);     // rg_sel_sdm_rate
+                for (int i = 0; i < PHY_8168EP_2_CHANNEL.length; i += 3)
+                    acc.phyParam8168g(PHY_8168EP_2_CHANNEL[i], PHY_8168EP_2_CHANNEL[i + 1], PHY_8168EP_2_CHANNEL[i + 2]);
+                writeTable(acc, PHY_8168EP_2_PWM);                       // force PWM mode
+                acc.phyModifyPaged(0x0a43, 0x10, 1 << 2, 0);            // rtl8168g_disable_aldps
+                acc.phyModifyPaged(0x0a43, 0x11, 0, 1 << 4);            // rtl8168g_config_eee_phy
+            }
             case RTL8168H -> {
                 regs.write8(PMCH, regs.read8(PMCH) | 0xc0); // rtl_pll_power_up
                 // rtl8168h_2_hw_phy_config, without the firmware file and the ADC bias from the efuse
@@ -272,6 +357,14 @@ final class RtlStartup {
                 acc.phyModifyPaged(0x0a43, 0x11, 0, 1 << 4);        // rtl8168g_config_eee_phy
             }
         }
+    }
+
+    /** rtl8168g_phy_adjust_10m_aldps. */
+    private static void adjust10mAldps(RtlAccess acc) {
+        acc.phyModifyPaged(0x0bcc, 0x14, 1 << 8, 0);
+        acc.phyModifyPaged(0x0a44, 0x11, 0, 1 << 7 | 1 << 6);
+        acc.phyParam8168g(0x8084, 0x6000, 0x0000);
+        acc.phyModifyPaged(0x0a43, 0x10, 0x0000, 0x1003);
     }
 
     private static void writeTable(RtlAccess acc, int[] table) {

@@ -49,7 +49,7 @@ public record RtlVersion(int linuxVersion, String name, int xidMask, int xidValu
      * {@code rtl_hw_init_8168g} before the reset, the PHY behind GPHY_OCP and the MAC address in ERI.
      */
     public enum Startup {
-        RTL8169, RTL8168G_1, RTL8168G_2, RTL8168H;
+        RTL8169, RTL8168G_1, RTL8168G_2, RTL8168H, RTL8168EP_3;
 
         /** The 8168g and later (Linux's RTL_GIGA_MAC_VER_40 and up). */
         public boolean g8168Up() { return this != RTL8169; }
@@ -81,6 +81,9 @@ public record RtlVersion(int linuxVersion, String name, int xidMask, int xidValu
                     Startup.RTL8169, RX_8169, TX_BASE),
             new RtlVersion(2, "RTL8169s", 0xfc8, 0x008, Family.PCI, FRAME_7K, false, PhyAccess.PHYAR,
                     Startup.RTL8169, RX_8169, TX_BASE),
+            // 8168EP family (PCIe). Only XID 0x502 (VER_51): Linux disabled 0x500 and 0x501 (VER_49, _50)
+            new RtlVersion(51, "RTL8168ep/8111ep", 0x7cf, 0x502, Family.PCIE, FRAME_9K, true, PhyAccess.GPHY_OCP,
+                    Startup.RTL8168EP_3, RX_8168G_UP, TX_BASE | RtlRegs.TXCFG_AUTO_FIFO),
             // 8168H family (PCIe). Only XID 0x541 (VER_46): Linux disabled the detection of 0x540
             // (VER_45, "never made it to the wild") and removed its PHY patch
             // (rtl8168h_1_hw_phy_config) in 6.1; without that sequence it is not listed here
@@ -135,6 +138,12 @@ public record RtlVersion(int linuxVersion, String name, int xidMask, int xidValu
      * powered down ("disables PHY MCU interrupts before PHY power-down").
      */
     public boolean phySuspendQuirk() { return linuxVersion == 40; }
+
+    /**
+     * Whether the chip has a management controller (CMAC, DASH) beside the MAC that the driver must stop
+     * before its reset and tell when it starts and stops (Linux's RTL_DASH_EP: VER_51 to _53).
+     */
+    public boolean dashEp() { return start == Startup.RTL8168EP_3; }
 
     /** Whether the version sends and receives frames longer than a standard 1518-byte frame. */
     public boolean jumbo() { return maxFrame > 1518; }

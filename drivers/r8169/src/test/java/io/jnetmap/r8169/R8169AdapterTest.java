@@ -184,6 +184,47 @@ class R8169AdapterTest extends ModelAdapterHarness<R8169Model, R8169Adapter> {
     }
 
     @Test
+    void rtl8168epTakesBar2ItsStartupQuirksAndTellsItsManagementController() {
+        RtlVersion v = RtlVersion.lookup(0x502).orElseThrow();
+        open(v);
+        assertEquals(51, v.linuxVersion());
+        assertEquals(2, model.registerBar());
+        assertEquals(0x0080, model.ephy.get(0x00) & 0x0080, "EPHY table of rtl_hw_start_8168ep_3");
+        assertEquals(0x2000, model.ephy.get(0x1e) & 0x2000);
+        assertEquals(0x2f, model.eri.get(0xcc) & 0xff, "the 8168ep's pause thresholds (0x2f, 0x5f)");
+        assertEquals(0x5f, model.eri.get(0xd0) & 0xff);
+        assertEquals(0x4f87, model.eri.get(0x5f0) & 0xffff);
+        assertEquals(0x0271, model.macOcp.get(0xd3e2) & 0x0fff);
+        assertEquals(0x0080, model.macOcp.get(0xe860) & 0x0080);
+        assertEquals(0, model.bar.getByte(MISC_1) & MISC_1_PFM_D3COLD_EN);
+        assertEquals(0, model.bar.getByte(IBCR0) & 1, "rtl8168ep_stop_cmac: in-band channel off");
+        assertTrue(model.firstWrite(IBCR2, 0, 0) < model.firstWrite(CHIP_CMD, CMD_RESET), "the CMAC stopped before the reset");
+        assertEquals(0x80d7, model.phyPaged(0x0a43, 0x13), "the last channel-estimation parameter selected (0x0a43/0x13)");
+        assertEquals(0x8400, model.phyPaged(0x0a43, 0x14) & 0xff00, "and written (0x0a43/0x14)");
+        assertEquals(0x00ed, model.phyPaged(0x0bc8, 0x12), "force PWM mode (rtl8168ep_2_hw_phy_config)");
+        assertEquals(0xc0, model.bar.getByte(PMCH) & 0xc0, "rtl_pll_power_up");
+        int oob = 2 << 16;
+        assertEquals(RtlStartup.OOB_CMD_DRIVER_START, model.eri.get(oob | 0x180) & 0xff, "rtl8168ep_driver_start");
+        assertEquals(1, model.eri.get(oob | 0x30) & 1);
+        closePorts();
+        assertEquals(RtlStartup.OOB_CMD_DRIVER_STOP, model.eri.get(oob | 0x180) & 0xff, "rtl8168ep_driver_stop at close");
+    }
+
+    @Test
+    void an8168epWithDashOnIsRefusedBeforeAnythingIsWritten() {
+        RtlVersion v = RtlVersion.lookup(0x502).orElseThrow();
+        R8169Model m = new R8169Model(v, MAC);
+        m.eri.put(2 << 16 | 0x128, 1); // DASH on (r8168ep_check_dash)
+        ModelDevice d = new ModelDevice(m, pciId(v), ADDRESS, "MSI");
+        RtlException e = assertThrows(RtlException.class, () -> R8169Adapter.open(d, config()));
+        assertTrue(e.getMessage().contains("DASH") && e.getMessage().contains("kernel's r8169"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), "one line");
+        assertTrue(d.isClosed());
+        assertEquals(-1, m.firstWrite(CHIP_CMD, 0, 0), "nothing was configured");
+        m.close();
+    }
+
+    @Test
     void unknownVersionsAndTheRtl8125AreRefusedNamingWhatIsSupported() {
         // 0x540 and 0x4c1: the 8168h and 8168g revisions Linux never saw (VER_45, VER_41); 0x380 an 8168b; 0x641 an RTL8125
         for (int xid : new int[] {0x4c1, 0x641, 0x380, 0x540}) {

@@ -175,6 +175,7 @@ final class R8169Model extends RegisterModel {
             case MCU -> MCU_RX_EMPTY | MCU_TX_EMPTY | MCU_LINK_LIST_RDY;
             case PHY_STATUS -> linkUp ? PHY_LINK | PHY_1000MF | PHY_FULL_DUP | flowControl() : 0;
             case TX_POLL -> 0;
+            case IBISR0 -> bar.getByte(off) & 0xff | (version.dashEp() ? 0x20 : 0); // the 8168ep's CMAC: transfer done
             default -> bar.getByte(off) & 0xff;
         };
     }
@@ -246,8 +247,9 @@ final class R8169Model extends RegisterModel {
         return ACCESS_FLAG | (v & 0x7fff_0000) | data;
     }
 
+    /** ERI: the MAC's registers (type 0) keyed by address, the 8168ep's OOB ones (type 2) by address | 2 &lt;&lt; 16. */
     private int eriar(int v) {
-        int addr = v & 0xfff, bytes = (v >>> 12) & 0xf;
+        int addr = (v & 0xfff) | (v & 0x3_0000), bytes = (v >>> 12) & 0xf;
         if ((v & ACCESS_FLAG) != 0) {
             int m = 0;
             for (int b = 0; b < 4; b++) if ((bytes & (1 << b)) != 0) m |= 0xff << (8 * b);
