@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Map;
+import java.util.Optional;
 
 import static io.jnetmap.ixgbe.IxgbeRegs.*;
 
@@ -40,7 +41,8 @@ import static io.jnetmap.ixgbe.IxgbeRegs.*;
  * <p>What differs from the gigabit chips is the MAC: no RCTL/TCTL (RXCTRL.RXEN and DMATXCTL.TE
  * instead), no ICR (EICR only), link from LINKS rather than a PHY behind MDIC, receive filters in
  * FCTRL. The link comes up by autonegotiation on the backplane (KX4/KX/KR), whose mode the chip's
- * NVM leaves in AUTOC; SFP+ parts are refused ({@link IxgbeChip}).
+ * NVM leaves in AUTOC; on SFP+ parts (X520) the module is identified over I2C and the laser lit
+ * through SDP3 first, and the laser is dark again after close ({@link IxgbeChip.Media}).
  */
 public final class IxgbeAdapter extends IntelAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(IxgbeAdapter.class);
@@ -51,6 +53,7 @@ public final class IxgbeAdapter extends IntelAdapter {
     private final int rxBufferSize;
     private volatile RssConfig rss;
     private volatile InterruptRouting routing = InterruptRouting.NONE;
+    private volatile SfpModule module;
 
     private IxgbeAdapter(NicDevice device, NicRegion.Lease lease, Registers regs, IxgbeChip chip, IxgbeConfig config,
                          int queues) {
@@ -143,8 +146,8 @@ public final class IxgbeAdapter extends IntelAdapter {
         createRings(queues, config.txSlots(), config.rxSlots(), IxgbeAdapter::queueRegs, AdvancedTxFormat.INSTANCE,
                 RXDADV_ERR_FRAME);
         startCounterRefresh();
-        LOG.info("{}: {} ({}) via {}, MAC {}, {} queue pair(s), {} TX / {} RX slots, {} B receive buffers, frames up to {} B",
-                name(), chip.model(), chip.id(), device.accessMethod(), formatMac(mac), queues, config.txSlots(),
+        LOG.info("{}: {} ({}, {}) via {}, MAC {}, {} queue pair(s), {} TX / {} RX slots, {} B receive buffers, frames up to {} B",
+                name(), chip.model(), chip.id(), chip.media(), device.accessMethod(), formatMac(mac), queues, config.txSlots(),
                 config.rxSlots(), rxBufferSize, config.maxFrame());
     }
 
@@ -180,24 +183,76 @@ public final class IxgbeAdapter extends IntelAdapter {
     }
 
     /**
-     * §4.6.4 Link setup for the backplane: the link mode is what the NVM left in AUTOC.LMS; a mode
-     * whose link needs more than AUTOC/LINKS (SFI for SFP+ modules, 1 GbE modes) is refused here
-     * so the port never opens to a link that cannot come up. Autonegotiation is restarted
-     * (AUTOC.AN_RESTART), then LINKS is polled for link up.
+     * §4.6.4 Link setup, by the media the device ID names ({@link IxgbeChip.Media}, as Linux's
+     * {@code ixgbe_get_media_type_82599} tells them apart) and the chip confirms: on the backplane
+     * the link mode is what the NVM left in AUTOC.LMS, and a mode whose link needs more than
+     * AUTOC/LINKS (SFI, 1 GbE modes) is refused so the port never opens to a link that cannot come
+     * up; an SFP+ cage gets its module identified and its laser lit first ({@link #setupSfp}).
+     * Then autonegotiation is restarted (AUTOC.AN_RESTART) and LINKS polled for link up.
      */
     private void setupLink() {
         int autoc = regs.read32(AUTOC);
-        int lms = (autoc & AUTOC_LMS_MASK) >>> AUTOC_LMS_SHIFT;
-        if (lms != LMS_10G_PARALLEL && lms != LMS_KX_KX4_KR_AN)
-            throw new IntelException(name() + ": AUTOC.LMS is " + Integer.toBinaryString(lms | 8).substring(1)
-                    + ", a link mode this driver does not bring up; it supports 10 GbE backplane ports (LMS 001 KX4"
-                    + " parallel, 100 KX/KX4/KR autonegotiation). Use the kernel's ixgbe for this port.");
+        if (chip.media() == IxgbeChip.Media.SFP) {
+            autoc = setupSfp(autoc);
+        } else {
+            int lms = (autoc & AUTOC_LMS_MASK) >>> AUTOC_LMS_SHIFT;
+            if (lms != LMS_10G_PARALLEL && lms != LMS_KX_KX4_KR_AN)
+                throw new IntelException(name() + ": AUTOC.LMS is " + Integer.toBinaryString(lms | 8).substring(1)
+                        + ", a link mode this driver does not bring up on the " + chip.model() + "; it supports 10 GbE"
+                        + " backplane ports (LMS 001 KX4 parallel, 100 KX/KX4/KR autonegotiation). Use the kernel's ixgbe"
+                        + " for this port.");
+        }
         regs.write32(AUTOC, autoc | AUTOC_AN_RESTART);
         long wait = config.linkWaitMillis();
         if (wait > 0 && !waitFor(LINKS, LINKS_UP, LINKS_UP, wait * 1000, 10_000))
             LOG.warn("{}: no link {} ms after autonegotiation was restarted (cable? peer?); the port opens anyway", name(), wait);
         linkUp(); // records and logs the state
     }
+
+    /**
+     * The SFP+ cage before the link (§3.3 / §4.6.4 for SFI; SFF-8431/8472 for the module):
+     * <ol>
+     * <li>the module identified over I2C (I2CCTL, {@link SfpI2c}): an empty cage, or a module this
+     *     driver cannot drive ({@link SfpModule.Kind}), is refused here with the laser still dark;</li>
+     * <li>the laser on: ESDP.SDP3 low releases the module's TX_DISABLE (the pin stays an output as
+     *     the NVM made it); Linux allows 100 ms for the laser to light, so does this;</li>
+     * <li>AUTOC.LMS 011, 10 GbE serial, with AUTOC2's serial PMA/PMD set to SFI: the caller writes
+     *     AUTOC with the autonegotiation restart.</li>
+     * </ol>
+     * Returns the AUTOC value to write.
+     */
+    private int setupSfp(int autoc) {
+        SfpModule m;
+        try {
+            m = SfpModule.read(new SfpI2c(regs));
+        } catch (SfpI2c.NoAnswer e) {
+            throw new IntelException("no SFP+ module in the cage of " + name() + ": insert one (" + SfpModule.SUPPORTED
+                    + "); nothing answered at I2C address 0xA0");
+        }
+        if (!m.kind().supported())
+            throw new IntelException(name() + ": the SFP+ module in the cage is " + m.describe() + ", which the ixgbe driver"
+                    + " cannot drive: it drives " + SfpModule.SUPPORTED + ". Insert one of those, or use the kernel's ixgbe.");
+        module = m;
+        LOG.info("{}: SFP+ module {}", name(), m.describe());
+        regs.clear32(ESDP, ESDP_SDP3);
+        flush();
+        sleepMillis(LASER_ON_MILLIS);
+        regs.write32(AUTOC2, (regs.read32(AUTOC2) & ~AUTOC2_10G_SERIAL_PMA_PMD_MASK) | AUTOC2_10G_SFI);
+        return (autoc & ~AUTOC_LMS_MASK) | LMS_10G_SERIAL << AUTOC_LMS_SHIFT;
+    }
+
+    /** The laser's time to light after TX_DISABLE is released (Linux's ixgbe waits 100 ms). */
+    static final int LASER_ON_MILLIS = 100;
+
+    /** SFP+: TX_DISABLE set (ESDP.SDP3 high), the laser dark, as Linux's ixgbe does when a port goes down. */
+    private void laserOff() {
+        if (chip.media() != IxgbeChip.Media.SFP) return;
+        regs.set32(ESDP, ESDP_SDP3);
+        flush();
+    }
+
+    /** The SFP+ module identified at open; empty on the backplane. */
+    public Optional<SfpModule> sfpModule() { return Optional.ofNullable(module); }
 
     /** The MAC address the chip loaded from the NVM into RAL(0)/RAH(0). */
     private byte[] readMac() {
@@ -483,6 +538,8 @@ public final class IxgbeAdapter extends IntelAdapter {
         flush();
         regs.clear32(CTRL_EXT, CTRL_EXT_DRV_LOAD);
         globalReset();
+        // the laser dark after the reset (not counted on to darken it), as Linux's ixgbe leaves a port that is down
+        laserOff();
     }
 
     /** Between the receiver and the transmitter: each queue's enable bit (RXDCTL/TXDCTL bit 25) cleared. */

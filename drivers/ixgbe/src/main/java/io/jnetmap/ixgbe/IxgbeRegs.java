@@ -27,6 +27,20 @@ final class IxgbeRegs {
     /** CTRL_EXT: no-snoop disable (bit 16, §4.6.7 sets it), driver loaded (bit 28). */
     static final int CTRL_EXT_NS_DIS = 1 << 16, CTRL_EXT_DRV_LOAD = 1 << 28;
 
+    // ---- §8.2.3.1 software-definable pins, I2C (the SFP+ cage's wires on X520 boards)
+    /**
+     * ESDP (§8.2.3.1, extended SDP control): SDP3's data value (bit 3). On the 82599's SFP+ boards SDP3 drives the
+     * module's TX_DISABLE (SFF-8431): high keeps the laser dark, low lights it; the NVM makes the
+     * pin an output. Linux's ixgbe sets and clears this bit alone, as this driver does.
+     */
+    static final int ESDP = 0x0020, ESDP_SDP3 = 1 << 3;
+    /**
+     * I2CCTL (§8.2.3.1, I2C control): the two-wire bus to the SFP+ module, bit-banged. CLK_IN/DATA_IN (bits 0, 2)
+     * read the lines, CLK_OUT/DATA_OUT (bits 1, 3) drive them open-drain: 1 releases the line
+     * (pulled high), 0 pulls it low.
+     */
+    static final int I2CCTL = 0x0028, I2C_CLK_IN = 1, I2C_CLK_OUT = 1 << 1, I2C_DATA_IN = 1 << 2, I2C_DATA_OUT = 1 << 3;
+
     // ---- §8.2.3.2 EEPROM / flash
     static final int EEC = 0x10010;
     /** EEC.ARD (bit 9): the EEPROM auto-read after reset is done. */
@@ -154,6 +168,10 @@ final class IxgbeRegs {
     static final int AUTOC_AN_RESTART = 1 << 12, AUTOC_LMS_SHIFT = 13, AUTOC_LMS_MASK = 7 << 13;
     /** AUTOC.LMS values whose link comes up from LINKS alone: 10 GbE parallel (KX4, no AN) and KX/KX4/KR autonegotiation. */
     static final int LMS_10G_PARALLEL = 1, LMS_KX_KX4_KR_AN = 4;
+    /** AUTOC.LMS 011: 10 GbE serial, the SFP+ module's mode (its PMA/PMD chosen in AUTOC2). */
+    static final int LMS_10G_SERIAL = 3;
+    /** AUTOC2 (§8.2.3.22, auto-negotiation control 2): the 10 GbE serial PMA/PMD (bits 17:16): 00 KR, 01 XFI, 10 SFI (SFP+). */
+    static final int AUTOC2 = 0x42A8, AUTOC2_10G_SERIAL_PMA_PMD_MASK = 3 << 16, AUTOC2_10G_SFI = 2 << 16;
     /** LINKS: link up (bit 30), speed (bits 29:28: 01 100 Mb/s, 10 1 Gb/s, 11 10 Gb/s). */
     static final int LINKS_UP = 1 << 30, LINKS_SPEED_SHIFT = 28, LINKS_SPEED_MASK = 3;
 

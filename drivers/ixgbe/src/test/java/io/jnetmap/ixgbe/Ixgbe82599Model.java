@@ -15,8 +15,9 @@ import java.util.List;
 import java.util.function.LongPredicate;
 
 /**
- * A register-level model of the Intel 82599 (device 8086:10F7, KX4 backplane), enough to run the
- * ixgbe driver without hardware. Written from the 82599 datasheet like the lab's QEMU model
+ * A register-level model of the Intel 82599 (device 8086:10F7, KX4 backplane; or with
+ * {@link #sfp} an SFP+ part, 8086:10FB, with a module in its cage), enough to run the ixgbe driver
+ * without hardware. Written from the 82599 datasheet like the lab's QEMU model
  * ({@code hwtests/lab/qemu/hw/net/jnetmap_82599.c}), with its own register offsets (literal,
  * from the datasheet's register summary), so a wrong constant in the driver's {@link IxgbeRegs}
  * shows up as a behaviour the test sees, not as an agreement. Strict where the silicon is:
@@ -46,6 +47,12 @@ import java.util.function.LongPredicate;
  * <li>interrupts: EICR/EICS/EIMS/EIMC/EIAC/EIAM/GPIE and their 64-vector EX forms, IVAR and
  *     IVAR_MISC routing, MSI-X messages on eventfds (edge: a message when a vector's enabled cause
  *     appears), MSI/INTx on one;</li>
+ * <li>SFP+ ({@link #sfp}): the module's serial ID behind I2CCTL ({@link SfpCageModel}, a strict
+ *     I2C slave); the laser lit only while ESDP.SDP3 is an output (SDP3_DIR, bit 11, as the NVM
+ *     leaves it) driven low (the module's TX_DISABLE); the link up only with the laser lit, a
+ *     10 GbE module in the cage and AUTOC.LMS 011 with AUTOC2's serial PMA/PMD SFI. ESDP survives
+ *     CTRL.RST (a reset is not what darkens the laser: the driver must); its power-up value leaves
+ *     the laser dark;</li>
  * <li>statistics clear on read (the octet counters' high half clears the pair), per-queue
  *     QPRC/QPTC through RQSMR/TQSM, QPRDC.</li>
  * </ul>
@@ -65,7 +72,7 @@ final class Ixgbe82599Model extends RegisterModel implements MultiQueueAdapterCa
             EIMS_EX0 = 0xAA0, EIMC_EX0 = 0xAB0, EIAM_EX0 = 0xAD0, RQSMR0 = 0x2300, RDRXCTL = 0x2F00, RXCTRL = 0x3000,
             RXPBSIZE0 = 0x3C00, HLREG0 = 0x4240, MAXFRS = 0x4268, AUTOC = 0x42A0, LINKS = 0x42A4, RTTDCS = 0x4900,
             DMATXCTL = 0x4A80, RXCSUM = 0x5000, FCTRL = 0x5080, MTA = 0x5200, MRQC = 0x5818, RETA = 0x5C00,
-            RSSRK = 0x5C80, FCTTV0 = 0x3200, FCRTL0 = 0x3220, FCRTH0 = 0x3260, FCCFG = 0x3D00, MFLCN = 0x4294, MTQC = 0x8120, SECRXCTRL = 0x8D00, SECRXSTAT = 0x8D04, TQSM0 = 0x8600, VFTA = 0xA000, RAL0 = 0xA200, EEC = 0x10010;
+            RSSRK = 0x5C80, ESDP = 0x20, I2CCTL = 0x28, AUTOC2 = 0x42A8, FCTTV0 = 0x3200, FCRTL0 = 0x3220, FCRTH0 = 0x3260, FCCFG = 0x3D00, MFLCN = 0x4294, MTQC = 0x8120, SECRXCTRL = 0x8D00, SECRXSTAT = 0x8D04, TQSM0 = 0x8600, VFTA = 0xA000, RAL0 = 0xA200, EEC = 0x10010;
     static final int GPRC = 0x4074, BPRC = 0x4078, MPRC = 0x407C, GPTC = 0x4080, GORCL = 0x4088, GOTCL = 0x4090,
             ROC = 0x40AC, TORL = 0x40C0, TPR = 0x40D0, TPT = 0x40D4, MPTC = 0x40F0, BPTC = 0x40F4, MPC0 = 0x3FA0,
             LXONTXC = 0x3F60, LXOFFTXC = 0x3F68, LXONRXCNT = 0x41A4, LXOFFRXCNT = 0x41A8;
@@ -106,8 +113,14 @@ final class Ixgbe82599Model extends RegisterModel implements MultiQueueAdapterCa
     /** When set, TDT writes are stored but nothing is sent until {@link #processTx}. */
     boolean holdTx;
     boolean cable = true;
-    /** AUTOC.LMS the NVM leaves (100: KX/KX4/KR autonegotiation, the 10F7 board's). */
+    /** AUTOC.LMS the NVM leaves (100: KX/KX4/KR autonegotiation, the 10F7 board's; 011 10 GbE serial on SFP+). */
     int nvmLinkMode = 4;
+    /** AUTOC2 the NVM leaves (SFP+ boards: 10 GbE serial PMA/PMD SFI, bits 17:16 = 10). */
+    int nvmAutoc2;
+    /** ESDP: SDP3's data (TX_DISABLE) and direction bits. */
+    static final int SDP3 = 1 << 3, SDP3_DIR = 1 << 11;
+    /** The SFP+ cage, or null on the backplane part. */
+    final SfpCageModel cage;
 
     private long resetUntil;
     private boolean linkWasUp;
@@ -130,11 +143,35 @@ final class Ixgbe82599Model extends RegisterModel implements MultiQueueAdapterCa
     private String interruptMode;
     final long[] signals = new long[VECTORS];
 
-    Ixgbe82599Model(byte[] mac) {
+    Ixgbe82599Model(byte[] mac) { this(mac, null); }
+
+    private Ixgbe82599Model(byte[] mac, SfpCageModel cage) {
         super(SIZE, mac);
+        this.cage = cage;
+        if (cage != null) {
+            nvmLinkMode = 3;
+            nvmAutoc2 = 2 << 16;
+        }
         for (int q = 0; q < QUEUES; q++) txPartial[q] = new ByteArrayOutputStream();
         reset();
+        // power-up: the NVM makes SDP3 an output, high: TX_DISABLE asserted, the laser dark
+        put(ESDP, cage != null ? SDP3_DIR | SDP3 : 0);
         completeReset();
+    }
+
+    /** An SFP+ 82599 (the X520's) with {@code module} (SFF-8472 A0h, {@link SfpCageModel}) in its cage, or an empty cage (null). */
+    static Ixgbe82599Model sfp(byte[] mac, byte[] module) { return new Ixgbe82599Model(mac, new SfpCageModel(module)); }
+
+    /** The module's laser: SDP3 an output and low (TX_DISABLE released). */
+    synchronized boolean laserOn() {
+        int esdp = get(ESDP);
+        return cage != null && cage.module != null && (esdp & SDP3_DIR) != 0 && (esdp & SDP3) == 0;
+    }
+
+    /** SFP+: light both ways needs the laser, a 10 GbE module and the MAC in 10 GbE serial SFI. */
+    private boolean sfiReady() {
+        return laserOn() && SfpCageModel.tenGigabit(cage.module) && (get(AUTOC) >>> 13 & 7) == 3
+                && (get(AUTOC2) & 3 << 16) == 2 << 16;
     }
 
     @Override public int msixVectors() { return VECTORS; }
@@ -155,6 +192,7 @@ final class Ixgbe82599Model extends RegisterModel implements MultiQueueAdapterCa
     /** Reset values (§8.2.3); RAR 1-127, MTA and VFTA are kept (a software reset does not clear them). */
     private void startReset(int bits) {
         resets++;
+        int esdp = get(ESDP); // the SDP pins keep their state (see the class comment)
         int[] keep = new int[128 * 2 + 128 + 128];
         for (int i = 2; i < 256; i++) keep[i] = get(RAL0 + 4 * i);
         for (int i = 0; i < 128; i++) { keep[256 + i] = get(MTA + 4 * i); keep[384 + i] = get(VFTA + 4 * i); }
@@ -180,6 +218,9 @@ final class Ixgbe82599Model extends RegisterModel implements MultiQueueAdapterCa
         put(RXPBSIZE0, 512 << 10);
         put(0xCC00, 160 << 10);
         put(AUTOC, (nvmLinkMode << 13) | (1 << 31) | (1 << 30) | (1 << 9));
+        put(AUTOC2, nvmAutoc2);
+        put(ESDP, esdp);
+        put(I2CCTL, SfpCageModel.CLK_OUT | SfpCageModel.DATA_OUT); // both lines released
         put(RAL0, macLow());
         put(RAL0 + 4, macHigh() | (1 << 31));
         put(CTRL, bits);
@@ -201,7 +242,7 @@ final class Ixgbe82599Model extends RegisterModel implements MultiQueueAdapterCa
         return resetUntil != 0;
     }
 
-    boolean linkUp() { return cable && !inReset(); }
+    boolean linkUp() { return cable && !inReset() && (cage == null || sfiReady()); }
 
     /** LINKS and the link-status-change cause follow the cable (after a reset, the link trains by itself). */
     private void updateLink() {
@@ -238,6 +279,7 @@ final class Ixgbe82599Model extends RegisterModel implements MultiQueueAdapterCa
             }
             case EICS: return eicr;
             case SECRXSTAT: return 1; // SECRX_RDY: nothing in the security block's receive path
+            case I2CCTL: return cage != null ? cage.read(get(I2CCTL)) : get(I2CCTL);
             case EIMS: return eims;
             case EIMC: case EIMC_EX0: case EIMC_EX0 + 4: return 0;
             case EIMS_EX0: return (eims & 0xFFFF) | (int) (extMask & 0xFFFF_0000L);
@@ -330,6 +372,15 @@ final class Ixgbe82599Model extends RegisterModel implements MultiQueueAdapterCa
             case AUTOC:
                 if ((v & (1 << 12)) != 0) anRestarts++;
                 put(AUTOC, v & ~(1 << 12)); // AN restart self-clears
+                updateLink();
+                return;
+            case AUTOC2: case ESDP:
+                put(off, v);
+                updateLink();
+                return;
+            case I2CCTL:
+                put(I2CCTL, v & (SfpCageModel.CLK_OUT | SfpCageModel.DATA_OUT));
+                if (cage != null) cage.write(v);
                 return;
             case MTQC:
                 if ((get(RTTDCS) & (1 << 6)) == 0) protocolErrors.add("MTQC written with the TX arbiter on (RTTDCS.ARBDIS clear)");

@@ -54,9 +54,15 @@ class IxgbeAdapterTest extends MultiQueueAdapterCases<Ixgbe82599Model, IxgbeAdap
 
     IxgbeAdapterTest() { super(ADDRESS, MAC, PEER); }
 
+    /** The part the tests open: the KX4 here; the other backplane IDs and the SFP+ part in the subclasses. */
+    PciId deviceId() { return KX4; }
+
+    /** A fresh chip model for {@link #deviceId()}. */
+    Ixgbe82599Model newModel() { return new Ixgbe82599Model(MAC); }
+
     void open(IxgbeConfig cfg, String interruptMode) {
-        if (model == null) model = new Ixgbe82599Model(MAC);
-        dev = new ModelDevice(model, KX4, ADDRESS, interruptMode);
+        if (model == null) model = newModel();
+        dev = new ModelDevice(model, deviceId(), ADDRESS, interruptMode);
         adapter = IxgbeAdapter.open(dev, cfg);
         model.dmaCheck = DriverRingModel.netmapBuffers(adapter.region());
         port = bind("netmap:" + ADDRESS);
@@ -84,6 +90,7 @@ class IxgbeAdapterTest extends MultiQueueAdapterCases<Ixgbe82599Model, IxgbeAdap
     protected void checkModel() {
         assertEquals(List.of(), model.dmaViolations, "no descriptor ever pointed outside the netmap buffers");
         assertEquals(List.of(), model.protocolErrors);
+        if (model.cage != null) assertEquals(List.of(), model.cage.protocolErrors, "I2C as the module sees it");
     }
 
     static byte[] numbered(byte[] dst, int seq, int size) { return TestFrames.numbered(dst, PEER, seq, size); }
@@ -188,7 +195,7 @@ class IxgbeAdapterTest extends MultiQueueAdapterCases<Ixgbe82599Model, IxgbeAdap
     void otherChipsAreRefusedInOneLineBeforeAnyRegisterIsTouched() {
         model = new Ixgbe82599Model(MAC);
         int before = model.writes.size();
-        for (int id : new int[] {0x10FB, 0x1528, 0x1563, 0x10D3}) {
+        for (int id : new int[] {0x154A, 0x10F9, 0x1528, 0x1563, 0x10D3}) {
             ModelDevice d = new ModelDevice(model, new PciId(0x8086, id), "0000:00:07.0", "MSIX");
             PciException e = assertThrows(PciException.class, () -> IxgbeAdapter.open(d, config()));
             assertEquals(PciException.Reason.UNSUPPORTED_DEVICE, e.reason());
@@ -197,8 +204,8 @@ class IxgbeAdapterTest extends MultiQueueAdapterCases<Ixgbe82599Model, IxgbeAdap
             assertFalse(e.getMessage().contains("\n"), "one line");
             assertTrue(d.isClosed(), "the refused device is closed");
         }
-        assertTrue(assertThrows(PciException.class, () -> IxgbeChip.of(new PciId(0x8086, 0x10FB), "x")).getMessage()
-                .contains("82599 SFP+ (X520)"));
+        assertTrue(assertThrows(PciException.class, () -> IxgbeChip.of(new PciId(0x8086, 0x154A), "x")).getMessage()
+                .contains("82599 SFP+ SF QP, quad port"));
         assertEquals(before, model.writes.size());
     }
 
@@ -206,7 +213,8 @@ class IxgbeAdapterTest extends MultiQueueAdapterCases<Ixgbe82599Model, IxgbeAdap
     void aLinkModeItCannotBringUpIsRefusedAtOpen() {
         model = new Ixgbe82599Model(MAC);
         model.nvmLinkMode = 3; // 10 GbE serial (SFI): an SFP+ module's mode
-        IntelException e = assertThrows(IntelException.class, () -> open(config(), "MSIX"));
+        dev = new ModelDevice(model, KX4, ADDRESS, "MSIX"); // a backplane part, whatever the subclass opens
+        IntelException e = assertThrows(IntelException.class, () -> IxgbeAdapter.open(dev, config()));
         assertTrue(e.getMessage().contains("AUTOC.LMS is 011"), e.getMessage());
         assertTrue(dev.isClosed(), "nothing half-configured: the device is closed");
         assertFalse(NicRegion.isOpen());
@@ -705,7 +713,7 @@ class IxgbeAdapterTest extends MultiQueueAdapterCases<Ixgbe82599Model, IxgbeAdap
 
     @Test
     void aCrashedOwnersLeftoversAreResetAway() {
-        model = new Ixgbe82599Model(MAC);
+        model = newModel();
         // a previous process died with the chip running, its ring pointing at memory that is gone
         model.write32(rxBase(0), 0x1000);
         model.write32(rxBase(0) + 8, 4096);

@@ -1,0 +1,8 @@
+package io.jnetmap.ixgbe;
+
+import io.jnetmap.pci.PciId;
+
+/** Every ixgbe case on the 82599 KX4 mezzanine's device ID (8086:1514): the same backplane link path as the 10F7. */
+class Ixgbe1514AdapterTest extends IxgbeAdapterTest {
+    @Override PciId deviceId() { return new PciId(0x8086, 0x1514); }
+}
