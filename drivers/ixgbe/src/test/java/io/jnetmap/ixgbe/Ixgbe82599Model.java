@@ -50,9 +50,11 @@ import java.util.function.LongPredicate;
  * <li>SFP+ ({@link #sfp}): the module's serial ID behind I2CCTL ({@link SfpCageModel}, a strict
  *     I2C slave); the laser lit only while ESDP.SDP3 is an output (SDP3_DIR, bit 11, as the NVM
  *     leaves it) driven low (the module's TX_DISABLE); the link up only with the laser lit, a
- *     10 GbE module in the cage and AUTOC.LMS 011 with AUTOC2's serial PMA/PMD SFI. ESDP survives
- *     CTRL.RST (a reset is not what darkens the laser: the driver must); its power-up value leaves
- *     the laser dark;</li>
+ *     10 GbE module in the cage and AUTOC.LMS 011 with AUTOC2's serial PMA/PMD SFI. At power-up the
+ *     NVM leaves SDP3 an output driven low, the laser lit (drivers that never touch SDP3, ixy's,
+ *     link on X520s); ESDP survives CTRL.RST, so a previous owner that darkened the laser (Linux's
+ *     ixgbe does when a port goes down) leaves it dark for the next, and only a driver lights it
+ *     again or darkens it at close;</li>
  * <li>statistics clear on read (the octet counters' high half clears the pair), per-queue
  *     QPRC/QPTC through RQSMR/TQSM, QPRDC.</li>
  * </ul>
@@ -154,8 +156,8 @@ final class Ixgbe82599Model extends RegisterModel implements MultiQueueAdapterCa
         }
         for (int q = 0; q < QUEUES; q++) txPartial[q] = new ByteArrayOutputStream();
         reset();
-        // power-up: the NVM makes SDP3 an output, high: TX_DISABLE asserted, the laser dark
-        put(ESDP, cage != null ? SDP3_DIR | SDP3 : 0);
+        // power-up: the NVM makes SDP3 an output, low: TX_DISABLE released, the laser lit
+        put(ESDP, cage != null ? SDP3_DIR : 0);
         completeReset();
     }
 

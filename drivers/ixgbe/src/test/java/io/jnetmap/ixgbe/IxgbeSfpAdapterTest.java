@@ -26,11 +26,19 @@ class IxgbeSfpAdapterTest extends IxgbeAdapterTest {
 
     @Override PciId deviceId() { return X520; }
 
-    @Override Ixgbe82599Model newModel() { return Ixgbe82599Model.sfp(MAC, SfpCageModel.sr()); }
+    /** An X520 whose previous owner, Linux's ixgbe, went down and left the laser dark (ESDP.SDP3 high survives the reset). */
+    @Override Ixgbe82599Model newModel() { return darkened(Ixgbe82599Model.sfp(MAC, SfpCageModel.sr())); }
+
+    static Ixgbe82599Model darkened(Ixgbe82599Model m) {
+        m.write32(ESDP, m.get(ESDP) | SDP3);
+        m.writes.clear();
+        assertFalse(m.laserOn());
+        return m;
+    }
 
     /** Opens the SFP+ part {@code id} with {@code module} (null: an empty cage) in the cage. */
     void openSfp(int id, byte[] module) {
-        model = Ixgbe82599Model.sfp(MAC, module);
+        model = darkened(Ixgbe82599Model.sfp(MAC, module));
         dev = new ModelDevice(model, new PciId(0x8086, id), ADDRESS, "MSIX");
         adapter = IxgbeAdapter.open(dev, config());
         port = bind("netmap:" + ADDRESS);
@@ -128,13 +136,24 @@ class IxgbeSfpAdapterTest extends IxgbeAdapterTest {
         refusedCleanly();
     }
 
-    /** Nothing half-configured: the device closed, the region gone, the laser never lit. */
+    /** Nothing half-configured: the device closed, the region gone, the laser never lit (left dark as the previous owner left it). */
     private void refusedCleanly() {
         assertTrue(dev.isClosed());
         assertFalse(NicRegion.isOpen());
         assertFalse(model.laserOn());
         assertEquals(-1, model.firstWrite(ESDP, SDP3, 0), "SDP3 never driven low");
         assertEquals(List.of(), model.cage.protocolErrors);
+        adapter = null;
+    }
+
+    @Test
+    void aRefusedModuleOnAFreshlyPoweredCardIsLeftDark() {
+        model = Ixgbe82599Model.sfp(MAC, SfpCageModel.oneGigSx());
+        assertTrue(model.laserOn(), "the NVM's power-up state: lit");
+        dev = new ModelDevice(model, X520, ADDRESS, "MSIX");
+        assertThrows(IntelException.class, () -> IxgbeAdapter.open(dev, config()));
+        assertFalse(model.laserOn(), "the failed open darkened it, as a close does");
+        assertTrue(dev.isClosed());
         adapter = null;
     }
 
@@ -155,7 +174,7 @@ class IxgbeSfpAdapterTest extends IxgbeAdapterTest {
 
     @Test
     void whateverLinkModeTheNvmLeftTheCageLinksAt10GbSfi() {
-        model = Ixgbe82599Model.sfp(MAC, SfpCageModel.sr());
+        model = darkened(Ixgbe82599Model.sfp(MAC, SfpCageModel.sr()));
         model.nvmLinkMode = 4;  // KX/KX4/KR autonegotiation
         model.nvmAutoc2 = 0;    // serial PMA/PMD KR
         open();
