@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class LinuxHeaderConstantsTest {
     @Test
     void everyIxgbeConstantEqualsLinuxs() {
-        HeaderFacts.assertAgreesWithLinux(LinuxHeaderConstantsTest.class, IxgbeRegs.class, IxgbeStats.class, PauseThresholds.class, IntelStats.class);
+        HeaderFacts.assertAgreesWithLinux(LinuxHeaderConstantsTest.class, IxgbeRegs.class, IxgbeStats.class, PauseThresholds.class, IntelStats.class,
+                SfpModule.class, SfpI2c.class);
     }
 
     /**

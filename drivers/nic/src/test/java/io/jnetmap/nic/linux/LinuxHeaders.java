@@ -38,7 +38,8 @@ public final class LinuxHeaders {
             // e1000_82575.h: where igb defines the 82575/82576/I350's own registers (SRRCTL, advanced descriptors, MRQC modes)
             "igb", List.of("drivers/net/ethernet/intel/igb/e1000_regs.h", "drivers/net/ethernet/intel/igb/e1000_defines.h",
                     "drivers/net/ethernet/intel/igb/e1000_82575.h"),
-            "ixgbe", List.of("drivers/net/ethernet/intel/ixgbe/ixgbe_type.h"),
+            // ixgbe_phy.h: the SFP+ module (SFF-8472) fields and the I2C address ixgbe reads them at
+            "ixgbe", List.of("drivers/net/ethernet/intel/ixgbe/ixgbe_type.h", "drivers/net/ethernet/intel/ixgbe/ixgbe_phy.h"),
             "r8169", List.of("drivers/net/ethernet/realtek/r8169_main.c"));
 
     private LinuxHeaders() { }
