@@ -7,12 +7,26 @@
  * wait for. It uses QEMU's device API only: PCI/PCIe, MSI-X, MSI, INTx, the
  * net client layer and the net_tx_pkt helpers (TX checksum and TSO).
  *
- * Why KX4 backplane (10F7): the drivers identify the media from the device ID.
- * For backplane parts they bring the link up from AUTOC/LINKS alone; SFP+ parts
- * (10FB) need an SFP module identified over I2C (SFP EEPROM, GPIO presence
- * pins) and the multispeed-fiber laser sequence before any link. KX4 is the
- * 82599 part whose link both drivers read straight from LINKS: the simplest
- * faithful path to "link up at 10 Gb/s".
+ * Why KX4 backplane (10F7) by default: the drivers identify the media from the
+ * device ID. For backplane parts they bring the link up from AUTOC/LINKS alone:
+ * the simplest faithful path to "link up at 10 Gb/s".
+ *
+ * media=sfp makes the port an X520 (82599ES SFP+, 10FB) with a 10GBASE-SR
+ * module in its cage: the module's SFF-8472 serial ID (A0h) answers on the
+ * I2C bus that drivers bit-bang through I2CCTL (a strict I2C slave: START/STOP
+ * are DATA edges while CLOCK is high, bits sampled on CLOCK's rise, one byte
+ * per read or sequential reads while the master acknowledges); the laser is lit
+ * only while ESDP.SDP3 is an output driven low (the module's TX_DISABLE, as
+ * Linux's ixgbe and DPDK switch it); the link is up only with the laser lit,
+ * AUTOC.LMS 10 GbE serial and AUTOC2's serial PMA/PMD SFI. The NVM gets the SFP
+ * init-sequence list that Linux's ixgbe walks for 82599 SFP+ parts (word 0x2B
+ * points at (SFP type, data offset) pairs ending 0xFFFF; each data block ends
+ * 0xFFFF): entries for direct-attach and SR/LR on both LAN cores, with empty
+ * analog sequences (this SerDes has nothing to tune; CORECTL writes are kept
+ * as plain register values). At power-up the NVM leaves SDP3 an output, low
+ * (laser lit); ESDP survives a software reset. SDP2 (an input) reads high: the
+ * cage is full (Linux checks it before it believes LINKS.UP on an 82599 SFP+
+ * part whose NVM does not waive the crosstalk check, as this one does not).
  *
  * Where the silicon is strict, so is this model: TX DMA stops while the link
  * is down, register writes during a reset are ignored, descriptors are fetched
@@ -57,6 +71,7 @@
 OBJECT_DECLARE_SIMPLE_TYPE(J82599State, J82599)
 
 #define J_DEVICE_ID        0x10F7   /* 82599 KX4 backplane */
+#define J_DEVICE_ID_SFP    0x10FB   /* 82599ES SFP+ (X520), media=sfp */
 #define J_MMIO_SIZE        (512 * KiB)
 #define J_IO_SIZE          32
 #define J_MSIX_SIZE        (16 * KiB)
@@ -72,6 +87,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(J82599State, J82599)
 #define R_STATUS      0x00008
 #define R_CTRL_EXT    0x00018
 #define R_ESDP        0x00020
+#define R_I2CCTL      0x00028
 #define R_EICR        0x00800
 #define R_EICS        0x00808
 #define R_EIAC        0x00810
@@ -198,6 +214,19 @@ OBJECT_DECLARE_SIMPLE_TYPE(J82599State, J82599)
 #define LINKS_KX_AN_COMP (1u << 31)
 #define LINKS_STATUS     (1u << 7)
 #define AUTOC2_LINK_DISABLE (3u << 28)
+#define AUTOC_LMS_MASK   (7u << 13)
+#define AUTOC_LMS_10G_SERIAL (3u << 13)
+#define AUTOC2_PMA_PMD_MASK (3u << 16)
+#define AUTOC2_PMA_PMD_SFI  (2u << 16)
+#define ESDP_SDP3        (1u << 3)      /* the SFP+ module's TX_DISABLE on X520 boards */
+#define ESDP_SDP3_DIR    (1u << 11)     /* SDP3 an output */
+#define ESDP_SDP2        (1u << 2)      /* X520 boards: high while a module sits in the cage */
+#define ESDP_SDP2_DIR    (1u << 10)
+#define I2C_CLK_IN       (1u << 0)
+#define I2C_CLK_OUT      (1u << 1)
+#define I2C_DATA_IN      (1u << 2)
+#define I2C_DATA_OUT     (1u << 3)
+#define SFP_I2C_ADDR     0xA0           /* SFF-8472 serial ID */
 #define FDIRCTRL_INIT_DONE (1u << 3)
 #define SECRX_RDY        (1u << 0)
 #define SECTX_RDY        (1u << 0)
@@ -247,6 +276,23 @@ OBJECT_DECLARE_SIMPLE_TYPE(J82599State, J82599)
 #define EE_CHECKSUM      0x3F
 #define EE_CHECKSUM_SUM  0xBABA
 #define EE_LAN0_SECTION  0x80       /* where our LAN core 0 module lives */
+#define EE_PHY_INIT_PTR  0x2B       /* SFP+ parts: the SFP init-sequence list */
+#define EE_SFP_LIST      0x90       /* media=sfp: the list, then the data blocks */
+#define EE_FW_PTR        0x0F       /* the firmware module */
+#define EE_FW_SECTION    0xB0       /* media=sfp: our firmware module, then its patch block */
+
+typedef enum { I2C_IDLE, I2C_RECEIVE, I2C_ACK_OUT, I2C_SEND, I2C_ACK_IN } J82599I2cPhase;
+
+/* The SFP+ cage's bus as the module sees it (open drain: a line is low if either side pulls it). */
+typedef struct J82599Sfp {
+    uint8_t a0[256];          /* the module's serial ID, SFF-8472 page A0h */
+    bool clk, data;           /* the master's outputs (true = released) */
+    bool slave_data;          /* the module's DATA output */
+    J82599I2cPhase phase;
+    bool address_byte, reading, master_acked;
+    int bits;
+    uint8_t shift, pointer;
+} J82599Sfp;
 
 typedef struct J82599TxContext {
     uint32_t vlan_macip_lens;
@@ -276,6 +322,9 @@ struct J82599State {
     uint32_t regs[J_MMIO_SIZE / 4];
     uint16_t eeprom[J_EEPROM_WORDS];
     uint32_t ioaddr;
+    char *media;              /* property: "kx4" (default) or "sfp" */
+    bool sfp;
+    J82599Sfp cage;
 
     int64_t reset_until;      /* QEMU_CLOCK_VIRTUAL ns; 0 = not in reset */
     QEMUTimer *reset_timer;
@@ -396,6 +445,36 @@ static void j_eeprom_init(J82599State *s)
     e[EE_LAN0_SECTION + 1] = mac[0] | mac[1] << 8;
     e[EE_LAN0_SECTION + 2] = mac[2] | mac[3] << 8;
     e[EE_LAN0_SECTION + 3] = mac[4] | mac[5] << 8;
+    if (s->sfp) {
+        /*
+         * The SFP init-sequence list (Linux: ixgbe_get_sfp_init_sequence_offsets):
+         * word 0x2B points one word before (SFP type, data offset) pairs that end
+         * with 0xFFFF. Types: 3/4 direct-attach copper on LAN core 0/1, 5/6 SR/LR
+         * on core 0/1 (active cables and 1G modules use the SR/LR entry). A data
+         * block's first word is skipped, then words go to CORECTL until 0xFFFF.
+         */
+        static const uint16_t types[] = { 3, 4, 5, 6 };
+        uint16_t list = EE_SFP_LIST, data = EE_SFP_LIST + 1 + 2 * 4 + 1;
+        int k;
+        e[EE_PHY_INIT_PTR] = list;
+        for (k = 0; k < 4; k++) {
+            e[list + 1 + 2 * k] = types[k];
+            e[list + 2 + 2 * k] = data + 2 * k;
+            e[data + 2 * k] = 0x0000;       /* the block's first word (skipped) */
+            e[data + 2 * k + 1] = 0xFFFF;   /* no analog settings: the end */
+        }
+        e[list + 1 + 2 * 4] = 0xFFFF;       /* end of the list */
+        /*
+         * The firmware module (word 0x0F): on SFI parts Intel's shared code reads
+         * the pass-through patch version (module word 4 points at the patch
+         * block, whose word 7 is the version) and wants it above 5, else it
+         * reports a pre-production EEPROM (Linux warns; DPDK's PMD refuses the
+         * port). Word 2, the LESM parameters pointer, stays erased: no LESM.
+         */
+        e[EE_FW_PTR] = EE_FW_SECTION;
+        e[EE_FW_SECTION + 4] = EE_FW_SECTION + 8;
+        e[EE_FW_SECTION + 8 + 7] = 0x0006;
+    }
 
     /*
      * Checksum (datasheet 6.3.x): words 0x00..0x3F plus every module a pointer
@@ -573,11 +652,177 @@ static void j_other_cause(J82599State *s, uint32_t bits)
 /* ------------------------------------------------------------------------ */
 /* link and reset                                                            */
 
+/* media=sfp: the laser is lit while SDP3 is an output driven low (TX_DISABLE released). */
+static bool j_laser_on(J82599State *s)
+{
+    uint32_t esdp = REG(s, R_ESDP);
+    return (esdp & ESDP_SDP3_DIR) && !(esdp & ESDP_SDP3);
+}
+
 static bool j_link_ok(J82599State *s)
 {
     NetClientState *nc = qemu_get_queue(s->nic);
-    return !nc->link_down && !j_in_reset(s) &&
+    bool media_ok = !s->sfp ||
+        (j_laser_on(s) && (REG(s, R_AUTOC) & AUTOC_LMS_MASK) == AUTOC_LMS_10G_SERIAL &&
+         (REG(s, R_AUTOC2) & AUTOC2_PMA_PMD_MASK) == AUTOC2_PMA_PMD_SFI);
+    return !nc->link_down && !j_in_reset(s) && media_ok &&
            !(REG(s, R_AUTOC2) & AUTOC2_LINK_DISABLE);
+}
+
+/* ------------------------------------------------------------------------ */
+/* SFP+ cage: the module's I2C slave                                          */
+
+static bool j_i2c_data_line(J82599Sfp *c)
+{
+    return c->data && c->slave_data;
+}
+
+static void j_i2c_send_next(J82599Sfp *c)
+{
+    c->phase = I2C_SEND;
+    c->shift = c->a0[c->pointer++];
+    c->bits = 0;
+    c->slave_data = c->shift & 0x80;
+}
+
+static void j_i2c_rise(J82599Sfp *c)
+{
+    if (c->phase == I2C_RECEIVE) {
+        c->shift = c->shift << 1 | j_i2c_data_line(c);
+        c->bits++;
+    } else if (c->phase == I2C_ACK_IN) {
+        c->master_acked = !j_i2c_data_line(c);
+    }
+}
+
+static void j_i2c_fall(J82599Sfp *c)
+{
+    switch (c->phase) {
+    case I2C_RECEIVE:
+        if (c->bits < 8) {
+            return;
+        }
+        if (c->address_byte) {
+            if ((c->shift & 0xFE) != SFP_I2C_ADDR) {
+                c->phase = I2C_IDLE;        /* not the module's address: no ACK */
+                return;
+            }
+            c->reading = c->shift & 1;
+        } else {
+            c->pointer = c->shift;          /* the byte offset; data writes are ignored */
+        }
+        c->phase = I2C_ACK_OUT;
+        c->slave_data = false;
+        return;
+    case I2C_ACK_OUT:
+        c->slave_data = true;
+        if (c->reading) {
+            j_i2c_send_next(c);
+        } else {
+            c->phase = I2C_RECEIVE;
+            c->address_byte = false;
+            c->bits = 0;
+            c->shift = 0;
+        }
+        return;
+    case I2C_SEND:
+        if (++c->bits == 8) {
+            c->phase = I2C_ACK_IN;
+            c->slave_data = true;
+        } else {
+            c->slave_data = (c->shift >> (7 - c->bits)) & 1;
+        }
+        return;
+    case I2C_ACK_IN:
+        if (c->master_acked) {
+            j_i2c_send_next(c);
+        } else {
+            c->phase = I2C_IDLE;            /* NACK: the master ends with STOP */
+        }
+        return;
+    default:
+        return;
+    }
+}
+
+static void j_i2c_write(J82599State *s, uint32_t v)
+{
+    J82599Sfp *c = &s->cage;
+    bool clk = v & I2C_CLK_OUT, data = v & I2C_DATA_OUT;
+    bool before = j_i2c_data_line(c), after;
+
+    c->data = data;
+    after = j_i2c_data_line(c);
+    if (c->clk && clk && before != after) {
+        if (!after) {                       /* START */
+            c->phase = I2C_RECEIVE;
+            c->address_byte = true;
+            c->bits = 0;
+            c->shift = 0;
+        } else {                            /* STOP */
+            c->phase = I2C_IDLE;
+        }
+        c->slave_data = true;
+    }
+    if (clk != c->clk) {
+        c->clk = clk;
+        if (clk) {
+            j_i2c_rise(c);
+        } else {
+            j_i2c_fall(c);
+        }
+    }
+}
+
+static uint32_t j_i2c_read(J82599State *s)
+{
+    J82599Sfp *c = &s->cage;
+    return (REG(s, R_I2CCTL) & (I2C_CLK_OUT | I2C_DATA_OUT)) |
+           (c->clk ? I2C_CLK_IN : 0) | (j_i2c_data_line(c) ? I2C_DATA_IN : 0);
+}
+
+static void j_sfp_text(uint8_t *a0, int off, const char *t)
+{
+    int i, n = strlen(t);
+    for (i = 0; i < 16; i++) {
+        a0[off + i] = i < n ? t[i] : ' ';
+    }
+}
+
+/* A 10GBASE-SR optic in the cage: Intel-branded, as Linux's ixgbe requires of optics by default. */
+static void j_sfp_init(J82599State *s)
+{
+    J82599Sfp *c = &s->cage;
+    uint8_t *m = c->a0;
+    int i, sum = 0;
+
+    memset(c, 0, sizeof(*c));
+    c->clk = c->data = c->slave_data = true;
+    m[0] = 0x03;                            /* identifier: SFP/SFP+ */
+    m[1] = 0x04;                            /* serial ID over the two-wire interface */
+    m[2] = 0x07;                            /* connector: LC */
+    m[3] = 0x10;                            /* 10G compliance: 10GBASE-SR */
+    m[11] = 0x06;                           /* encoding: 64B/66B */
+    m[12] = 0x67;                           /* nominal rate: 10.3 Gb/s */
+    m[16] = 8;                              /* OM2 50 um: 80 m */
+    m[17] = 3;                              /* OM1 62.5 um: 30 m */
+    j_sfp_text(m, 20, "Intel Corp");
+    m[37] = 0x00; m[38] = 0x1B; m[39] = 0x21; /* vendor OUI: Intel */
+    j_sfp_text(m, 40, "FTLX8571D3BCV-IT");
+    j_sfp_text(m, 56, "A   ");
+    m[60] = 0x03; m[61] = 0x52;             /* wavelength 850 nm */
+    for (i = 0; i < 63; i++) {
+        sum += m[i];
+    }
+    m[63] = sum;                            /* CC_BASE */
+    j_sfp_text(m, 68, "JNETMAPLAB000001");
+    memcpy(&m[84], "261206  ", 8);          /* date code */
+    m[92] = 0x00;                           /* no diagnostics (A2h) implemented */
+    m[94] = 0x00;                           /* SFF-8472 compliance: not included */
+    for (sum = 0, i = 64; i < 95; i++) {
+        sum += m[i];
+    }
+    m[95] = sum;                            /* CC_EXT */
 }
 
 static void j_tx_all(J82599State *s);
@@ -586,13 +831,14 @@ static void j_update_link(J82599State *s)
 {
     bool up = j_link_ok(s);
 
-    if (up) {
-        REG(s, R_LINKS) = LINKS_KX_AN_COMP | LINKS_UP | LINKS_SPEED_10G | LINKS_STATUS;
-        REG(s, R_ANLP1) = 0x00030000;      /* AN arbitration state left idle */
-    } else {
-        REG(s, R_LINKS) = 0;
-        REG(s, R_ANLP1) = 0;
-    }
+    /*
+     * ANLP1: the AN arbitration state leaves idle whenever the port trains,
+     * whatever the link mode (Linux's 82599 pipeline reset toggles AUTOC.LMS
+     * and waits for this while an SFP+ port is momentarily out of SFI).
+     */
+    bool training = up || (s->sfp && !qemu_get_queue(s->nic)->link_down && !j_in_reset(s));
+    REG(s, R_ANLP1) = training ? 0x00030000 : 0;
+    REG(s, R_LINKS) = up ? LINKS_KX_AN_COMP | LINKS_UP | LINKS_SPEED_10G | LINKS_STATUS : 0;
     if (up != s->link_up) {
         s->link_up = up;
         s->xoff_sent = false;               /* PAUSE state does not survive the link */
@@ -625,8 +871,11 @@ static void j_rx_pb_clear(J82599State *s)
 static void j_reset_regs(J82599State *s)
 {
     int i;
+    uint32_t esdp = REG(s, R_ESDP);         /* the SDP pins keep their state over a software reset */
 
     memset(s->regs, 0, sizeof(s->regs));
+    REG(s, R_ESDP) = esdp;
+    REG(s, R_I2CCTL) = I2C_CLK_OUT | I2C_DATA_OUT;
     s->ext_cause = s->ext_mask = s->ext_automask = 0;
     s->vec_asserted = 0;
     s->msi_asserted = false;
@@ -648,8 +897,14 @@ static void j_reset_regs(J82599State *s)
     REG(s, R_VLNCTRL) = 0x8100;
     REG(s, R_RXPBSIZE0) = 512u << 10;
     REG(s, R_TXPBSIZE0) = 160u << 10;
-    /* AUTOC from the NVM: LMS = KX4/KX/KR AN, KX4 and KX supported, 1G PMA = KX */
-    REG(s, R_AUTOC) = (1u << 31) | (1u << 30) | (4u << 13) | (1u << 9);
+    if (s->sfp) {
+        /* AUTOC/AUTOC2 from an SFP+ NVM: LMS = 10 GbE serial, 1G PMA = SFI; serial PMA/PMD = SFI */
+        REG(s, R_AUTOC) = AUTOC_LMS_10G_SERIAL;
+        REG(s, R_AUTOC2) = AUTOC2_PMA_PMD_SFI;
+    } else {
+        /* AUTOC from the NVM: LMS = KX4/KX/KR AN, KX4 and KX supported, 1G PMA = KX */
+        REG(s, R_AUTOC) = (1u << 31) | (1u << 30) | (4u << 13) | (1u << 9);
+    }
     REG(s, R_GPIE) = 0;
     REG(s, R_FWSM) = 1u << 15;            /* FW_VAL: the NVM's firmware is valid; no manageability mode */
     j_load_mac(s);
@@ -1441,6 +1696,19 @@ static uint32_t j_read(J82599State *s, hwaddr a)
         v = REG(s, R_SWSM);
         REG(s, R_SWSM) |= SWSM_SMBI;        /* reading takes the semaphore */
         return v;
+    case R_I2CCTL:
+        return s->sfp ? j_i2c_read(s) : REG(s, R_I2CCTL);
+    case R_ESDP:
+        /*
+         * SDP2, an input on X520 boards, reads high while the cage holds a module:
+         * Linux's ixgbe reports no link with it low unless the NVM's device
+         * capabilities (word 0x2C bit 7) waive its crosstalk check.
+         */
+        v = REG(s, R_ESDP);
+        if (s->sfp && !(v & ESDP_SDP2_DIR)) {
+            v |= ESDP_SDP2;
+        }
+        return v;
     case R_SECRXSTAT:
         return SECRX_RDY;
     case R_SECTXSTAT:
@@ -1620,6 +1888,17 @@ static void j_write(J82599State *s, hwaddr a, uint32_t v)
         return;
     case R_AUTOC:
         REG(s, a) = v & ~(1u << 12);        /* AN restart self-clears */
+        j_update_link(s);
+        return;
+    case R_ESDP:
+        REG(s, a) = v;
+        j_update_link(s);                   /* SDP3: the SFP+ laser */
+        return;
+    case R_I2CCTL:
+        REG(s, a) = v & (I2C_CLK_OUT | I2C_DATA_OUT);
+        if (s->sfp) {
+            j_i2c_write(s, v);
+        }
         return;
     case R_EEC:
         /* software may request the bit-bang interface: grant it at once */
@@ -1747,6 +2026,16 @@ static void j_realize(PCIDevice *d, Error **errp)
     J82599State *s = J82599(d);
     int i;
 
+    if (!s->media || !strcmp(s->media, "kx4")) {
+        s->sfp = false;
+    } else if (!strcmp(s->media, "sfp")) {
+        s->sfp = true;
+        pci_config_set_device_id(d->config, J_DEVICE_ID_SFP);
+    } else {
+        error_setg(errp, "jnetmap-82599: media=%s: use kx4 (8086:10F7) or sfp (8086:10FB with an SR module)",
+                   s->media);
+        return;
+    }
     d->config_write = j_write_config;
     d->config[PCI_CACHE_LINE_SIZE] = 0x10;
     d->config[PCI_INTERRUPT_PIN] = 1;
@@ -1793,6 +2082,11 @@ static void j_realize(PCIDevice *d, Error **errp)
     s->reset_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, j_reset_timer_cb, s);
     s->pause_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, j_pause_timer_cb, s);
     j_eeprom_init(s);
+    if (s->sfp) {
+        j_sfp_init(s);
+    }
+    /* power-up: the NVM makes SDP3 an output, low (an SFP+ board's laser lit) */
+    REG(s, R_ESDP) = s->sfp ? ESDP_SDP3_DIR : 0;
     j_reset_regs(s);
     j_reset_done(s);
 }
@@ -1823,6 +2117,10 @@ static void j_reset_hold(Object *obj, ResetType type)
     timer_del(s->reset_timer);
     timer_del(s->pause_timer);
     s->link_up = false;
+    REG(s, R_ESDP) = s->sfp ? ESDP_SDP3_DIR : 0;    /* a power-on reset reloads the pins from the NVM */
+    if (s->sfp) {
+        j_sfp_init(s);
+    }
     j_reset_regs(s);
     j_reset_done(s);
 }
@@ -1834,6 +2132,7 @@ static const VMStateDescription j_vmstate = {
 
 static const Property j_properties[] = {
     DEFINE_NIC_PROPERTIES(J82599State, conf),
+    DEFINE_PROP_STRING("media", J82599State, media),
 };
 
 static void j_class_init(ObjectClass *klass, void *data)
