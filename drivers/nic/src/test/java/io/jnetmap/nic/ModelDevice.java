@@ -23,9 +23,12 @@ public final class ModelDevice implements NicDevice {
     private final PciId id;
     private final String address;
     private final String interruptMode;
-    private final AtomicInteger liveDma = new AtomicInteger(), liveWindows = new AtomicInteger();
+    private final AtomicInteger liveDma = new AtomicInteger(), liveWindows = new AtomicInteger(), interruptsTaken = new AtomicInteger();
     private volatile int resets, interruptEnables;
     private volatile boolean busMaster, closed;
+    /** The driver's vectors, and the ones the model signals while {@link #loseInterrupts} is on. */
+    private EventFd[] vectors, lostVectors;
+    private boolean losing;
     /**
      * Configuration space: IDs, a capability list with the PCI Express capability at
      * {@link #PCIE_CAP} (where the 82576 has it), Link Control with L0s and L1
@@ -73,6 +76,8 @@ public final class ModelDevice implements NicDevice {
     public int liveDma() { return liveDma.get(); }
     public int liveWindows() { return liveWindows.get(); }
     public int resets() { return resets; }
+    /** Interrupts the driver took: acknowledgements of a vector that had fired. */
+    public int interruptsTaken() { return interruptsTaken.get(); }
     public int interruptEnables() { return interruptEnables; }
     public boolean busMaster() { return busMaster; }
     public boolean isClosed() { return closed; }
@@ -134,20 +139,45 @@ public final class ModelDevice implements NicDevice {
         int n = interruptMode.equals("MSIX") ? Math.min(wanted, model.msixVectors()) : 1;
         EventFd[] fds = new EventFd[n];
         for (int i = 0; i < n; i++) fds[i] = new EventFd(address + " vector " + i);
-        model.attachVectors(fds, interruptMode);
+        EventFd[] lost = new EventFd[n];
+        for (int i = 0; i < n; i++) lost[i] = new EventFd(address + " vector " + i + " (lost)");
+        synchronized (this) {
+            vectors = fds;
+            lostVectors = lost;
+            model.attachVectors(losing ? lost : fds, interruptMode);
+        }
         return new NicInterrupts() {
             private boolean off;
             @Override public String mode() { return interruptMode; }
             @Override public int count() { return fds.length; }
             @Override public int fd(int vector) { return fds[vector].fd(); }
-            @Override public long acknowledge(int vector) { return fds[vector].drain(); }
+            @Override public long acknowledge(int vector) {
+                long n = fds[vector].drain();
+                if (n > 0) interruptsTaken.incrementAndGet();
+                return n;
+            }
             @Override public synchronized void close() {
                 if (off) return;
                 off = true;
-                model.attachVectors(null, interruptMode);
+                synchronized (ModelDevice.this) {
+                    model.attachVectors(null, interruptMode);
+                    vectors = lostVectors = null;
+                }
                 for (EventFd f : fds) f.close();
+                for (EventFd f : lost) f.close();
             }
         };
+    }
+
+    /**
+     * From now on every interrupt message the chip sends is lost on its way ({@code true}) or
+     * delivered again ({@code false}): the model goes on as if it had sent it (auto-clear,
+     * auto-mask, its counters), the driver's vector never fires. What a dropped MSI-X write, an
+     * interrupt a racing ICR read swallowed or a remapping fault looks like to the driver.
+     */
+    public synchronized void loseInterrupts(boolean lose) {
+        losing = lose;
+        if (vectors != null) model.attachVectors(lose ? lostVectors : vectors, interruptMode);
     }
 
     @Override public void enableBusMaster() { busMaster = true; }

@@ -23,8 +23,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * sends), and pkt-gen -f tx into testpmd rxonly (testpmd's RX-packets plus RX-dropped, the PMD's
  * missed count, is what pkt-gen sent). Our port runs as a user opens it, flow control off (our
  * driver's default, and DPDK's): a slower receiver misses frames and counts them. Only in a lab with
- * the 82599 pair ({@code LAB_OWN_QEMU=1}); the testpmd cases are skipped without dpdk-testpmd, and for now
- * unless JNETMAP_IXGBE_TESTPMD=1 ({@link #testpmdOnPeer} says why). Settings: JNETMAP_TESTPMD_SECONDS
+ * the 82599 pair ({@code LAB_OWN_QEMU=1}); the testpmd cases are skipped without dpdk-testpmd
+ * (lab run 20261206-133016-4645 passed both, with testpmd under stdbuf). Settings: JNETMAP_TESTPMD_SECONDS
  * (testpmd's flood, default 3 s here).
  */
 class PktGenIxgbeLabTest extends PktGenPeerLabTest {
@@ -38,11 +38,6 @@ class PktGenIxgbeLabTest extends PktGenPeerLabTest {
 
     /** The peer's port handed from Linux's ixgbe to vfio-pci for testpmd (its namespace closed first). */
     String testpmdOnPeer() {
-        Assumptions.assumeTrue("1".equals(System.getenv("JNETMAP_IXGBE_TESTPMD")), "the testpmd cases run with"
-                + " JNETMAP_IXGBE_TESTPMD=1 only: in lab run 20261206-130702-26824 testpmd on p5 (nm-bind, vfio-pci, --in-memory)"
-                + " printed 'Checking link statuses...' and nothing more for 180 s, in both cases, with our port open beside it"
-                + " and without; check-82599 --dpdk (testpmd on p4 under stdbuf -oL, bound by driver_override) starts; stdbuf added since,"
-                + " not run yet");
         String testpmd = TestpmdFloodLabTest.onPath("dpdk-testpmd");
         Assumptions.assumeTrue(testpmd != null, "dpdk-testpmd is not installed: apt-get install dpdk");
         if (peer != null) {
