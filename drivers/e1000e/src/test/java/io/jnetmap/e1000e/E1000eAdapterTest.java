@@ -5,6 +5,7 @@ import io.jnetmap.nic.LostInterruptCheck;
 import io.jnetmap.nic.ModelAdapterHarness;
 import io.jnetmap.nic.ModelDevice;
 import io.jnetmap.nic.NicRegion;
+import io.jnetmap.nic.QemuNetQueue;
 import io.jnetmap.nic.RxFlood;
 import io.jnetmap.nic.ShortTxFrameCheck;
 import io.jnetmap.pci.PciException;
@@ -334,6 +335,27 @@ class E1000eAdapterTest extends ModelAdapterHarness<E1000eModel, E1000eAdapter> 
         assertEquals(RxFlood.LATE_FRAMES, r.late(), r.toString());
         assertEquals(r.sent(), r.received() + model.rxDropped, "every frame delivered or dropped by the chip: " + r);
         assertEquals(model.rxDropped, adapter.statistics().get("rx_missed"), "the chip's drops show in rx_missed");
+    }
+
+    /**
+     * Issue 10 §1 with the sender first (testpmd flooding before pkt-gen opens the port): frames
+     * reach the model through QEMU's net layer, which holds them while RX is off and latches the
+     * NIC when its ring is full until an RDT or RCTL write flushes it. Opened mid-flood, the port
+     * receives ring after ring, in order and byte-exact.
+     */
+    @Test
+    void aPortOpenedWhileFramesAreAlreadyFloodingInReceivesThem() throws Exception {
+        model = new E1000eModel(MAC);
+        QemuNetQueue qemu = model.qemuNetLayer();
+        int wanted = 20 * config().rxSlots();
+        RxFlood.Opened r = RxFlood.openedDuringFlood(qemu, seq -> toUs(seq, 60), () -> {
+            dev = new ModelDevice(model, I82574L, ADDRESS, "MSIX");
+            adapter = E1000eAdapter.open(dev, config());
+            return port = bind("netmap:" + ADDRESS);
+        }, wanted, 20_000);
+        assertNull(r.firstProblem(), r.toString());
+        assertTrue(r.received() >= wanted, r.toString());
+        assertTrue(r.firstSeq() >= QemuNetQueue.MAX_HELD, "the frames held before the open were lost with RX off: " + r);
     }
 
     /**

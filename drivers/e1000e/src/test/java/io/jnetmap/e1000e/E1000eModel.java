@@ -4,6 +4,7 @@ import io.jnetmap.intel.IntelStats;
 import io.jnetmap.intel.gigabit.GigabitStats;
 import io.jnetmap.nic.ChipRing;
 import io.jnetmap.nic.MiiPhy;
+import io.jnetmap.nic.QemuNetQueue;
 import io.jnetmap.nic.RegisterModel;
 import io.jnetmap.sys.EventFd;
 import io.jnetmap.sys.OffHeapBuffer;
@@ -50,6 +51,8 @@ final class E1000eModel extends RegisterModel {
     volatile boolean dropWhenFull;
     /** Frames dropped at a full ring while {@link #dropWhenFull}. */
     long rxDropped;
+    /** QEMU's net layer in front of the model, once a test asked for it ({@link #qemuNetLayer}). */
+    private QemuNetQueue qemu;
 
     // interrupts
     int icr, ims;
@@ -158,6 +161,10 @@ final class E1000eModel extends RegisterModel {
                 put(TCTL, v);
                 if ((v & TCTL_EN) != 0 && !holdTx) { processTx(0); processTx(1); }
                 return;
+            case RCTL:
+                put(RCTL, v);
+                if ((v & RCTL_EN) != 0) flushQemu(); // e1000e_set_rx_control
+                return;
             default:
                 break;
         }
@@ -170,6 +177,7 @@ final class E1000eModel extends RegisterModel {
         if (off == RDT || off == RDT + QUEUE_STRIDE) {
             put(off, v & 0xffff);
             rdtWrites++;
+            flushQemu(); // e1000e_set_rdt: e1000e_start_recv, whatever the ring holds
             return;
         }
         if (off == TDLEN || off == RDLEN || off == TDLEN + QUEUE_STRIDE || off == RDLEN + QUEUE_STRIDE) {
@@ -185,11 +193,46 @@ final class E1000eModel extends RegisterModel {
 
     /** Autonegotiation restarted through BMCR: done at once, a link change if the link is up. */
     private void autonegRestarted(int bmcr) {
-        if (linkUp()) raise(ICR_LSC);
+        if (linkUp()) {
+            raise(ICR_LSC);
+            flushQemu(); // e1000e_autoneg_timer
+        }
     }
 
     /** Cable in and the PHY powered up. */
     boolean linkUp() { return linkUp && !phy.poweredDown(); }
+
+    // ------------------------------------------------------------------ QEMU's net layer
+
+    /**
+     * QEMU's net layer in front of the model (created at the first call): frames sent through it
+     * are held while the model cannot receive and latch it when receive finds no room (QEMU's
+     * e1000e returns 0 for a frame its queue has too few free descriptors for: e1000e_receive_internal),
+     * until a flush at an RDT write, an RCTL write with EN, or autonegotiation done.
+     */
+    synchronized QemuNetQueue qemuNetLayer() {
+        if (qemu == null) {
+            qemu = new QemuNetQueue(this, new QemuNetQueue.Nic() {
+                @Override public boolean canReceive() { return qemuCanReceive(); }
+                @Override public int receive(byte[] frame) {
+                    if ((get(RCTL) & RCTL_EN) == 0 || !linkUp()) return -1; // e1000x_hw_rx_enabled: dropped
+                    return E1000eModel.this.receive(0, frame) ? 1 : 0;
+                }
+            });
+        }
+        return qemu;
+    }
+
+    /** e1000e_can_receive: link up, RX on, some queue with a ring and a free descriptor. */
+    private boolean qemuCanReceive() {
+        if ((get(RCTL) & RCTL_EN) == 0 || !linkUp()) return false;
+        for (int q = 0; q < 2; q++) if (get(RDLEN + q * QUEUE_STRIDE) > 0 && rxFree(q) > 0) return true;
+        return false;
+    }
+
+    private void flushQemu() {
+        if (qemu != null) qemu.flush();
+    }
 
     // ------------------------------------------------------------------ interrupts
 

@@ -5,6 +5,7 @@ import io.jnetmap.intel.IntelStats;
 import io.jnetmap.intel.gigabit.GigabitStats;
 import io.jnetmap.nic.ChipRing;
 import io.jnetmap.nic.MiiPhy;
+import io.jnetmap.nic.QemuNetQueue;
 import io.jnetmap.intel.MultiQueueAdapterCases;
 import io.jnetmap.intel.RssHashModel;
 import io.jnetmap.nic.RegisterModel;
@@ -74,6 +75,8 @@ final class Igb82576Model extends RegisterModel implements MultiQueueAdapterCase
 
     boolean cable = true;
     private boolean autonegDone;
+    /** QEMU's net layer in front of the model, once a test asked for it ({@link #qemuNetLayer}). */
+    private QemuNetQueue qemu;
 
     // interrupts
     private int icr, ims, eicr, eims;
@@ -254,6 +257,10 @@ final class Igb82576Model extends RegisterModel implements MultiQueueAdapterCase
                 put(TCTL, v);
                 if ((v & TCTL_EN) != 0 && !holdTx) for (int q = 0; q < QUEUES; q++) processTx(q);
                 return;
+            case RCTL:
+                put(RCTL, v);
+                if ((v & RCTL_EN) != 0) flushQemu(); // igb_set_rx_control
+                return;
             default:
                 break;
         }
@@ -264,6 +271,7 @@ final class Igb82576Model extends RegisterModel implements MultiQueueAdapterCase
             if (reg == 0x08) v &= 0xfff80;
             if (reg == 0x00) v &= ~0x7f;
             put(off, v);
+            if (reg == 0x18) flushQemu(); // igb_set_rdt: igb_start_recv
             return;
         }
         if (off >= 0xE000 && off < 0xE000 + 0x40 * QUEUES) {
@@ -289,6 +297,44 @@ final class Igb82576Model extends RegisterModel implements MultiQueueAdapterCase
         phy.set(PHY_BMSR, BMSR_ANEGCOMPLETE);
         if (cable) raiseIcr(ICR_LSC);
         resumeTx();
+        flushQemu(); // igb_autoneg_timer
+    }
+
+    // ------------------------------------------------------------------ QEMU's net layer
+
+    /**
+     * QEMU's net layer in front of the model (created at the first call): frames sent through it
+     * are held while the model cannot receive (igb_can_receive: RX on, link up, an enabled queue
+     * with a free descriptor) until a flush at an RDT write, an RCTL write with EN, or
+     * autonegotiation done. QEMU's igb never refuses a frame it was handed (igb_receive_internal
+     * drops what finds no descriptor and raises RXO), so it is never latched.
+     */
+    synchronized QemuNetQueue qemuNetLayer() {
+        if (qemu == null) {
+            qemu = new QemuNetQueue(this, new QemuNetQueue.Nic() {
+                @Override public boolean canReceive() { return qemuCanReceive(); }
+                @Override public int receive(byte[] frame) {
+                    if ((get(RCTL) & RCTL_EN) == 0 || !linkUp()) return -1; // e1000x_hw_rx_enabled: dropped
+                    Igb82576Model.this.receive(frame);
+                    return 1;
+                }
+            });
+        }
+        return qemu;
+    }
+
+    private boolean qemuCanReceive() {
+        if ((get(RCTL) & RCTL_EN) == 0 || !linkUp()) return false;
+        for (int q = 0; q < QUEUES; q++) {
+            if ((get(rxdctl(q)) & DCTL_QUEUE_ENABLE) == 0 || get(rxBase(q) + 0x08) == 0) continue;
+            int n = get(rxBase(q) + 0x08) / 16, head = get(rdh(q)), tail = get(rdt(q));
+            if ((tail >= head ? tail - head : n - head + tail) > 0) return true;
+        }
+        return false;
+    }
+
+    private void flushQemu() {
+        if (qemu != null) qemu.flush();
     }
 
     // ------------------------------------------------------------------ interrupts

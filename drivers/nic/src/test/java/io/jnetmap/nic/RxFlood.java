@@ -4,7 +4,10 @@ import io.jnetmap.rings.NetmapPort;
 import io.jnetmap.rings.NetmapRing;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntConsumer;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 /**
  * Issue 10's unpaced flood against a chip model, the same for every driver: a "wire" thread
@@ -74,6 +77,63 @@ public final class RxFlood {
             while (TestFrames.take(rx) != null) { } // nothing else should be there; the next check would see it
         }
         return new Result(n, received, late, problem == null || !problem.contains("after"), problem);
+    }
+
+    /** What a port opened into a running flood received ({@link #openedDuringFlood}). */
+    public record Opened(int received, int firstSeq, int lastSeq, String firstProblem, String queue) {
+        @Override
+        public String toString() {
+            return received + " received after the open (frames " + firstSeq + ".." + lastSeq + ")"
+                    + (firstProblem == null ? "" : "; " + firstProblem) + "; " + queue;
+        }
+    }
+
+    /**
+     * Issue 10 §1 with the sender first: numbered frames ({@code frame.apply(seq)}) flood the port
+     * through QEMU's net layer {@code qemu} ({@link QemuNetQueue#flood}: full whenever it is
+     * flushed) before it is open; {@code open} opens the port while the flood goes on, and the port
+     * takes frames as an application does (poll(POLLIN), everything on every RX ring) until it has
+     * {@code wanted} or {@code timeoutMillis} passed.
+     */
+    public static Opened openedDuringFlood(QemuNetQueue qemu, IntFunction<byte[]> frame, Supplier<NetmapPort> open,
+                                           int wanted, long timeoutMillis) throws InterruptedException {
+        qemu.flood(frame);
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread flood = new Thread(() -> {
+            while (!stop.get()) {
+                qemu.sendNext();
+                Thread.yield(); // a wire's pace rather than a lock held for good
+            }
+        }, "model-wire-flood");
+        flood.setDaemon(true);
+        flood.start();
+        int received = 0, first = -1, last = -1;
+        String problem = null;
+        try {
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (qemu.held() < QemuNetQueue.MAX_HELD && System.nanoTime() < deadline) Thread.sleep(5);
+            if (qemu.held() < QemuNetQueue.MAX_HELD) throw new AssertionError("the flood did not fill QEMU's queue before the open: " + qemu);
+            NetmapPort port = open.get();
+            deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+            while (received < wanted && System.nanoTime() < deadline) {
+                port.poll(NetmapPort.POLLIN, 100);
+                for (int r = port.firstRxRing(); r <= port.lastRxRing(); r++) {
+                    byte[] f;
+                    while ((f = TestFrames.take(port.rxRing(r))) != null) {
+                        int seq = TestFrames.seq(f);
+                        if (seq <= last && problem == null) problem = "frame " + seq + " after frame " + last;
+                        if (!Arrays.equals(f, frame.apply(seq)) && problem == null) problem = "frame " + seq + " is not byte-exact";
+                        if (first < 0) first = seq;
+                        last = seq;
+                        received++;
+                    }
+                }
+            }
+        } finally {
+            stop.set(true);
+            flood.join(10_000);
+        }
+        return new Opened(received, first, last, problem, qemu.toString());
     }
 
     /** The frame numbered {@code seq} with the same addresses and length as {@code f}. */
