@@ -211,16 +211,14 @@ final class E1000eModel extends RegisterModel {
      * until a flush at an RDT write, an RCTL write with EN, or autonegotiation done.
      */
     synchronized QemuNetQueue qemuNetLayer() {
-        if (qemu == null) {
-            qemu = new QemuNetQueue(this, new QemuNetQueue.Nic() {
-                @Override public boolean canReceive() { return qemuCanReceive(); }
-                @Override public int receive(byte[] frame) {
-                    if ((get(RCTL) & RCTL_EN) == 0 || !linkUp()) return -1; // e1000x_hw_rx_enabled: dropped
-                    return E1000eModel.this.receive(0, frame) ? 1 : 0;
-                }
-            });
-        }
+        if (qemu == null) qemu = new QemuNetQueue(this, this::qemuCanReceive, this::qemuReceive);
         return qemu;
+    }
+
+    /** e1000e_receive_internal: -1 with RX off or no link (dropped), 0 without room on the queue (latched). */
+    private int qemuReceive(byte[] frame) {
+        if ((get(RCTL) & RCTL_EN) == 0 || !linkUp()) return -1;
+        return receive(0, frame) ? 1 : 0;
     }
 
     /** e1000e_can_receive: link up, RX on, some queue with a ring and a free descriptor. */

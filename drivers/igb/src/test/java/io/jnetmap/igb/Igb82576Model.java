@@ -310,17 +310,15 @@ final class Igb82576Model extends RegisterModel implements MultiQueueAdapterCase
      * drops what finds no descriptor and raises RXO), so it is never latched.
      */
     synchronized QemuNetQueue qemuNetLayer() {
-        if (qemu == null) {
-            qemu = new QemuNetQueue(this, new QemuNetQueue.Nic() {
-                @Override public boolean canReceive() { return qemuCanReceive(); }
-                @Override public int receive(byte[] frame) {
-                    if ((get(RCTL) & RCTL_EN) == 0 || !linkUp()) return -1; // e1000x_hw_rx_enabled: dropped
-                    Igb82576Model.this.receive(frame);
-                    return 1;
-                }
-            });
-        }
+        if (qemu == null) qemu = new QemuNetQueue(this, this::qemuCanReceive, this::qemuReceive);
         return qemu;
+    }
+
+    /** igb_receive_internal: -1 with RX off or no link (dropped); otherwise taken or dropped by the chip, never refused. */
+    private int qemuReceive(byte[] frame) {
+        if ((get(RCTL) & RCTL_EN) == 0 || !linkUp()) return -1;
+        receive(frame);
+        return 1;
     }
 
     private boolean qemuCanReceive() {

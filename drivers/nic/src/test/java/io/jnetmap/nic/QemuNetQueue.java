@@ -1,7 +1,9 @@
 package io.jnetmap.nic;
 
 import java.util.ArrayDeque;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
+import java.util.function.ToIntFunction;
 
 /**
  * QEMU's net layer between the lab's hub and a NIC model (QEMU 10.0.2: net/net.c, net/queue.c,
@@ -31,17 +33,9 @@ public final class QemuNetQueue {
     /** net/queue.c: a NIC's and a hub port's incoming queue hold at most this many frames. */
     public static final int MAX_HELD = 10_000;
 
-    /** A NIC model as QEMU's net layer sees it. */
-    public interface Nic {
-        /** The model's {@code can_receive}. */
-        boolean canReceive();
-
-        /** The model's receive: &gt; 0 taken (or dropped by the chip), 0 no room (held and latched), &lt; 0 refused (RX off: lost). */
-        int receive(byte[] frame);
-    }
-
     private final Object lock;
-    private final Nic nic;
+    private final BooleanSupplier canReceive;
+    private final ToIntFunction<byte[]> receive;
     private final ArrayDeque<byte[]> held = new ArrayDeque<>();
     private boolean receiveDisabled;
     private long droppedHeld, lostRxOff, flushes;
@@ -49,19 +43,26 @@ public final class QemuNetQueue {
     private IntFunction<byte[]> source;
     private int nextSeq;
 
-    public QemuNetQueue(Object modelLock, Nic nic) {
+    /**
+     * @param modelLock  the model's monitor (its register writes flush)
+     * @param canReceive the model's {@code can_receive}
+     * @param receive    the model's receive: &gt; 0 taken (or dropped by the chip), 0 no room (held and
+     *                   latched), &lt; 0 refused (RX off: lost)
+     */
+    public QemuNetQueue(Object modelLock, BooleanSupplier canReceive, ToIntFunction<byte[]> receive) {
         this.lock = modelLock;
-        this.nic = nic;
+        this.canReceive = canReceive;
+        this.receive = receive;
     }
 
     /** A frame from the wire (qemu_send_packet through the hub): delivered, held, or dropped when the queue is full. */
     public void send(byte[] frame) {
         synchronized (lock) {
-            if (receiveDisabled || !held.isEmpty() || !nic.canReceive()) {
+            if (receiveDisabled || !held.isEmpty() || !canReceive.getAsBoolean()) {
                 hold(frame);
                 return;
             }
-            int r = nic.receive(frame);
+            int r = receive.applyAsInt(frame);
             if (r == 0) {
                 receiveDisabled = true;
                 hold(frame);
@@ -97,7 +98,7 @@ public final class QemuNetQueue {
             receiveDisabled = false;
             if (source != null) while (held.size() < MAX_HELD) held.addLast(source.apply(nextSeq++)); // the sender kept it full
             while (!held.isEmpty()) {
-                int r = nic.receive(held.peekFirst());
+                int r = receive.applyAsInt(held.peekFirst());
                 if (r == 0) {
                     receiveDisabled = true;
                     return;

@@ -124,22 +124,15 @@ class TestpmdFloodLabTest {
             String sender;
             int start, sending;
             long[] timerTicks;
-            try (Shell.Background pmd = Shell.startWithInput(testpmd, "-l", "0-1", "-n", "1", "--in-memory", "-a", tx.bdf(), "--",
-                    "--forward-mode=txonly", "--txpkts=60", "--eth-peer=0," + Frames.macString(rx.mac()),
-                    "--total-num-mbufs=8192", "--nb-cores=1")) {
-                require(pmd.awaitOutput("Press enter to exit", 120_000), () -> "testpmd did not start: " + pmd.out() + pmd.err());
+            try (Shell.Background pmd = startTestpmd(tx, rx)) {
                 start = rates(rxGen).size();
                 long[] ticks0 = localTimerInterrupts();
                 Shell.sleep(SECONDS * 1000L);
                 sending = rates(rxGen).size() - start;
                 timerTicks = minus(localTimerInterrupts(), ticks0);
-                pmd.writeLine("");
-                require(pmd.awaitExit(60), () -> "testpmd did not stop");
-                sender = pmd.out();
+                sender = stopTestpmd(pmd);
             }
-            long sent = first(TX_PACKETS, sender);
-            Assumptions.assumeTrue(sent > 1024, "testpmd sent only " + sent + " frames (the 82576 model's TX sometimes stops"
-                    + " after its first burst: nothing to receive)");
+            long sent = sentBy(sender);
             rxGen.interrupt(60);
             List<Long> perSecond = rates(rxGen);
             List<Long> during = perSecond.subList(Math.min(start, perSecond.size()), perSecond.size());
@@ -183,23 +176,16 @@ class TestpmdFloodLabTest {
         List<Long> perSecond = new ArrayList<>();
         long openMillis;
         String sender;
-        try (Shell.Background pmd = Shell.startWithInput(testpmd, "-l", "0-1", "-n", "1", "--in-memory", "-a", tx.bdf(), "--",
-                "--forward-mode=txonly", "--txpkts=60", "--eth-peer=0," + Frames.macString(rx.mac()),
-                "--total-num-mbufs=8192", "--nb-cores=1")) {
-            require(pmd.awaitOutput("Press enter to exit", 120_000), () -> "testpmd did not start: " + pmd.out() + pmd.err());
+        try (Shell.Background pmd = startTestpmd(tx, rx)) {
             Shell.sleep(2000); // flooding a port nobody has opened: QEMU holds 10,000 frames, drops the rest
             long t0 = System.nanoTime();
             try (NetmapPort port = NetmapPort.open("netmap:" + rx.bdf())) {
                 openMillis = (System.nanoTime() - t0) / 1_000_000;
                 for (int s = 0; s < OPENED_SECONDS; s++) perSecond.add(receiveFor(port, 1000));
             }
-            pmd.writeLine("");
-            require(pmd.awaitExit(60), () -> "testpmd did not stop");
-            sender = pmd.out();
+            sender = stopTestpmd(pmd);
         }
-        long sent = first(TX_PACKETS, sender);
-        Assumptions.assumeTrue(sent > 1024, "testpmd sent only " + sent + " frames (the 82576 model's TX sometimes stops"
-                + " after its first burst: nothing to receive)");
+        long sent = sentBy(sender);
         long received = perSecond.stream().mapToLong(Long::longValue).sum();
         int silence = longestSilence(perSecond, perSecond.size());
         String figures = String.format("our %s (%s) opened in %d ms while testpmd flooded it: %,d received in %d s"
@@ -225,6 +211,34 @@ class TestpmdFloodLabTest {
             }
         }
         return n;
+    }
+
+    /** testpmd in txonly mode on {@code tx}, unpaced 60-byte frames to {@code rx}'s MAC, once it says it is forwarding. */
+    Shell.Background startTestpmd(Lab.Nic tx, Lab.Nic rx) {
+        Shell.Background pmd = Shell.startWithInput(testpmd, "-l", "0-1", "-n", "1", "--in-memory", "-a", tx.bdf(), "--",
+                "--forward-mode=txonly", "--txpkts=60", "--eth-peer=0," + Frames.macString(rx.mac()),
+                "--total-num-mbufs=8192", "--nb-cores=1");
+        if (!pmd.awaitOutput("Press enter to exit", 120_000)) {
+            String out = pmd.out() + pmd.err();
+            pmd.close();
+            require(false, () -> "testpmd did not start: " + out);
+        }
+        return pmd;
+    }
+
+    /** Stops testpmd (the newline it waits for) and returns what it printed. */
+    static String stopTestpmd(Shell.Background pmd) {
+        pmd.writeLine("");
+        require(pmd.awaitExit(60), () -> "testpmd did not stop");
+        return pmd.out();
+    }
+
+    /** testpmd's count of frames sent; the case is skipped when it sent next to nothing. */
+    static long sentBy(String testpmdOutput) {
+        long sent = first(TX_PACKETS, testpmdOutput);
+        Assumptions.assumeTrue(sent > 1024, "testpmd sent only " + sent + " frames (the 82576 model's TX sometimes stops"
+                + " after its first burst: nothing to receive)");
+        return sent;
     }
 
     /** Fails with {@code what} unless {@code ok}, naming the lab instead when a guest CPU lost its timer. */
