@@ -141,11 +141,7 @@ class PktGenLabTest {
         assertEquals(sent.packets(), got.packets(), "received as many as sent: " + got.out() + rx.err());
 
         // tcpdump checks every IP header and UDP checksum of what arrived
-        Shell.Result td = Shell.run(300, "tcpdump", "-vv", "-n", "-r", capture.toString());
-        assertEquals(0, td.exit(), td.err());
-        long ok = td.out().lines().filter(l -> l.contains("[udp sum ok]")).count();
-        assertFalse(td.out().contains("bad cksum") || td.out().contains("bad udp cksum"),
-                "tcpdump found bad checksums: " + td.out().lines().filter(l -> l.contains("bad")).findFirst().orElse(""));
+        long ok = udpChecksumsTcpdumpVerified(capture);
         assertEquals(FRAMES, ok, "frames whose UDP checksum tcpdump verified");
         report("tcpdump -vv -r %s: %d frames, every IP and UDP checksum right", capture.getFileName(), ok);
     }
@@ -282,6 +278,21 @@ class PktGenLabTest {
         List<byte[]> l = new ArrayList<>();
         Pcap.forEach(pcap, 0, l::add);
         return l;
+    }
+
+    /**
+     * Reads {@code pcap} with {@code tcpdump -vv} (optionally through a capture {@code filter}),
+     * which checks every IP header and UDP checksum: fails on a tcpdump error or any bad checksum,
+     * and returns how many UDP frames it verified.
+     */
+    static long udpChecksumsTcpdumpVerified(Path pcap, String... filter) {
+        List<String> cmd = new ArrayList<>(List.of("tcpdump", "-vv", "-n", "-r", pcap.toString()));
+        cmd.addAll(List.of(filter));
+        Shell.Result td = Shell.run(300, cmd.toArray(String[]::new));
+        assertEquals(0, td.exit(), td.err());
+        assertFalse(td.out().contains("bad cksum") || td.out().contains("bad udp cksum"),
+                "tcpdump found bad checksums: " + td.out().lines().filter(l -> l.contains("bad")).findFirst().orElse(""));
+        return td.out().lines().filter(l -> l.contains("[udp sum ok]")).count();
     }
 
     static boolean zeros(byte[] f, int from) {

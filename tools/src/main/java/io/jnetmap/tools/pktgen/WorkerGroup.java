@@ -4,6 +4,7 @@ import org.HdrHistogram.Histogram;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The workers of one function on one port (all threads of {@code -p N}), reported together as
@@ -23,7 +24,7 @@ public final class WorkerGroup {
     Histogram rttInterval;
     long prevPackets, prevBytes, prevEvents, prevNanos;
     /** rx, rxseq: the adapter's counters when the workers started (for {@link NicDrops}), null for a port without any. */
-    java.util.Map<String, Long> statsAtStart;
+    Map<String, Long> statsAtStart;
     int length;
 
     WorkerGroup(String label, Mode mode, String portName, int queues) {
