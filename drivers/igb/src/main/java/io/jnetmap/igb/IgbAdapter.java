@@ -5,6 +5,7 @@ import io.jnetmap.intel.gigabit.CopperPhy;
 import io.jnetmap.intel.gigabit.GigabitAdapter;
 import io.jnetmap.intel.RssConfig;
 import io.jnetmap.intel.IntelException;
+import io.jnetmap.intel.SwFwSemaphore;
 import io.jnetmap.intel.gigabit.GigabitRegs;
 import io.jnetmap.intel.IntelRxRing;
 import io.jnetmap.intel.IntelTxRing;
@@ -64,8 +65,11 @@ public final class IgbAdapter extends GigabitAdapter {
         this.config = config;
         this.queues = queues;
         this.lanId = (regs.read32(STATUS) >>> STATUS_LAN_ID_SHIFT) & STATUS_LAN_ID_MASK;
-        this.phy = new CopperPhy(new Mdic(regs, Mdic.INTERNAL_PHY, device.address()),
-                new SwFwSemaphore(regs, lanId, device.address()));
+        SwFwSemaphore phyOwner = new SwFwSemaphore(regs, SW_FW_LAYOUT, SW_FW_PHY[lanId], device.address(), "the PHY");
+        this.phy = new CopperPhy(new Mdic(regs, Mdic.INTERNAL_PHY, device.address()), new CopperPhy.Ownership() {
+            @Override public void acquire() { phyOwner.acquire(); }
+            @Override public void release() { phyOwner.release(); }
+        });
         this.rxBufferSize = rxBufferSize(lease.region().bufSize());
         this.rss = config.rssFor(queues).requireQueues(name(), queues);
     }

@@ -1,5 +1,7 @@
 package io.jnetmap.igb;
 
+import io.jnetmap.intel.SwFwSemaphore;
+
 /**
  * igb registers and bits beyond what the Intel gigabit family shares
  * ({@link io.jnetmap.intel.gigabit.GigabitRegs}), with the names of Intel's shared code
@@ -43,6 +45,7 @@ final class IgbRegs {
      * resource with its bit (PHY of LAN port n: {@link #SW_FW_PHY}), firmware with the bit 16 above.
      */
     static final int SWSM = 0x5B50, SWSM_SMBI = 1, SWSM_SWESMBI = 2, SW_FW_SYNC = 0x5B5C, SW_FW_FW_SHIFT = 16;
+    static final SwFwSemaphore.Layout SW_FW_LAYOUT = new SwFwSemaphore.Layout(SWSM, SWSM_SMBI, SWSM_SWESMBI, SW_FW_SYNC, SW_FW_FW_SHIFT);
     /** SW_FW_SYNC's PHY bit for LAN port 0..3 (E1000_SWFW_PHY0_SM .. PHY3_SM). */
     static final int[] SW_FW_PHY = {0x02, 0x04, 0x20, 0x40};
     /**

@@ -6,6 +6,7 @@ import io.jnetmap.intel.IntelException;
 import io.jnetmap.intel.IntelTxRing;
 import io.jnetmap.intel.QueueRegisters;
 import io.jnetmap.intel.RssConfig;
+import io.jnetmap.intel.SwFwSemaphore;
 import io.jnetmap.intel.gigabit.FlowControl;
 import io.jnetmap.nic.NicDevice;
 import io.jnetmap.nic.NicInterrupts;
@@ -213,7 +214,10 @@ public final class IxgbeAdapter extends IntelAdapter {
      * The SFP+ cage before the link (§3.3 / §4.6.4 for SFI; SFF-8431/8472 for the module):
      * <ol>
      * <li>the module identified over I2C (I2CCTL, {@link SfpI2c}): an empty cage, or a module this
-     *     driver cannot drive ({@link SfpModule.Kind}), is refused here with the laser still dark;</li>
+     *     driver cannot drive ({@link SfpModule.Kind}), is refused here with the laser still dark;
+     *     each byte is read holding the port's PHY resource in SW_FW_SYNC, as firmware shares the bus
+     *     ({@link SwFwSemaphore}: a bit left by a previous owner that died holding it is taken back
+     *     first; firmware that keeps the bus for 1 s makes the open fail saying so);</li>
      * <li>the laser on: ESDP.SDP3 low releases the module's TX_DISABLE (the pin stays an output as
      *     the NVM made it); Linux allows 100 ms for the laser to light, so does this;</li>
      * <li>AUTOC.LMS 011, 10 GbE serial, with AUTOC2's serial PMA/PMD set to SFI: the caller writes
@@ -222,9 +226,14 @@ public final class IxgbeAdapter extends IntelAdapter {
      * Returns the AUTOC value to write.
      */
     private int setupSfp(int autoc) {
+        SwFwSemaphore bus = new SwFwSemaphore(regs, SW_FW_LAYOUT,
+                (regs.read32(STATUS) & STATUS_LAN_ID) != 0 ? SW_FW_PHY1 : SW_FW_PHY0, name(), "the SFP+ module's I2C bus");
+        if (bus.reclaimFromDeadOwner())
+            LOG.warn("{}: SW_FW_SYNC still gave the SFP+ module's I2C bus to a previous owner of this port that died"
+                    + " holding it; taken back", name());
         SfpModule m;
         try {
-            m = SfpModule.read(new SfpI2c(regs));
+            m = SfpModule.read(new SfpI2c(regs, bus));
         } catch (SfpI2c.NoAnswer e) {
             throw new IntelException("no SFP+ module in the cage of " + name() + ": insert one (" + SfpModule.SUPPORTED
                     + "); nothing answered at I2C address 0xA0");

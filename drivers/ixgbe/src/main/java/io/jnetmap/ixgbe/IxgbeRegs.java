@@ -1,5 +1,7 @@
 package io.jnetmap.ixgbe;
 
+import io.jnetmap.intel.SwFwSemaphore;
+
 import io.jnetmap.intel.SplitCauseRegister;
 
 /**
@@ -40,6 +42,21 @@ final class IxgbeRegs {
      * (pulled high), 0 pulls it low.
      */
     static final int I2CCTL = 0x0028, I2C_CLK_IN = 1, I2C_CLK_OUT = 1 << 1, I2C_DATA_IN = 1 << 2, I2C_DATA_OUT = 1 << 3;
+
+    // ---- shared resources: the software/firmware semaphore (82599 datasheet, SWSM and SW_FW_SYNC)
+    /**
+     * SWSM: SMBI (bit 0, taken by the read that finds it clear: the semaphore among drivers) and
+     * SWESMBI (bit 1, set and read back set: the semaphore between software and firmware) guard
+     * SW_FW_SYNC (Linux's GSSR), where software owns a resource with one of bits 4:0 and firmware the
+     * same resource with the bit {@link #SW_FW_FW_SHIFT} above. The I2C bus of a port's SFP+ cage is
+     * that port's PHY resource: {@link #SW_FW_PHY0} on LAN port 0, {@link #SW_FW_PHY1} on port 1
+     * (STATUS.LAN_ID), which Linux's ixgbe holds around each I2C byte.
+     */
+    static final int SWSM = 0x10140, SWSM_SMBI = 1, SWSM_SWESMBI = 1 << 1, SW_FW_SYNC = 0x10160, SW_FW_FW_SHIFT = 5,
+            SW_FW_PHY0 = 1 << 1, SW_FW_PHY1 = 1 << 2;
+    static final SwFwSemaphore.Layout SW_FW_LAYOUT = new SwFwSemaphore.Layout(SWSM, SWSM_SMBI, SWSM_SWESMBI, SW_FW_SYNC, SW_FW_FW_SHIFT);
+    /** STATUS.LAN_ID (bits 3:2): which of the chip's ports this PCI function is (0 or 1 on the 82599). */
+    static final int STATUS_LAN_ID = 3 << 2;
 
     // ---- §8.2.3.2 EEPROM / flash
     static final int EEC = 0x10010;

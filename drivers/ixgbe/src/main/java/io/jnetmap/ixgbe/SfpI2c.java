@@ -1,5 +1,6 @@
 package io.jnetmap.ixgbe;
 
+import io.jnetmap.intel.SwFwSemaphore;
 import io.jnetmap.nic.Registers;
 
 import static io.jnetmap.ixgbe.IxgbeRegs.*;
@@ -18,8 +19,9 @@ import static io.jnetmap.ixgbe.IxgbeRegs.*;
  * writes do not shorten the delay), and the delays are standard-mode I2C's (100 kHz: 4.7 µs low,
  * 4 µs high, 4 µs START/STOP hold and setup, 4.7 µs bus free).
  *
- * <p>Not done: the SW/FW semaphore (SW_FW_SYNC) Intel's drivers take around the bus, which
- * matters only when manageability firmware shares it.
+ * <p>Firmware (manageability on a LOM or a management controller) shares the bus, so each byte is
+ * read holding the port's PHY resource of the software/firmware semaphore ({@link SwFwSemaphore}),
+ * as Linux's ixgbe reads one.
  */
 final class SfpI2c {
     /** SFF-8472: the module's serial ID (A0h) and diagnostics (A2h) device addresses. */
@@ -37,25 +39,36 @@ final class SfpI2c {
     }
 
     private final Registers regs;
+    private final SwFwSemaphore owner;
 
-    SfpI2c(Registers regs) { this.regs = regs; }
+    /** @param owner the port's PHY resource in SW_FW_SYNC, held around each byte */
+    SfpI2c(Registers regs, SwFwSemaphore owner) {
+        this.regs = regs;
+        this.owner = owner;
+    }
 
     /**
      * The byte at {@code offset} of device {@code device} (an 8-bit address, write bit clear).
      *
      * @throws NoAnswer when the device address is never acknowledged
+     * @throws io.jnetmap.intel.IntelException when firmware keeps the bus for a second ({@link SwFwSemaphore#acquire})
      */
     int read(int device, int offset) {
-        NoAnswer last = null;
-        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-            try {
-                return readOnce(device, offset);
-            } catch (NoAnswer e) {
-                last = e;
-                clearBus();
+        owner.acquire();
+        try {
+            NoAnswer last = null;
+            for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+                try {
+                    return readOnce(device, offset);
+                } catch (NoAnswer e) {
+                    last = e;
+                    clearBus();
+                }
             }
+            throw last;
+        } finally {
+            owner.release();
         }
-        throw last;
     }
 
     private int readOnce(int device, int offset) {

@@ -55,6 +55,12 @@ import java.util.function.LongPredicate;
  *     link on X520s); ESDP survives CTRL.RST, so a previous owner that darkened the laser (Linux's
  *     ixgbe does when a port goes down) leaves it dark for the next, and only a driver lights it
  *     again or darkens it at close;</li>
+ * <li>the software/firmware semaphore: SWSM.SMBI set by the read that finds it clear, SWSM.SWESMBI,
+ *     SW_FW_SYNC written only under SWESMBI (software's bits 4:0; firmware's, bits 9:5, are
+ *     {@link #firmwareSync}, as a management controller would hold them); both survive CTRL.RST
+ *     (power-on clears them). Firmware shares the SFP+ cage's I2C bus: an I2CCTL write while this
+ *     port's PHY bit (STATUS.LAN_ID {@link #lanId}: bit 1 or 2) is not software's, or while
+ *     firmware holds it, is counted in {@link #i2cUnowned} and is a protocol error;</li>
  * <li>statistics clear on read (the octet counters' high half clears the pair), per-queue
  *     QPRC/QPTC through RQSMR/TQSM, QPRDC.</li>
  * </ul>
@@ -74,7 +80,7 @@ final class Ixgbe82599Model extends RegisterModel implements MultiQueueAdapterCa
             EIMS_EX0 = 0xAA0, EIMC_EX0 = 0xAB0, EIAM_EX0 = 0xAD0, RQSMR0 = 0x2300, RDRXCTL = 0x2F00, RXCTRL = 0x3000,
             RXPBSIZE0 = 0x3C00, HLREG0 = 0x4240, MAXFRS = 0x4268, AUTOC = 0x42A0, LINKS = 0x42A4, RTTDCS = 0x4900,
             DMATXCTL = 0x4A80, RXCSUM = 0x5000, FCTRL = 0x5080, MTA = 0x5200, MRQC = 0x5818, RETA = 0x5C00,
-            RSSRK = 0x5C80, ESDP = 0x20, I2CCTL = 0x28, AUTOC2 = 0x42A8, FCTTV0 = 0x3200, FCRTL0 = 0x3220, FCRTH0 = 0x3260, FCCFG = 0x3D00, MFLCN = 0x4294, MTQC = 0x8120, SECRXCTRL = 0x8D00, SECRXSTAT = 0x8D04, TQSM0 = 0x8600, VFTA = 0xA000, RAL0 = 0xA200, EEC = 0x10010;
+            RSSRK = 0x5C80, ESDP = 0x20, I2CCTL = 0x28, SWSM = 0x10140, SW_FW_SYNC = 0x10160, AUTOC2 = 0x42A8, FCTTV0 = 0x3200, FCRTL0 = 0x3220, FCRTH0 = 0x3260, FCCFG = 0x3D00, MFLCN = 0x4294, MTQC = 0x8120, SECRXCTRL = 0x8D00, SECRXSTAT = 0x8D04, TQSM0 = 0x8600, VFTA = 0xA000, RAL0 = 0xA200, EEC = 0x10010;
     static final int GPRC = 0x4074, BPRC = 0x4078, MPRC = 0x407C, GPTC = 0x4080, GORCL = 0x4088, GOTCL = 0x4090,
             ROC = 0x40AC, TORL = 0x40C0, TPR = 0x40D0, TPT = 0x40D4, MPTC = 0x40F0, BPTC = 0x40F4, MPC0 = 0x3FA0,
             LXONTXC = 0x3F60, LXOFFTXC = 0x3F68, LXONRXCNT = 0x41A4, LXOFFRXCNT = 0x41A8;
@@ -123,6 +129,14 @@ final class Ixgbe82599Model extends RegisterModel implements MultiQueueAdapterCa
     static final int SDP3 = 1 << 3, SDP3_DIR = 1 << 11;
     /** The SFP+ cage, or null on the backplane part. */
     final SfpCageModel cage;
+    /** SWSM's semaphore bits; SW_FW_SYNC's PHY bit of LAN port 0 and 1 (software's; firmware's 5 above). */
+    static final int SMBI = 1, SWESMBI = 2, SW_PHY0 = 1 << 1, SW_PHY1 = 1 << 2, FW_SHIFT = 5;
+    /** This port's LAN ID (STATUS bits 3:2): picks its PHY bit in SW_FW_SYNC. */
+    int lanId;
+    /** Firmware's SW_FW_SYNC bits (5 and up), as manageability firmware holds them; tests change it while the driver waits. */
+    volatile int firmwareSync;
+    /** I2CCTL writes without this port's PHY resource (see the class comment). */
+    int i2cUnowned;
 
     private long resetUntil;
     private boolean linkWasUp;
@@ -195,6 +209,7 @@ final class Ixgbe82599Model extends RegisterModel implements MultiQueueAdapterCa
     private void startReset(int bits) {
         resets++;
         int esdp = get(ESDP); // the SDP pins keep their state (see the class comment)
+        int swsm = get(SWSM), swFwSync = get(SW_FW_SYNC); // the semaphores: cleared at power-on only
         int[] keep = new int[128 * 2 + 128 + 128];
         for (int i = 2; i < 256; i++) keep[i] = get(RAL0 + 4 * i);
         for (int i = 0; i < 128; i++) { keep[256 + i] = get(MTA + 4 * i); keep[384 + i] = get(VFTA + 4 * i); }
@@ -222,6 +237,8 @@ final class Ixgbe82599Model extends RegisterModel implements MultiQueueAdapterCa
         put(AUTOC, (nvmLinkMode << 13) | (1 << 31) | (1 << 30) | (1 << 9));
         put(AUTOC2, nvmAutoc2);
         put(ESDP, esdp);
+        put(SWSM, swsm);
+        put(SW_FW_SYNC, swFwSync);
         put(I2CCTL, SfpCageModel.CLK_OUT | SfpCageModel.DATA_OUT); // both lines released
         put(RAL0, macLow());
         put(RAL0 + 4, macHigh() | (1 << 31));
@@ -271,7 +288,13 @@ final class Ixgbe82599Model extends RegisterModel implements MultiQueueAdapterCa
         inReset();
         switch (off) {
             case STATUS:
-                return (linkUp() ? 1 << 7 : 0) | ((get(CTRL) & (1 << 2)) == 0 ? 1 << 19 : 0);
+                return (linkUp() ? 1 << 7 : 0) | ((get(CTRL) & (1 << 2)) == 0 ? 1 << 19 : 0) | lanId << 2;
+            case SWSM: {
+                int v = get(SWSM);
+                put(SWSM, v | SMBI); // the read that finds SMBI clear takes it
+                return v;
+            }
+            case SW_FW_SYNC: return get(SW_FW_SYNC) | firmwareSync;
             case EICR: {
                 int v = eicr; // vectors 16+ have their causes elsewhere
                 boolean ocd = (get(GPIE) & (1 << 5)) != 0;
@@ -380,7 +403,25 @@ final class Ixgbe82599Model extends RegisterModel implements MultiQueueAdapterCa
                 put(off, v);
                 updateLink();
                 return;
+            case SWSM: put(SWSM, v & (SMBI | SWESMBI)); return;
+            case SW_FW_SYNC:
+                if ((get(SWSM) & SWESMBI) == 0) {
+                    protocolErrors.add("SW_FW_SYNC written without SWSM.SWESMBI held");
+                    return;
+                }
+                if ((v & 0x1F & firmwareSync >>> FW_SHIFT) != 0)
+                    protocolErrors.add("SW_FW_SYNC: software took 0x" + Integer.toHexString(v & 0x1F) + " while firmware held 0x"
+                            + Integer.toHexString(firmwareSync));
+                put(SW_FW_SYNC, v & 0x1F);
+                return;
             case I2CCTL:
+                if (cage != null) {
+                    int phy = lanId == 0 ? SW_PHY0 : SW_PHY1;
+                    if ((get(SW_FW_SYNC) & phy) == 0 || (firmwareSync & phy << FW_SHIFT) != 0) {
+                        if (i2cUnowned++ == 0)
+                            protocolErrors.add("I2CCTL written without this port's PHY bit in SW_FW_SYNC (firmware shares the bus)");
+                    }
+                }
                 put(I2CCTL, v & (SfpCageModel.CLK_OUT | SfpCageModel.DATA_OUT));
                 if (cage != null) cage.write(v);
                 return;

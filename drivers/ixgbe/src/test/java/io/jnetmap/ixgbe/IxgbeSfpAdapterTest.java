@@ -1,6 +1,7 @@
 package io.jnetmap.ixgbe;
 
 import io.jnetmap.intel.IntelException;
+import io.jnetmap.intel.SwFwSemaphore;
 import io.jnetmap.nic.ModelDevice;
 import io.jnetmap.nic.NicRegion;
 import io.jnetmap.pci.PciId;
@@ -100,11 +101,14 @@ class IxgbeSfpAdapterTest extends IxgbeAdapterTest {
     /** The driver's reading of a module, through the model's I2C bus alone. */
     static SfpModule.Kind kindOf(byte[] module) {
         Ixgbe82599Model m = Ixgbe82599Model.sfp(MAC, module);
-        SfpModule read = SfpModule.read(new SfpI2c(new io.jnetmap.nic.Registers() {
+        io.jnetmap.nic.Registers regs = new io.jnetmap.nic.Registers() {
             @Override public int read32(int off) { return m.read32(off); }
             @Override public void write32(int off, int v) { m.write32(off, v); }
-        }));
+        };
+        SfpModule read = SfpModule.read(new SfpI2c(regs,
+                new SwFwSemaphore(regs, IxgbeRegs.SW_FW_LAYOUT, IxgbeRegs.SW_FW_PHY0, ADDRESS, "the SFP+ module's I2C bus")));
         assertEquals(List.of(), m.cage.protocolErrors);
+        assertEquals(List.of(), m.protocolErrors);
         return read.kind();
     }
 
@@ -181,6 +185,83 @@ class IxgbeSfpAdapterTest extends IxgbeAdapterTest {
         assertEquals(3, model.get(AUTOC) >>> 13 & 7);
         assertEquals(2 << 16, model.get(AUTOC2) & 3 << 16);
         assertTrue(adapter.linkUp());
+    }
+
+    // ------------------------------------------------------------------ the I2C bus, shared with firmware
+
+    @Test
+    void everyI2cByteHoldsThePortsPhyResourceAndGivesItBack() {
+        open();
+        assertEquals(0, model.i2cUnowned, "no I2CCTL write without SW_FW_SYNC's PHY0 bit");
+        int takes = 0;
+        for (int[] w : model.writes) if (w[0] == SW_FW_SYNC && (w[1] & SW_PHY0) != 0) takes++;
+        assertEquals(36, takes, "taken per byte, as Linux's ixgbe does: identifier, cable technology, the two compliance"
+                + " bytes, vendor and part number (16 each)");
+        assertEquals(0, model.get(SW_FW_SYNC), "given back");
+        assertEquals(0, model.get(SWSM) & (SMBI | SWESMBI), "SWSM released");
+        checkModel();
+    }
+
+    @Test
+    void lanPort1TakesThePhy1Bit() {
+        model = darkened(Ixgbe82599Model.sfp(MAC, SfpCageModel.sr()));
+        model.lanId = 1;
+        model.firmwareSync = SW_PHY0 << FW_SHIFT; // firmware busy on port 0's bus: not this port's business
+        open();
+        assertEquals(0, model.i2cUnowned);
+        assertTrue(adapter.linkUp());
+        checkModel();
+    }
+
+    @Test
+    void firmwareHoldingTheBusIsWaitedFor() throws Exception {
+        model = darkened(Ixgbe82599Model.sfp(MAC, SfpCageModel.sr()));
+        model.firmwareSync = SW_PHY0 << FW_SHIFT;
+        Thread fw = new Thread(() -> {
+            try { Thread.sleep(150); } catch (InterruptedException ignored) { }
+            model.firmwareSync = 0;
+        });
+        fw.start();
+        open();
+        fw.join();
+        assertEquals(0, model.i2cUnowned, "the bus left to firmware until it gave it back");
+        assertEquals(SfpModule.Kind.SR, adapter.sfpModule().orElseThrow().kind());
+        assertTrue(adapter.linkUp());
+        checkModel();
+    }
+
+    @Test
+    void firmwareThatKeepsTheBusFailsTheOpenSayingWhatToDo() {
+        model = darkened(Ixgbe82599Model.sfp(MAC, SfpCageModel.sr()));
+        model.firmwareSync = SW_PHY0 << FW_SHIFT;
+        dev = new ModelDevice(model, X520, ADDRESS, "MSIX");
+        long t0 = System.nanoTime();
+        IntelException e = assertThrows(IntelException.class, () -> IxgbeAdapter.open(dev, config()));
+        assertTrue(System.nanoTime() - t0 >= 900_000_000L, "waited its second first");
+        String msg = e.getMessage();
+        assertTrue(msg.startsWith(ADDRESS + ": the semaphore of the SFP+ module's I2C bus (SW_FW_SYNC 0x10160) stayed held by"
+                + " firmware (bit 0x40)"), msg);
+        assertTrue(msg.contains("retry, and if it persists power-cycle the host"), msg);
+        assertFalse(msg.contains("\n"), "one line");
+        assertEquals(0, model.i2cUnowned, "the bus never touched");
+        assertEquals(0, model.get(SW_FW_SYNC) & 0x1F, "nothing of ours left in SW_FW_SYNC");
+        refusedCleanly();
+    }
+
+    @Test
+    void semaphoresLeftByAnOwnerThatDiedHoldingThemAreTakenBack() {
+        model = darkened(Ixgbe82599Model.sfp(MAC, SfpCageModel.sr()));
+        // killed mid-byte: SWSM taken and SW_FW_SYNC's PHY0 bit set; no reset but power-on clears them
+        model.put(SWSM, SMBI | SWESMBI);
+        model.put(SW_FW_SYNC, SW_PHY0);
+        long t0 = System.nanoTime();
+        open();
+        assertTrue(System.nanoTime() - t0 < 900_000_000L, "no second lost waiting for a dead owner");
+        assertEquals(SfpModule.Kind.SR, adapter.sfpModule().orElseThrow().kind());
+        assertTrue(adapter.linkUp());
+        assertEquals(0, model.get(SW_FW_SYNC));
+        assertEquals(0, model.get(SWSM) & (SMBI | SWESMBI));
+        checkModel();
     }
 
     @Test
