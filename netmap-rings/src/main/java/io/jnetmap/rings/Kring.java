@@ -57,6 +57,8 @@ public final class Kring {
     private final int minFrame;
     /** Most slots one packet may span on this TX ring's device ({@link NetmapAdapter#maxTxFragments}); 0: no cap. */
     private final int maxFrags;
+    /** {@link #maxFrags}, or Integer.MAX_VALUE when there is no cap. */
+    private final int fragCap;
     /** Bytes and slots of the packet a {@link #checkRangeNic} pass is in, carried over the wrap to the second pass. */
     private int chainLen, chainFrags;
     private String lastError;
@@ -84,6 +86,7 @@ public final class Kring {
         this.numBuffers = region.numBuffers();
         this.minFrame = tx && !host && adapter != null ? adapter.minTxFrame() : 0;
         this.maxFrags = tx && !host && adapter != null ? Math.max(0, adapter.maxTxFragments()) : 0;
+        this.fragCap = maxFrags == 0 ? Integer.MAX_VALUE : maxFrags;
     }
 
     /**
@@ -469,7 +472,7 @@ public final class Kring {
      * comes, for its slot count at once. The same single pass as checkRange (one read of each slot).
      */
     private int checkRangeNic(int from, int to) {
-        final int nb = numBuffers, bs = bufSize, min = minFrame, max = maxFrags == 0 ? Integer.MAX_VALUE : maxFrags;
+        final int nb = numBuffers, bs = bufSize, min = minFrame, max = fragCap;
         final NetmapRing r = ring;
         final OffHeapBuffer st = state;
         int or = 0, acc = chainLen, frags = chainFrags;
@@ -527,6 +530,48 @@ public final class Kring {
      * but not given to the device) and returns {@link #rejectReleased}.
      */
     public boolean releasedSlotOk(int i, long w) { return slotOk(i, w, false); }
+
+    /**
+     * For a NIC back-end that {@link NetmapAdapter#checksTxSlotsInSync checks TX slots as it turns
+     * them into descriptors} (netmap's drivers check each slot in their txsync loop, one pass): the
+     * ring rules' check of TX slot {@code i} whose first 8 bytes ({@link NetmapRing#slotWord}) are
+     * {@code w}, the same as {@link #checkRangeNic} makes in its own pass: a buffer index inside
+     * the pool, a length that fits a buffer and is not 0, a packet of at most {@link #maxFrags}
+     * slots that ends at {@link #minFrame} bytes or more; the slot's buffer is recorded as its
+     * known-good one. {@code chain} is the packet so far before slot {@code i} (bytes in the low
+     * 32 bits, slots in the high 32; 0 at a packet's first slot, which hwcur always is). Returns
+     * the chain after slot {@code i}, 0 when it ended the packet; or -1: the slot must not reach a
+     * descriptor, the back-end stops there without giving the chip anything of this sync and
+     * returns {@link #rejectSent}.
+     */
+    public long sentSlot(int i, long w, long chain) {
+        int idx = NetmapRing.wordBufIdx(w), len = NetmapRing.wordLen(w);
+        int acc = (int) chain + len, frags = (int) (chain >>> 32) + 1;
+        if (idx < FIRST_BUFFER || idx >= numBuffers || len > bufSize || len == 0 || frags > fragCap) return -1;
+        boolean eop = (NetmapRing.wordFlags(w) & NS_MOREFRAG) == 0;
+        if (eop && acc < minFrame) return -1;
+        if (state.getInt(K_SHADOW + 4 * i) != idx) state.putInt(K_SHADOW + 4 * i, idx); // a TX ring: always recorded
+        return eop ? 0 : (long) frags << 32 | acc;
+    }
+
+    /** TX slot {@code i} failed {@link #sentSlot} with {@code chain}: resets the ring, says why; returns {@link #REJECTED_SLOT}. */
+    public int rejectSent(int i, long chain) {
+        chainLen = (int) chain + ring.len(i);
+        chainFrags = (int) (chain >>> 32) + 1;
+        rejectSlot(i);
+        return REJECTED_SLOT;
+    }
+
+    /**
+     * The ring rules' own pass over TX slots [from, to) (circularly; {@code from} starts a packet),
+     * for a back-end that checks slots in its loop but has slots its loop will not take this sync
+     * (an unfinished NS_MOREFRAG chain at the end, slots dropped while the link is down): they are
+     * refused at this sync, as when the ring rules check before txsync. Returns 0, or
+     * {@link #REJECTED_SLOT} after resetting the ring.
+     */
+    public int checkSentSlots(int from, int to) {
+        return checkSlots(from, to) ? 0 : REJECTED_SLOT;
+    }
 
     /** Released slot {@code i} failed {@link #releasedSlotOk}: resets the ring, says why; returns {@link #REJECTED_SLOT}. */
     public int rejectReleased(int i) {

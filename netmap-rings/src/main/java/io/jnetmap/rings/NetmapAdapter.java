@@ -60,9 +60,10 @@ public abstract class NetmapAdapter {
 
     /**
      * Whether {@link #txsync} checks every slot it takes as it moves it, through
-     * {@link Kring#checkAndCopyTo} (netmap validates slots inside the driver's loop, in one pass):
-     * the ring rules then skip their own pass over the slots. Default false: the slots are checked
-     * before txsync runs.
+     * {@link Kring#checkAndCopyTo} (a pipe) or {@link Kring#sentSlot} (a NIC's descriptor loop; the
+     * slots of [hwcur, rhead) its loop does not take, through {@link Kring#checkSentSlots}): netmap
+     * validates slots inside the driver's loop, in one pass, and the ring rules then skip their own
+     * pass over the slots. Default false: the slots are checked before txsync runs.
      */
     protected boolean checksTxSlotsInSync() { return false; }
 

@@ -58,6 +58,10 @@ public abstract class IntelAdapter extends NicAdapter {
         return rxRings[kring.ringId()].rxsync(flags);
     }
 
+    /** {@link IntelTxRing#txsync} checks each slot as it writes its descriptor (netmap's one pass). */
+    @Override
+    protected boolean checksTxSlotsInSync() { return true; }
+
     /** {@link IntelRxRing#rxsync} checks each released slot as it re-arms its descriptor (netmap's one pass). */
     @Override
     protected boolean checksRxSlotsInSync() { return true; }

@@ -7,7 +7,6 @@ import io.jnetmap.rings.Kring;
 import io.jnetmap.rings.NetmapRing;
 import io.jnetmap.sys.OffHeapBuffer;
 
-import static io.jnetmap.rings.NetmapLayout.NS_BUF_CHANGED;
 import static io.jnetmap.rings.NetmapLayout.NS_MOREFRAG;
 import static io.jnetmap.rings.NetmapLayout.NS_REPORT;
 
@@ -99,46 +98,77 @@ public final class IntelTxRing extends DescriptorRing {
     /** Where the chip's head and tail must start for this ring (the kring's hwcur). */
     public int startIndex() { return kring.hwcur(); }
 
-    /** netmap txsync for this ring; see the class comment. Returns 0. */
+    /**
+     * netmap txsync for this ring; see the class comment. Each slot is checked by the ring rules
+     * ({@link Kring#sentSlot}) in the loop that writes its descriptor, before the descriptor gets
+     * its buffer (netmap's one pass). Returns 0, or {@link Kring#REJECTED_SLOT} after a bad slot
+     * reset the ring (the chip got nothing of this sync).
+     */
     public int txsync(int flags) {
         final Kring k = kring;
-        if (link.losses() != seenLosses) recoverFromLinkLoss();
+        final boolean lost = link.losses() != seenLosses;
         final int head = k.rhead();
         final int hwcur = k.hwcur();
         if (head != hwcur) {
-            final int seen = k.checkedFlags();
-            int end = endOfCompletePackets(hwcur, head, seen);
+            // the batch's last slot says whether it ends a packet: a scan only when it does not
+            int end = endOfCompletePackets(hwcur, head, ring.slotFlags(head == 0 ? lim : head - 1));
+            boolean up = link.carrier();
+            // slots the loop below does not take this sync (an unfinished chain, the link down), or a
+            // link loss to recover from, which must not happen for a sync that is refused: the ring rules' pass first
+            if ((lost || end != head || !up) && k.checkSentSlots(hwcur, head) != 0) return Kring.REJECTED_SLOT;
+            if (lost) recoverFromLinkLoss();
             if (end >= 0) {
-                if (link.carrier()) push(hwcur, end, seen);
-                else dropWhileDown(hwcur, end);
+                if (!up) dropWhileDown(hwcur, end);
+                else if (!push(hwcur, end)) return Kring.REJECTED_SLOT;
             }
+        } else if (lost) {
+            recoverFromLinkLoss();
         }
         reclaim();
         return 0;
     }
 
-    private void push(int from, int end, int seen) {
+    /** Slots [from, end) become descriptors and the chip is told; false when a bad slot reset the ring (nothing told). */
+    private boolean push(int from, int end) {
+        final Kring k = kring;
         final NetmapRing r = ring;
         final OffHeapBuffer d = desc;
         final long[] bufIova = iova;
         final TxDescriptorFormat f = format;
-        final boolean clear = (seen & (NS_BUF_CHANGED | NS_REPORT)) != 0;
-        final boolean sum = f.needsPacketLength() && (seen & NS_MOREFRAG) != 0;
+        final boolean sum = f.needsPacketLength();
         // slots were dropped while the link was down: the chip's head and tail are still behind
-        if (from != chipAt && reportCount == 0) link.restartQueue(queue, from);
-        boolean first = true, report = false;
+        if (from != chipAt && reportCount == 0) {
+            link.restartQueue(queue, from);
+            chipAt = from; // where the chip stands now, even if a bad slot below stops this push
+        }
+        final int reportsBefore = reportCount;
+        final long packetsBefore = packets;
+        boolean report = false;
         int lastEop = -1, lastReported = -1, pktLen = 0;
+        long chain = 0; // the packet so far, for the ring rules: 0 at a packet's first slot
         long pkts = packets; // a local: the field would be a load and a store per packet
-        for (int i = from; i != end; i = i == lim ? 0 : i + 1) {
+        final int count = end >= from ? end - from : end - from + n, slots = n;
+        for (int c = 0; c < count; c++) { // a counted loop (the JIT unrolls it), wrapping by a subtraction
+            int i = from + c;
+            if (i >= slots) i -= slots;
             long w = r.slotWord(i); // index, length and flags in one load
+            final long before = chain;
+            boolean first = before == 0;
+            chain = k.sentSlot(i, w, before);
+            if (chain < 0) { // nothing of this sync reaches the chip: no doorbell, the report points taken back
+                reportCount = reportsBefore;
+                packets = packetsBefore;
+                k.rejectSent(i, before);
+                return false;
+            }
             int fl = NetmapRing.wordFlags(w);
             int len = NetmapRing.wordLen(w);
-            boolean eop = (fl & NS_MOREFRAG) == 0;
+            boolean eop = chain == 0;
             report |= (fl & NS_REPORT) != 0 || i == 0 || i == half;
-            if (first) pktLen = sum ? packetLength(i) : len;
+            if (first) pktLen = sum && !eop ? packetLength(i) : len;
             boolean rs = eop && report;
             f.write(d, i << 4, bufIova[NetmapRing.wordBufIdx(w)], len, first, eop, rs, pktLen);
-            if (clear) txFlagsDone(i, fl);
+            txFlagsDone(i, fl);
             if (eop) {
                 pkts++;
                 if (rs) {
@@ -148,9 +178,6 @@ public final class IntelTxRing extends DescriptorRing {
                 }
                 lastEop = i;
                 report = false;
-                first = true;
-            } else {
-                first = false;
             }
         }
         packets = pkts;
@@ -162,6 +189,7 @@ public final class IntelTxRing extends DescriptorRing {
         chipAt = end;
         regs.write32(tdt, end); // release store: every descriptor above is visible to the chip first
         doorbells++;
+        return true;
     }
 
     /**
