@@ -472,26 +472,21 @@ public final class Kring {
      * comes, for its slot count at once. The same single pass as checkRange (one read of each slot).
      */
     private int checkRangeNic(int from, int to) {
-        final int nb = numBuffers, bs = bufSize, min = minFrame, max = fragCap;
         final NetmapRing r = ring;
-        final OffHeapBuffer st = state;
-        int or = 0, acc = chainLen, frags = chainFrags;
+        int or = 0;
+        long chain = (long) chainFrags << 32 | (chainLen & 0xffffffffL);
         for (int i = from; i < to; i++) {
             long w = r.slotWord(i);
-            int idx = NetmapRing.wordBufIdx(w), len = NetmapRing.wordLen(w), fl = NetmapRing.wordFlags(w);
-            acc += len;
-            frags++;
-            if (idx < FIRST_BUFFER || idx >= nb || len > bs || len == 0 || frags > max) { chainLen = acc; chainFrags = frags; return -(i + 1); }
-            if ((fl & NS_MOREFRAG) == 0) {
-                if (acc < min) { chainLen = acc; chainFrags = frags; return -(i + 1); }
-                acc = 0;
-                frags = 0;
+            long next = sentSlot(i, w, chain);
+            if (next < 0) {
+                holdChain(chain, NetmapRing.wordLen(w));
+                return -(i + 1);
             }
-            or |= fl;
-            if (st.getInt(K_SHADOW + 4 * i) != idx) st.putInt(K_SHADOW + 4 * i, idx); // a TX ring: always recorded
+            or |= NetmapRing.wordFlags(w);
+            chain = next;
         }
-        chainLen = acc;
-        chainFrags = frags;
+        chainLen = (int) chain;
+        chainFrags = (int) (chain >>> 32);
         return or;
     }
 
@@ -554,10 +549,15 @@ public final class Kring {
         return eop ? 0 : (long) frags << 32 | acc;
     }
 
+    /** The packet a refused TX slot of {@code len} bytes was in, with that slot, for the error {@link #rejectSlot} gives. */
+    private void holdChain(long chain, int len) {
+        chainLen = (int) chain + len;
+        chainFrags = (int) (chain >>> 32) + 1;
+    }
+
     /** TX slot {@code i} failed {@link #sentSlot} with {@code chain}: resets the ring, says why; returns {@link #REJECTED_SLOT}. */
     public int rejectSent(int i, long chain) {
-        chainLen = (int) chain + ring.len(i);
-        chainFrags = (int) (chain >>> 32) + 1;
+        holdChain(chain, ring.len(i));
         rejectSlot(i);
         return REJECTED_SLOT;
     }
