@@ -30,6 +30,13 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>{@code pin=pinned} puts the sender on CPU 0 and the receiver on CPU 1 (sched_setaffinity, as
  * netmap's {@code pkt-gen -a 0}); {@code unpinned} leaves placement to the scheduler.
+ *
+ * <p>Right before and right after every iteration (outside the measured time) the same two threads
+ * exchange a cache line for {@code roundTripMs} ms ({@link LineRoundTrip}); the median round trips
+ * are the secondary results {@code roundTripNsBefore} and {@code roundTripNsAfter} of that
+ * iteration (JMH's JSON "rawData" holds them per iteration, next to {@code received}'s). On a VM the
+ * pipe's rate follows that figure (issue #17), so each measured second carries the placement of the
+ * two vCPUs it ran on. {@code -p roundTripMs=0} leaves the probe out (both figures 0).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -45,6 +52,11 @@ public class PipeThroughputBenchmark {
     @Param({"pinned", "unpinned"})
     public String pin;
 
+    /** How long the cache-line round trip is measured before and after each iteration, in ms; 0: not at all. */
+    @Param({"50"})
+    public int roundTripMs;
+
+    private final LineRoundTrip roundTrip = new LineRoundTrip();
     private NetmapPort master, slave;
     private NetmapRing tx, rx;
 
@@ -68,17 +80,54 @@ public class PipeThroughputBenchmark {
         for (int i = 0; i < tx.numSlots(); i++) tx.buffers().putLong(tx.slotBufOffset(i), 0x0102030405060708L);
     }
 
-    /** Each thread pins itself when its first invocation starts (setup of a thread-scoped state runs in that thread). */
+    /**
+     * Each thread pins itself when its first invocation starts (setup of a thread-scoped state runs in
+     * that thread). The sender's thread also times the round trip to the receiver's before and after
+     * each iteration: JMH brings both threads to an iteration's setup and to its teardown together
+     * (a latch), so the two ends of the exchange meet there. The figures go into the fields only at
+     * teardown: JMH zeroes the counters after the iteration's setup.
+     */
+    @AuxCounters(AuxCounters.Type.EVENTS)
     @State(Scope.Thread)
     public static class SenderCpu {
+        /** Median round trip to the receiver's thread, ns, right before and right after the iteration; 0: not measured. */
+        public double roundTripNsBefore, roundTripNsAfter;
+        private double before;
+
         @Setup(Level.Trial)
         public void pin(PipeThroughputBenchmark b) { b.pinThread(0); }
+
+        @Setup(Level.Iteration)
+        public void roundTripBefore(PipeThroughputBenchmark b) { before = b.measureRoundTrip(); }
+
+        @TearDown(Level.Iteration)
+        public void roundTripAfter(PipeThroughputBenchmark b) {
+            roundTripNsBefore = before;
+            roundTripNsAfter = b.measureRoundTrip();
+        }
     }
 
     @State(Scope.Thread)
     public static class ReceiverCpu {
         @Setup(Level.Trial)
         public void pin(PipeThroughputBenchmark b) { b.pinThread(1); }
+
+        @Setup(Level.Iteration)
+        public void roundTripBefore(PipeThroughputBenchmark b) { b.echoRoundTrip(); }
+
+        @TearDown(Level.Iteration)
+        public void roundTripAfter(PipeThroughputBenchmark b) { b.echoRoundTrip(); }
+    }
+
+    /** The round trip in ns; 0 when the probe is off or the receiver's thread did not answer. */
+    double measureRoundTrip() {
+        if (roundTripMs <= 0) return 0;
+        double ns = roundTrip.measure(roundTripMs * 1_000_000L);
+        return Double.isNaN(ns) ? 0 : ns; // JMH's JSON and jq do not take NaN
+    }
+
+    void echoRoundTrip() {
+        if (roundTripMs > 0) roundTrip.echo(roundTripMs * 1_000_000L);
     }
 
     void pinThread(int cpu) {
