@@ -120,6 +120,14 @@ public final class LineRoundTrip {
             System.exit(2);
             return;
         }
+        try { // both CPUs usable, or one clear error before any thread starts
+            Libc.setThreadAffinity(cpuB);
+            Libc.setThreadAffinity(cpuA);
+        } catch (RuntimeException e) {
+            System.err.println("LineRoundTrip: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         LineRoundTrip line = new LineRoundTrip();
         long nanos = ms * 1_000_000L;
         Thread echo = new Thread(() -> {
@@ -128,7 +136,6 @@ public final class LineRoundTrip {
         }, "round-trip-echo");
         echo.setDaemon(true);
         echo.start();
-        Libc.setThreadAffinity(cpuA);
         line.measure(nanos); // warm-up: the JIT compiles both loops
         double ns = line.measure(nanos);
         System.out.println(Double.isNaN(ns) ? "-" : String.format(Locale.ROOT, "%.1f", ns));
