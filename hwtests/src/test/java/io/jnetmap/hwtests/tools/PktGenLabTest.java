@@ -24,10 +24,11 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * pkt-gen on the lab's wire A (our e1000e p0 and our igb p1, both bound with nm-bind to vfio-pci),
- * each end its own pkt-gen process, run as a user runs it ({@link Tool}); the two of a check start together
- * and wait for the link while the lab holds the cable out ({@link #startPair}):
+ * each end its own pkt-gen process, run as a user runs it ({@link Tool}, {@link Tool#fastestWay()}: the
+ * launcher's jars with suite prepare's CDS archive of their classes, which only shortens the JVM's start);
+ * the two of a check start together and wait for the link while the lab holds the cable out ({@link #startPair}):
  * <ol>
- * <li>how long a pkt-gen start takes in the guest, by the launcher and by the class path;</li>
+ * <li>how long a pkt-gen start takes in the guest, by the class path, the launcher and the CDS archive;</li>
  * <li>the no-NIC default run (a pipe in one process);</li>
  * <li>-f tx on one NIC and -f rx -o on the other, both ways, paced with -R: the counts are equal and
  *     tcpdump -vv finds every IP and UDP checksum of the capture right;</li>
@@ -49,6 +50,8 @@ class PktGenLabTest {
     static final long START_SECONDS = 120;
 
     Lab.Nic e1000e, igb;
+    /** How this class starts pkt-gen: {@link Tool#fastestWay()}. */
+    Tool.Way way;
     final List<Binding> bindings = new ArrayList<>();
     final List<Shell.Background> running = new ArrayList<>();
 
@@ -60,6 +63,7 @@ class PktGenLabTest {
     @BeforeAll
     void setUp() {
         Lab.require();
+        way = Tool.fastestWay();
         List<Lab.Nic> e = Lab.nics("e1000e");
         org.junit.jupiter.api.Assumptions.assumeFalse(e.isEmpty(), "the lab has no e1000e");
         e1000e = e.get(0);
@@ -89,23 +93,29 @@ class PktGenLabTest {
     @Test
     @Order(1)
     void aStartTakesThisLongByTheLauncherAndByTheClassPath() {
-        long[] ms = new long[2];
-        String[] how = new String[2];
-        for (Tool.Way way : Tool.Way.values()) {
+        long[] ms = new long[Tool.Way.values().length];
+        String[] how = new String[ms.length];
+        for (Tool.Way w : Tool.Way.values()) {
+            if (w == Tool.Way.ARCHIVED && Tool.Archive.get().isEmpty()) {
+                how[w.ordinal()] = "no archive for this JDK";
+                continue;
+            }
+            // -Xshare:on: the archive is used, or the JVM refuses to start (-Xshare:auto would go on without it, slowly)
+            List<String> jvm = w == Tool.Way.ARCHIVED ? List.of("-Xshare:on") : List.of();
             long t0 = System.nanoTime();
-            Shell.Result r = Tool.PKT_GEN.run(way, 300, "-V");
-            ms[way.ordinal()] = (System.nanoTime() - t0) / 1_000_000;
-            how[way.ordinal()] = r.ok() ? "ok" : "failed: " + Checks.lastLines(r.err(), 1);
-            if (way == Tool.DEFAULT_WAY) assertTrue(r.ok() && r.out().contains("pkt-gen (jnetmap)"), r.err() + r.out());
+            Shell.Result r = Tool.PKT_GEN.run(w, jvm, 300, "-V");
+            ms[w.ordinal()] = (System.nanoTime() - t0) / 1_000_000;
+            how[w.ordinal()] = r.ok() ? "ok" : "failed: " + Checks.lastLines(r.err() + r.out(), 1);
+            if (w == way || w == Tool.DEFAULT_WAY) assertTrue(r.ok() && r.out().contains("pkt-gen (jnetmap)"), w + ": " + r.err() + r.out());
         }
-        report("pkt-gen -V in the guest: class path %d ms (%s), tools/bin/pkt-gen %d ms (%s); tests use %s",
-                ms[0], how[0], ms[1], how[1], Tool.DEFAULT_WAY);
+        report("pkt-gen -V in the guest: class path %d ms (%s), tools/bin/pkt-gen %d ms (%s), with the CDS archive %d ms (%s); tests use %s",
+                ms[0], how[0], ms[1], how[1], ms[2], how[2], way);
     }
 
     @Test
     @Order(2)
     void theDefaultRunWithoutANicTestsAPipe() {
-        Shell.Result r = Tool.PKT_GEN.run(START_SECONDS + 60);
+        Shell.Result r = Tool.PKT_GEN.run(way, START_SECONDS + 60);
         assertEquals(0, r.exit(), r.err() + r.out());
         assertTrue(r.out().matches("(?s).*Pipe pktgen\\w+: .* 0 lost .*"), r.out());
         report("pkt-gen (no arguments): %s", Checks.lastLines(r.out(), 2).lines().filter(l -> l.startsWith("Pipe")).findFirst().orElse("?"));
@@ -179,10 +189,10 @@ class PktGenLabTest {
     Pair startPair(Lab.Nic from, Lab.Nic to, List<String> rxArgs, String rxReady, String... txArgs) {
         String waitFlag = Long.toString(2 * START_SECONDS);
         if (Lab.labLink().isEmpty()) {
-            Shell.Background rx = Tool.PKT_GEN.start(rxArgs.toArray(new String[0]));
+            Shell.Background rx = Tool.PKT_GEN.start(way, rxArgs.toArray(new String[0]));
             running.add(rx);
             assertTrue(rx.awaitOutput(rxReady, START_SECONDS * 1000), "pkt-gen " + rxArgs + " did not start: " + rx.err() + rx.out());
-            Shell.Background tx = Tool.PKT_GEN.start(txArgs);
+            Shell.Background tx = Tool.PKT_GEN.start(way, txArgs);
             running.add(tx);
             return new Pair(rx, tx);
         }
@@ -191,11 +201,11 @@ class PktGenLabTest {
         try {
             List<String> r = new ArrayList<>(rxArgs);
             r.addAll(List.of("-w", waitFlag));
-            rx = Tool.PKT_GEN.start(r.toArray(new String[0]));
+            rx = Tool.PKT_GEN.start(way, r.toArray(new String[0]));
             running.add(rx);
             List<String> t = new ArrayList<>(List.of(txArgs));
             t.addAll(List.of("-w", waitFlag));
-            tx = Tool.PKT_GEN.start(t.toArray(new String[0]));
+            tx = Tool.PKT_GEN.start(way, t.toArray(new String[0]));
             running.add(tx);
             assertTrue(rx.awaitOutput("Waiting up to", 2 * START_SECONDS * 1000), "pkt-gen " + r + " did not open: " + rx.err() + rx.out());
             assertTrue(tx.awaitOutput("Waiting up to", 2 * START_SECONDS * 1000), "pkt-gen " + t + " did not open: " + tx.err() + tx.out());

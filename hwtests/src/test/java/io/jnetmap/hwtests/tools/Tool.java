@@ -3,21 +3,30 @@ package io.jnetmap.hwtests.tools;
 import io.jnetmap.hwtests.Lab;
 import io.jnetmap.hwtests.Shell;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A jnetmap tool run as a user runs it: its own process, command-line arguments, stdout and
- * stderr. Two ways, same main class:
+ * stderr. Three ways, same main class:
  * <ul>
  * <li>{@link Way#CLASSPATH} (default): {@code java -cp <this test's class path> MAIN}, the tools'
  *     classes as hwtests/lab/suite prepare compiled them on the host;</li>
  * <li>{@link Way#LAUNCHER} ({@code JNETMAP_TOOLS_WAY=launcher}): tools/bin/pkt-gen and tools/bin/bridge
  *     with JNETMAP_NO_BUILD=1, so a stale build fails instead of running Maven under TCG.</li>
+ * <li>{@link Way#ARCHIVED} ({@code JNETMAP_TOOLS_WAY=archived}): the launcher's java command (its jars,
+ *     tools/target/jnetmap.classpath) with a class-data-sharing archive of the tools' classes that
+ *     hwtests/lab/suite prepare dumped on the host ({@code -XX:SharedArchiveFile}: JVM start-up only, the
+ *     same classes, code and JIT). Under TCG it saves the parsing and verification of some 2,700 classes
+ *     a start. {@link #fastestWay()} picks it when the archive was made for this JDK.</li>
  * </ul>
- * {@link PktGenLabTest} times both in the guest.
+ * {@link PktGenLabTest} times them in the guest.
  */
 enum Tool {
     PKT_GEN("pkt-gen", "io.jnetmap.tools.pktgen.PktGen"),
@@ -25,9 +34,57 @@ enum Tool {
     VALE_CTL("vale-ctl", "io.jnetmap.tools.valectl.ValeCtl"),
     NM_CAPTURE("nm-capture", "io.jnetmap.tools.capture.NmCapture");
 
-    enum Way { CLASSPATH, LAUNCHER }
+    enum Way { CLASSPATH, LAUNCHER, ARCHIVED }
 
-    static final Way DEFAULT_WAY = "launcher".equalsIgnoreCase(System.getenv("JNETMAP_TOOLS_WAY")) ? Way.LAUNCHER : Way.CLASSPATH;
+    /** The way JNETMAP_TOOLS_WAY names, if it names one. */
+    static final Optional<Way> CHOSEN_WAY = chosenWay();
+
+    static final Way DEFAULT_WAY = CHOSEN_WAY.orElse(Way.CLASSPATH);
+
+    private static Optional<Way> chosenWay() {
+        String w = System.getenv("JNETMAP_TOOLS_WAY");
+        for (Way way : Way.values()) if (way.name().equalsIgnoreCase(w)) return Optional.of(way);
+        return Optional.empty();
+    }
+
+    /**
+     * The way a test that starts many tools should use: the one JNETMAP_TOOLS_WAY names, else
+     * {@link Way#ARCHIVED} when suite prepare made the archive for this JDK, else {@link #DEFAULT_WAY}.
+     */
+    static Way fastestWay() {
+        return CHOSEN_WAY.orElse(Archive.get().isPresent() ? Way.ARCHIVED : DEFAULT_WAY);
+    }
+
+    /**
+     * hwtests/lab/suite prepare's CDS archive (hwtests/target/tools-cds: tools.jsa, the class path and
+     * the JDK it was dumped for), copied once to java.io.tmpdir: the repository's share is mounted
+     * with cache=none in the lab guest, where the JVM's page faults on the 22 MB archive mapped from it
+     * cost 12 s a start (measured), against nothing from the guest's tmpfs.
+     */
+    record Archive(Path file, String classPath) {
+        private static Optional<Archive> archive;
+
+        static synchronized Optional<Archive> get() {
+            if (archive == null) archive = find();
+            return archive;
+        }
+
+        private static Optional<Archive> find() {
+            Path dir = Lab.repo().resolve("hwtests/target/tools-cds");
+            Path jsa = dir.resolve("tools.jsa"), cp = dir.resolve("classpath"), home = dir.resolve("java-home");
+            try {
+                if (!Files.isReadable(jsa) || !Files.isReadable(cp) || !Files.isReadable(home)) return Optional.empty();
+                Path dumpedBy = Path.of(Files.readString(home).trim()).toRealPath();
+                if (!dumpedBy.equals(Path.of(System.getProperty("java.home")).toRealPath())) return Optional.empty();
+                Path local = Path.of(System.getProperty("java.io.tmpdir"), "jnetmap-tools-" + ProcessHandle.current().pid() + ".jsa");
+                Files.copy(jsa, local, StandardCopyOption.REPLACE_EXISTING);
+                local.toFile().deleteOnExit();
+                return Optional.of(new Archive(local, Files.readString(cp).trim()));
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading the tools' CDS archive in " + dir, e);
+            }
+        }
+    }
 
     final String script;
     final String mainClass;
@@ -49,7 +106,18 @@ enum Tool {
      */
     List<String> command(Way way, List<String> jvmOptions, String... args) {
         List<String> c = new ArrayList<>();
-        if (way == Way.LAUNCHER) {
+        if (way == Way.ARCHIVED) {
+            Archive a = Archive.get().orElseThrow(() -> new IllegalStateException(
+                    "no CDS archive of the tools for this JDK: run hwtests/lab/suite prepare on the host"));
+            c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            c.add("--enable-native-access=ALL-UNNAMED");
+            c.add("-XX:SharedArchiveFile=" + a.file());
+            c.add("-Dlogback.configurationFile=" + toolsLogback());
+            javaOpts(c, jvmOptions);
+            c.add("-cp");
+            c.add(a.classPath());
+            c.add(mainClass);
+        } else if (way == Way.LAUNCHER) {
             String opts = (System.getenv().getOrDefault("JNETMAP_JAVA_OPTS", "") + " " + String.join(" ", jvmOptions)).trim();
             c.addAll(List.of("env", "JNETMAP_NO_BUILD=1", "JNETMAP_JAVA_OPTS=" + opts, Lab.repo().resolve("tools/bin/" + script).toString()));
         } else {
@@ -57,9 +125,7 @@ enum Tool {
             c.add("--enable-native-access=ALL-UNNAMED");
             // the tools' own logging set-up, not hwtests' logback-test.xml (which is first on this class path)
             c.add("-Dlogback.configurationFile=" + toolsLogback());
-            String opts = System.getenv("JNETMAP_JAVA_OPTS");
-            if (opts != null && !opts.isBlank()) c.addAll(List.of(opts.trim().split("\\s+")));
-            c.addAll(jvmOptions);
+            javaOpts(c, jvmOptions);
             c.add("-cp");
             c.add(System.getProperty("java.class.path"));
             c.add(mainClass);
@@ -68,8 +134,19 @@ enum Tool {
         return c;
     }
 
+    /** The caller's JNETMAP_JAVA_OPTS, then {@code jvmOptions}, appended to {@code c}. */
+    private static void javaOpts(List<String> c, List<String> jvmOptions) {
+        String opts = System.getenv("JNETMAP_JAVA_OPTS");
+        if (opts != null && !opts.isBlank()) c.addAll(List.of(opts.trim().split("\\s+")));
+        c.addAll(jvmOptions);
+    }
+
     Shell.Background start(String... args) {
         return Shell.start(command(DEFAULT_WAY, args));
+    }
+
+    Shell.Background start(Way way, String... args) {
+        return Shell.start(command(way, args));
     }
 
     /** {@link #start(String...)} with extra JVM options ({@link #command(Way, List, String...)}). */
@@ -82,7 +159,11 @@ enum Tool {
     }
 
     Shell.Result run(Way way, long timeoutSeconds, String... args) {
-        return Shell.run(timeoutSeconds, command(way, args).toArray(new String[0]));
+        return run(way, List.of(), timeoutSeconds, args);
+    }
+
+    Shell.Result run(Way way, List<String> jvmOptions, long timeoutSeconds, String... args) {
+        return Shell.run(timeoutSeconds, command(way, jvmOptions, args).toArray(new String[0]));
     }
 
     private static String toolsLogback() {
