@@ -197,6 +197,7 @@ class PktGenLabTest {
             return new Pair(rx, tx);
         }
         Shell.Background rx, tx;
+        long t0 = System.nanoTime(), opened;
         Lab.setLink(false, from, to);
         try {
             List<String> r = new ArrayList<>(rxArgs);
@@ -209,11 +210,14 @@ class PktGenLabTest {
             running.add(tx);
             assertTrue(rx.awaitOutput("Waiting up to", 2 * START_SECONDS * 1000), "pkt-gen " + r + " did not open: " + rx.err() + rx.out());
             assertTrue(tx.awaitOutput("Waiting up to", 2 * START_SECONDS * 1000), "pkt-gen " + t + " did not open: " + tx.err() + tx.out());
+            opened = System.nanoTime();
         } finally {
             Lab.setLink(true, to);
             Lab.setLink(true, from);
         }
         assertTrue(rx.awaitOutput(rxReady, START_SECONDS * 1000), "pkt-gen " + rxArgs + " did not start: " + rx.err() + rx.out());
+        report("pkt-gen pair %s -> %s (%s): both JVMs started and waiting for the link in %d ms, the receiver working %d ms after the cable went back in",
+                from.port(), to.port(), way, (opened - t0) / 1_000_000, (System.nanoTime() - opened) / 1_000_000);
         return new Pair(rx, tx);
     }
 
