@@ -108,8 +108,9 @@ class PktGenLabTest {
             how[w.ordinal()] = r.ok() ? "ok" : "failed: " + Checks.lastLines(r.err() + r.out(), 1);
             if (w == way || w == Tool.DEFAULT_WAY) assertTrue(r.ok() && r.out().contains("pkt-gen (jnetmap)"), w + ": " + r.err() + r.out());
         }
-        report("pkt-gen -V in the guest: class path %d ms (%s), tools/bin/pkt-gen %d ms (%s), with the CDS archive %d ms (%s); tests use %s",
-                ms[0], how[0], ms[1], how[1], ms[2], how[2], way);
+        report("pkt-gen -V in the guest: class path %d ms (%s), tools/bin/pkt-gen %d ms (%s), with the CDS archive %d ms (%s, copied to %s in %s ms); tests use %s",
+                ms[0], how[0], ms[1], how[1], ms[2], how[2], System.getProperty("java.io.tmpdir"),
+                Tool.Archive.get().map(a -> Long.toString(a.copyMillis())).orElse("-"), way);
     }
 
     @Test

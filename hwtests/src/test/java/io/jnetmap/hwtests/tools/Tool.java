@@ -5,9 +5,11 @@ import io.jnetmap.hwtests.Shell;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -59,9 +61,10 @@ enum Tool {
      * hwtests/lab/suite prepare's CDS archive (hwtests/target/tools-cds: tools.jsa, the class path and
      * the JDK it was dumped for), copied once to java.io.tmpdir: the repository's share is mounted
      * with cache=none in the lab guest, where the JVM's page faults on the 22 MB archive mapped from it
-     * cost 12 s a start (measured), against nothing from the guest's tmpfs.
+     * cost 12 s a start (measured), against nothing from the guest's tmpfs. {@code copyMillis}: how long
+     * that copy took.
      */
-    record Archive(Path file, String classPath) {
+    record Archive(Path file, String classPath, long copyMillis) {
         private static Optional<Archive> archive;
 
         static synchronized Optional<Archive> get() {
@@ -77,11 +80,26 @@ enum Tool {
                 Path dumpedBy = Path.of(Files.readString(home).trim()).toRealPath();
                 if (!dumpedBy.equals(Path.of(System.getProperty("java.home")).toRealPath())) return Optional.empty();
                 Path local = Path.of(System.getProperty("java.io.tmpdir"), "jnetmap-tools-" + ProcessHandle.current().pid() + ".jsa");
-                Files.copy(jsa, local, StandardCopyOption.REPLACE_EXISTING);
+                long t0 = System.nanoTime();
+                copy(jsa, local);
                 local.toFile().deleteOnExit();
-                return Optional.of(new Archive(local, Files.readString(cp).trim()));
+                return Optional.of(new Archive(local, Files.readString(cp).trim(), (System.nanoTime() - t0) / 1_000_000));
             } catch (IOException e) {
                 throw new UncheckedIOException("reading the tools' CDS archive in " + dir, e);
+            }
+        }
+
+        /** Copies in 1 MiB reads: over 9p with cache=none each read is a round trip to the host. */
+        private static void copy(Path from, Path to) throws IOException {
+            try (FileChannel in = FileChannel.open(from);
+                 FileChannel out = FileChannel.open(to, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                         StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+                while (in.read(buf) >= 0) {
+                    buf.flip();
+                    while (buf.hasRemaining()) out.write(buf);
+                    buf.clear();
+                }
             }
         }
     }
