@@ -124,39 +124,26 @@ enum Tool {
      */
     List<String> command(Way way, List<String> jvmOptions, String... args) {
         List<String> c = new ArrayList<>();
-        if (way == Way.ARCHIVED) {
-            Archive a = Archive.get().orElseThrow(() -> new IllegalStateException(
-                    "no CDS archive of the tools for this JDK: run hwtests/lab/suite prepare on the host"));
-            c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            c.add("--enable-native-access=ALL-UNNAMED");
-            c.add("-XX:SharedArchiveFile=" + a.file());
-            c.add("-Dlogback.configurationFile=" + toolsLogback());
-            javaOpts(c, jvmOptions);
-            c.add("-cp");
-            c.add(a.classPath());
-            c.add(mainClass);
-        } else if (way == Way.LAUNCHER) {
+        if (way == Way.LAUNCHER) {
             String opts = (System.getenv().getOrDefault("JNETMAP_JAVA_OPTS", "") + " " + String.join(" ", jvmOptions)).trim();
             c.addAll(List.of("env", "JNETMAP_NO_BUILD=1", "JNETMAP_JAVA_OPTS=" + opts, Lab.repo().resolve("tools/bin/" + script).toString()));
         } else {
+            Optional<Archive> archive = way == Way.ARCHIVED ? Optional.of(Archive.get().orElseThrow(() -> new IllegalStateException(
+                    "no CDS archive of the tools for this JDK: run hwtests/lab/suite prepare on the host"))) : Optional.empty();
             c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             c.add("--enable-native-access=ALL-UNNAMED");
+            archive.ifPresent(a -> c.add("-XX:SharedArchiveFile=" + a.file()));
             // the tools' own logging set-up, not hwtests' logback-test.xml (which is first on this class path)
             c.add("-Dlogback.configurationFile=" + toolsLogback());
-            javaOpts(c, jvmOptions);
+            String opts = System.getenv("JNETMAP_JAVA_OPTS");
+            if (opts != null && !opts.isBlank()) c.addAll(List.of(opts.trim().split("\\s+")));
+            c.addAll(jvmOptions);
             c.add("-cp");
-            c.add(System.getProperty("java.class.path"));
+            c.add(archive.map(Archive::classPath).orElse(System.getProperty("java.class.path")));
             c.add(mainClass);
         }
         c.addAll(List.of(args));
         return c;
-    }
-
-    /** The caller's JNETMAP_JAVA_OPTS, then {@code jvmOptions}, appended to {@code c}. */
-    private static void javaOpts(List<String> c, List<String> jvmOptions) {
-        String opts = System.getenv("JNETMAP_JAVA_OPTS");
-        if (opts != null && !opts.isBlank()) c.addAll(List.of(opts.trim().split("\\s+")));
-        c.addAll(jvmOptions);
     }
 
     Shell.Background start(String... args) {
