@@ -134,6 +134,8 @@ public final class IntelTxRing extends DescriptorRing {
         final NetmapRing r = ring;
         final OffHeapBuffer d = desc;
         final long[] bufIova = iova;
+        final int[] points = reports;
+        final long[] pointPackets = reportPackets;
         final TxDescriptorFormat f = format;
         final boolean sum = f.needsPacketLength();
         // slots were dropped while the link was down: the chip's head and tail are still behind
@@ -141,50 +143,56 @@ public final class IntelTxRing extends DescriptorRing {
             link.restartQueue(queue, from);
             chipAt = from; // where the chip stands now, even if a bad slot below stops this push
         }
-        final int reportsBefore = reportCount;
-        final long packetsBefore = packets;
+        // the batch's last slot ends a packet (end is after the last complete one): it always reports
+        final int last = end == 0 ? lim : end - 1;
+        // report points go into the FIFO at tail as they are written, counted in locals and kept only
+        // if the whole batch passes; nothing in the loop is a call, so the JIT keeps the buffers'
+        // bounds and fields out of it
+        int tail = reportHead + reportCount, added = 0;
+        if (tail > lim) tail -= n;
         boolean report = false;
-        int lastEop = -1, lastReported = -1, pktLen = 0;
+        int pktLen = 0;
         long chain = 0; // the packet so far, for the ring rules: 0 at a packet's first slot
         long pkts = packets; // a local: the field would be a load and a store per packet
-        final int count = end >= from ? end - from : end - from + n, slots = n;
-        for (int c = 0; c < count; c++) { // a counted loop (the JIT unrolls it), wrapping by a subtraction
-            int i = from + c;
-            if (i >= slots) i -= slots;
-            long w = r.slotWord(i); // index, length and flags in one load
-            final long before = chain;
-            boolean first = before == 0;
-            chain = k.sentSlot(i, w, before);
-            if (chain < 0) { // nothing of this sync reaches the chip: no doorbell, the report points taken back
-                reportCount = reportsBefore;
-                packets = packetsBefore;
-                k.rejectSent(i, before);
-                return false;
-            }
-            int fl = NetmapRing.wordFlags(w);
-            int len = NetmapRing.wordLen(w);
-            boolean eop = chain == 0;
-            report |= (fl & NS_REPORT) != 0 || i == 0 || i == half;
-            if (first) pktLen = sum && !eop ? packetLength(i) : len;
-            boolean rs = eop && report;
-            f.write(d, i << 4, bufIova[NetmapRing.wordBufIdx(w)], len, first, eop, rs, pktLen);
-            txFlagsDone(i, fl);
-            if (eop) {
-                pkts++;
-                if (rs) {
-                    packets = pkts; // addReport records it
-                    addReport(i);
-                    lastReported = i;
+        // at most two counted runs, [from, n) then [0, end), rather than one wrapping loop: the slot
+        // index is the loop variable, so the JIT drops the bounds checks of the slot, shadow and
+        // descriptor accesses and unrolls
+        int i = from, stop = end >= from ? end : n;
+        while (true) {
+            for (; i < stop; i++) {
+                long w = r.slotWord(i); // index, length and flags in one load
+                final long before = chain;
+                boolean first = before == 0;
+                chain = k.sentSlot(i, w, before);
+                if (chain < 0) { // nothing of this sync reaches the chip: no doorbell, no report point kept
+                    k.rejectSent(i, before);
+                    return false;
                 }
-                lastEop = i;
-                report = false;
+                int fl = NetmapRing.wordFlags(w);
+                int len = NetmapRing.wordLen(w);
+                boolean eop = chain == 0;
+                report |= (fl & NS_REPORT) != 0 || i == 0 || i == half;
+                if (first) pktLen = sum && !eop ? packetLength(i) : len;
+                boolean rs = eop && (report || i == last);
+                f.write(d, i << 4, bufIova[NetmapRing.wordBufIdx(w)], len, first, eop, rs, pktLen);
+                txFlagsDone(i, fl);
+                if (eop) {
+                    pkts++;
+                    report = false;
+                    if (rs) {
+                        points[tail] = i;
+                        pointPackets[tail] = pkts;
+                        tail = tail == lim ? 0 : tail + 1;
+                        added++;
+                    }
+                }
             }
+            if (stop == end) break;
+            i = 0;
+            stop = end;
         }
         packets = pkts;
-        if (lastEop != lastReported) { // the batch's last packet always reports
-            f.requestReport(d, lastEop << 4);
-            addReport(lastEop);
-        }
+        reportCount += added;
         kring.hwcur(end);
         chipAt = end;
         regs.write32(tdt, end); // release store: every descriptor above is visible to the chip first
@@ -229,14 +237,6 @@ public final class IntelTxRing extends DescriptorRing {
             if ((ring.slotFlags(i) & NS_MOREFRAG) == 0) return total;
             i = i == lim ? 0 : i + 1;
         }
-    }
-
-    private void addReport(int i) {
-        int tail = reportHead + reportCount;
-        if (tail > lim) tail -= reports.length;
-        reports[tail] = i;
-        reportPackets[tail] = packets;
-        reportCount++;
     }
 
     /** Moves hwtail over completed report points; hwtail = the last completed descriptor (netmap keeps one slot). */

@@ -18,9 +18,6 @@ public interface TxDescriptorFormat {
      */
     void write(OffHeapBuffer ring, int off, long iova, int len, boolean first, boolean eop, boolean rs, int packetLen);
 
-    /** Adds the report-status request to the descriptor already written at {@code off}. */
-    void requestReport(OffHeapBuffer ring, int off);
-
     /** Whether the chip wrote back DD for the descriptor at {@code off} (an acquire load). */
     boolean done(OffHeapBuffer ring, int off);
 
