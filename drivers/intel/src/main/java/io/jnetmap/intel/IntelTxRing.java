@@ -155,42 +155,36 @@ public final class IntelTxRing extends DescriptorRing {
         int pktLen = 0;
         long chain = 0; // the packet so far, for the ring rules: 0 at a packet's first slot
         long pkts = packets; // a local: the field would be a load and a store per packet
-        // at most two counted runs, [from, n) then [0, end), rather than one wrapping loop: the slot
-        // index is the loop variable, so the slot, shadow and descriptor offsets are linear in it
-        // and their bounds checks can leave the loop
-        int i = from, stop = end >= from ? end : n;
-        while (true) {
-            for (; i < stop; i++) {
-                long w = r.slotWord(i); // index, length and flags in one load
-                final long before = chain;
-                boolean first = before == 0;
-                chain = k.sentSlot(i, w, before);
-                if (chain < 0) { // nothing of this sync reaches the chip: no doorbell, no report point kept
-                    k.rejectSent(i, before);
-                    return false;
-                }
-                int fl = NetmapRing.wordFlags(w);
-                int len = NetmapRing.wordLen(w);
-                boolean eop = chain == 0;
-                report |= (fl & NS_REPORT) != 0 || i == 0 || i == half;
-                if (first) pktLen = sum && !eop ? packetLength(i) : len;
-                boolean rs = eop && (report || i == last);
-                f.write(d, i << 4, bufIova[NetmapRing.wordBufIdx(w)], len, first, eop, rs, pktLen);
-                txFlagsDone(i, fl);
-                if (eop) {
-                    pkts++;
-                    report = false;
-                    if (rs) {
-                        points[tail] = i;
-                        pointPackets[tail] = pkts;
-                        tail = tail == lim ? 0 : tail + 1;
-                        added++;
-                    }
+        final int count = end >= from ? end - from : end - from + n, slots = n;
+        for (int c = 0; c < count; c++) { // a counted loop (the JIT unrolls it), wrapping by a subtraction
+            int i = from + c;
+            if (i >= slots) i -= slots;
+            long w = r.slotWord(i); // index, length and flags in one load
+            final long before = chain;
+            boolean first = before == 0;
+            chain = k.sentSlot(i, w, before);
+            if (chain < 0) { // nothing of this sync reaches the chip: no doorbell, no report point kept
+                k.rejectSent(i, before);
+                return false;
+            }
+            int fl = NetmapRing.wordFlags(w);
+            int len = NetmapRing.wordLen(w);
+            boolean eop = chain == 0;
+            report |= (fl & NS_REPORT) != 0 || i == 0 || i == half;
+            if (first) pktLen = sum && !eop ? packetLength(i) : len;
+            boolean rs = eop && (report || i == last);
+            f.write(d, i << 4, bufIova[NetmapRing.wordBufIdx(w)], len, first, eop, rs, pktLen);
+            txFlagsDone(i, fl);
+            if (eop) {
+                pkts++;
+                report = false;
+                if (rs) {
+                    points[tail] = i;
+                    pointPackets[tail] = pkts;
+                    tail = tail == lim ? 0 : tail + 1;
+                    added++;
                 }
             }
-            if (stop == end) break;
-            i = 0;
-            stop = end;
         }
         packets = pkts;
         reportCount += added;
