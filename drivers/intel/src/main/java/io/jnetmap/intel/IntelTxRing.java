@@ -148,7 +148,7 @@ public final class IntelTxRing extends DescriptorRing {
         // report points go into the FIFO at tail as they are written, counted in locals and kept only
         // if the whole batch passes: no call and no field store in the loop (packetLength only for a
         // chain on a chip that needs its length), so the JIT can keep the buffers' fields and bounds
-        // out of it (a call there cost Temurin 25 about 5 cycles per packet: bench/README.md)
+        // out of it (a call there cost Temurin 25 5-11 cycles per packet: bench/README.md)
         int tail = reportHead + reportCount, added = 0;
         if (tail > lim) tail -= n;
         boolean report = false;
