@@ -30,10 +30,16 @@ final class PipeAdapter extends NetmapAdapter {
 
     // pipe table entry
     private static final int P_STATE = 0, P_SLOTS = 4, P_ID = 8, P_ID_LEN = 48, P_RING = 56, P_PID = 72,
-            P_WAKE = 128, WAKE_STRIDE = MemoryRegion.LINE_PAIR, W_SEQ = 0, W_WAITERS = 4; // each end's wake word on its own line pair
+            P_WAKE = 128, WAKE_STRIDE = MemoryRegion.LINE_PAIR, W_SEQ = 0, W_WAITERS = 4, // each end's wake word on its own line pair
+            W_MEMBARRIER = 8; // 1: this end's sleepers call membarrier (AsymmetricFence), so its wakers need no fence
     // ring objects in P_RING: master TX, master RX, slave TX, slave RX
     private static final int M_TX = 0, M_RX = 1, S_TX = 2, S_RX = 3;
     static final int DEFAULT_SLOTS = 1024;
+    /**
+     * Longest sleep in one futex wait before the sleeper looks at its rings again (so a peer that
+     * died cannot leave it asleep past its own timeout checks); {@code jnetmap.pipe.sleepSliceMillis}.
+     */
+    private static final long SLEEP_SLICE_NANOS = Math.max(1, Long.getLong("jnetmap.pipe.sleepSliceMillis", 200)) * 1_000_000L;
 
     private static final Map<String, PipeAdapter> OPEN = new HashMap<>();
 
@@ -66,6 +72,7 @@ final class PipeAdapter extends NetmapAdapter {
         int me = master ? 0 : 1;
         this.myWord = e + P_WAKE + me * WAKE_STRIDE;
         this.peerWord = e + P_WAKE + (1 - me) * WAKE_STRIDE;
+        table.putIntVolatile((int) myWord + W_MEMBARRIER, AsymmetricFence.REGISTERED ? 1 : 0); // before this end ever sleeps
     }
 
     /** The adapter of one pipe end, shared by every port of this process bound to that end. */
@@ -244,21 +251,26 @@ final class PipeAdapter extends NetmapAdapter {
 
     // ---- wake-ups
 
+    /**
+     * The publication above must be visible before we look for a sleeper: a fence, unless the
+     * peer's sleepers make up for it with membarrier (see {@link AsymmetricFence}; off-heap store
+     * then off-heap load, kept in this order by the JIT).
+     */
     private void wakePeer() {
-        VarHandle.fullFence(); // the publication above must be visible before we look for a sleeper
+        if (!AsymmetricFence.REGISTERED || table.getInt((int) peerWord + W_MEMBARRIER) == 0) VarHandle.fullFence();
         if (table.getIntVolatile((int) peerWord + W_WAITERS) > 0) Futex.bumpAndWake(table, (int) peerWord + W_SEQ);
     }
 
     @Override
     protected long prepareWait(NetmapPort port, boolean tx, boolean rx) {
         table.getAndAddInt((int) myWord + W_WAITERS, 1);
+        if (AsymmetricFence.REGISTERED) AsymmetricFence.heavy(); // the fence the peer's wakePeer left out
         return table.getIntVolatile((int) myWord + W_SEQ);
     }
 
     @Override
     protected void awaitEvents(NetmapPort port, long token, long timeoutNanos, int round) {
-        // bounded slices: a peer that died cannot leave us asleep past our own timeout checks
-        Libc.futexWait(region.address() + myWord + W_SEQ, (int) token, Math.min(timeoutNanos, 200_000_000L), timespec);
+        Libc.futexWait(region.address() + myWord + W_SEQ, (int) token, Math.min(timeoutNanos, SLEEP_SLICE_NANOS), timespec);
     }
 
     @Override

@@ -33,6 +33,10 @@ public final class Libc {
     // futex(2), shared (not FUTEX_PRIVATE) so it works across processes mapping the same file
     static final int FUTEX_WAIT = 0, FUTEX_WAKE = 1;
     private static final long SYS_FUTEX = 202; // x86_64
+    // membarrier(2) (Linux 4.16 for the GLOBAL_EXPEDITED pair)
+    public static final int MEMBARRIER_CMD_QUERY = 0, MEMBARRIER_CMD_GLOBAL_EXPEDITED = 1 << 1,
+            MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED = 1 << 2;
+    private static final long SYS_MEMBARRIER = 324; // x86_64
 
     private static final Invoker INV = Invoker.getInstance();
     private static final MemoryIO MEM = MemoryIO.getInstance();
@@ -309,6 +313,16 @@ public final class Libc {
             if (e != Errno.EAGAIN && e != Errno.EINTR && e != Errno.ETIMEDOUT)
                 throw new NativeException("futex", "FUTEX_WAIT at 0x" + Long.toHexString(addr), e);
         }
+    }
+
+    /**
+     * membarrier(2) with {@code cmd} and no flags: for {@link #MEMBARRIER_CMD_QUERY} the commands
+     * this kernel supports (a bit mask), else 0. Returns -errno when the kernel refuses (ENOSYS on
+     * a kernel without it, EINVAL for an unknown command, EPERM under a seccomp filter).
+     */
+    public static int membarrier(int cmd) {
+        long rc = INV.invokeN6(C_SYSCALL6, F_SYSCALL, SYS_MEMBARRIER, cmd, 0, 0, 0, 0);
+        return rc < 0 ? -errno() : (int) rc;
     }
 
     /** Wakes up to {@code count} waiters sleeping on the int at {@code addr}. */
