@@ -443,7 +443,14 @@ public final class Kring {
         return or < 0 ? REJECTED_SLOT : or;
     }
 
-    /** {@link #checkRange} of a TX ring fused with {@link #copySlot} into dst, without wrapping. */
+    /**
+     * {@link #checkRange} of a TX ring fused with {@link #copySlot} into dst, without wrapping.
+     * A word of dst that already holds the value is not stored again: the peer's ring usually
+     * does (a sender that keeps its buffers and frame lengths, as pkt-gen), and a store would take
+     * the cache line from the peer's core, which then fetches it back to read the slot (issue #17).
+     * What the peer wrote into these slots before it released them is visible here (its release
+     * of hwtail, our acquire), so the comparison sees the slot as the peer will.
+     */
     private int checkCopyRange(Kring dst, int from, int to) {
         final int nb = numBuffers, bs = bufSize;
         final NetmapRing r = ring, d = dst.ring;
@@ -455,9 +462,10 @@ public final class Kring {
             if (idx < FIRST_BUFFER || idx >= nb || NetmapRing.wordLen(w) > bs) return -(i + 1);
             or |= NetmapRing.wordFlags(w);
             if (st.getInt(K_SHADOW + 4 * i) != idx) st.putInt(K_SHADOW + 4 * i, idx);
-            d.slotWord(i, w);
-            d.ptr(i, r.ptr(i));
-            dst2.putInt(K_SHADOW + 4 * i, idx);
+            if (d.slotWord(i) != w) d.slotWord(i, w);
+            long p = r.ptr(i);
+            if (d.ptr(i) != p) d.ptr(i, p);
+            if (dst2.getInt(K_SHADOW + 4 * i) != idx) dst2.putInt(K_SHADOW + 4 * i, idx);
         }
         return or;
     }
