@@ -148,6 +148,7 @@ public final class IntelTxRing extends DescriptorRing {
         // first NS_MOREFRAG sends the batch to pushChains from its start: nothing is committed before
         // the doorbell, and this loop clears only NS_BUF_CHANGED, which pushChains does not look at.
         int reps = 0, lastRep = -1; // NS_REPORT slots: how many, the last one's place in the batch
+        final int lastC = count - 1; // the batch's last slot always reports: its RS is written here
         for (int c = 0; c < count; c++) { // a counted loop, wrapping by a subtraction
             int i = from + c;
             if (i >= slots) i -= slots;
@@ -159,7 +160,7 @@ public final class IntelTxRing extends DescriptorRing {
                 return false;
             }
             int len = NetmapRing.wordLen(w);
-            f.write(d, i << 4, bufIova[NetmapRing.wordBufIdx(w)], len, true, true, false, len);
+            f.write(d, i << 4, bufIova[NetmapRing.wordBufIdx(w)], len, true, true, c == lastC, len);
             if ((fl & (NS_BUF_CHANGED | NS_REPORT)) != 0) {
                 if ((fl & NS_BUF_CHANGED) != 0) r.slotFlags(i, fl & ~NS_BUF_CHANGED);
                 if ((fl & NS_REPORT) != 0) {
@@ -203,7 +204,7 @@ public final class IntelTxRing extends DescriptorRing {
             if (d1 > prev && d1 < next) next = d1;
             if (d2 > prev && d2 < next) next = d2;
             if (d3 > prev && d3 < next) next = d3;
-            addPoint(at(from, next), before + next + 1);
+            addPoint(at(from, next), before + next + 1, next != lastDist);
             if (next == lastDist) return;
             prev = next;
         }
@@ -217,13 +218,13 @@ public final class IntelTxRing extends DescriptorRing {
             int fl = r.slotFlags(i);
             boolean asked = (fl & NS_REPORT) != 0;
             if (asked) r.slotFlags(i, fl & ~NS_REPORT);
-            if (asked || i == 0 || i == half || c == count - 1) addPoint(i, before + c + 1);
+            if (asked || i == 0 || i == half || c == count - 1) addPoint(i, before + c + 1, c != count - 1);
         }
     }
 
-    /** RS on descriptor {@code i}, which ends the packet that makes {@code pkts} pushed: a report point. */
-    private void addPoint(int i, long pkts) {
-        format.requestReport(desc, i << 4);
+    /** Descriptor {@code i}, which ends the packet that makes {@code pkts} pushed, as a report point; RS added when {@code rs}. */
+    private void addPoint(int i, long pkts, boolean rs) {
+        if (rs) format.requestReport(desc, i << 4);
         int tail = reportHead + reportCount;
         if (tail > lim) tail -= n;
         reports[tail] = i;
