@@ -198,6 +198,23 @@ class E1000eAdapterTest extends ModelAdapterHarness<E1000eModel, E1000eAdapter> 
     }
 
     @Test
+    void severalNsReportSlotsInOneBatchEachGetACompletionReport() {
+        open();
+        model.holdTx = true;
+        NetmapRing tx = port.txRing(0);
+        for (int i = 0; i < 7; i++) put(tx, numbered(i, 80), i == 2 || i == 4 ? NS_REPORT : 0);
+        port.txsync();
+        for (int i = 0; i < 7; i++) {
+            boolean rs = ((txDesc().getInt(16 * i + 8) >>> 24) & 0x08) != 0;
+            assertEquals(i == 0 || i == 2 || i == 4 || i == 6, rs, "RS on descriptor " + i);
+            assertEquals(0, tx.slotFlags(i) & NS_REPORT, "NS_REPORT cleared on slot " + i);
+        }
+        model.processTx(0);
+        port.txsync();
+        assertEquals(63, tx.space(), "every slot back once the chip sent them");
+    }
+
+    @Test
     void jumboFrameGoesOutAcrossMoreFragSlots() {
         open();
         NetmapRing tx = port.txRing(0);

@@ -31,6 +31,11 @@ public final class AdvancedTxFormat implements TxDescriptorFormat {
     }
 
     @Override
+    public void requestReport(OffHeapBuffer ring, int off) {
+        ring.putInt(off + 8, ring.getInt(off + 8) | DCMD_RS);
+    }
+
+    @Override
     public boolean done(OffHeapBuffer ring, int off) {
         return (ring.getIntAcquire(off + 12) & STA_DD) != 0;
     }

@@ -7,6 +7,8 @@ import io.jnetmap.rings.Kring;
 import io.jnetmap.rings.NetmapRing;
 import io.jnetmap.sys.OffHeapBuffer;
 
+import java.lang.invoke.VarHandle;
+
 import static io.jnetmap.rings.NetmapLayout.NS_MOREFRAG;
 
 /**
@@ -83,9 +85,11 @@ public final class IntelRxRing extends RxDescriptorRing {
         long pkts = 0, bad = 0; // counted in locals: a field updated per packet is a load and a store each time
         while (i != stop) {
             int off = i << 4;
-            // status and length (bytes 8..15) in one acquire load: the chip writes a descriptor back
-            // whole, DD last, so a load that sees DD sees the length; the buffer is read after it
-            long wb = d.getLongAcquire(off + 8);
+            // status and length (bytes 8..15) in one load: the chip writes a descriptor back whole, DD
+            // last, so a load that sees DD sees the length. A plain load: an acquire load here made
+            // JDK 17's C2 reload both buffers' fields for every descriptor (bench/README.md); the
+            // fence after the loop keeps the frames' reads after every status seen (x86: loads stay in order)
+            long wb = d.getLong(off + 8);
             int st = (int) wb;
             if ((st & IntelDescriptors.RXD_STAT_DD) == 0) break;
             int len = (int) (wb >>> 32) & 0xffff;
@@ -100,6 +104,7 @@ public final class IntelRxRing extends RxDescriptorRing {
                 i = i == lim ? 0 : i + 1;
             }
         }
+        VarHandle.acquireFence();
         packets += pkts;
         errorPackets += bad;
         if (published >= 0) k.hwtail(published);

@@ -7,6 +7,7 @@ import io.jnetmap.rings.Kring;
 import io.jnetmap.rings.NetmapRing;
 import io.jnetmap.sys.OffHeapBuffer;
 
+import static io.jnetmap.rings.NetmapLayout.NS_BUF_CHANGED;
 import static io.jnetmap.rings.NetmapLayout.NS_MOREFRAG;
 import static io.jnetmap.rings.NetmapLayout.NS_REPORT;
 
@@ -130,6 +131,117 @@ public final class IntelTxRing extends DescriptorRing {
 
     /** Slots [from, end) become descriptors and the chip is told; false when a bad slot reset the ring (nothing told). */
     private boolean push(int from, int end) {
+        // slots were dropped while the link was down: the chip's head and tail are still behind
+        if (from != chipAt && reportCount == 0) {
+            link.restartQueue(queue, from);
+            chipAt = from; // where the chip stands now, even if a bad slot below stops this push
+        }
+        final Kring k = kring;
+        final NetmapRing r = ring;
+        final OffHeapBuffer d = desc;
+        final long[] bufIova = iova;
+        final TxDescriptorFormat f = format;
+        final int count = end >= from ? end - from : end - from + n, slots = n;
+        // The usual batch, one slot per packet: the loop keeps no packet or report state (the report
+        // points are at most a few per batch, added after it), so the JIT has registers for what each
+        // slot needs (with that state in the loop JDK 17 spilled its counter; bench/README.md). The
+        // first NS_MOREFRAG sends the batch to pushChains from its start: nothing is committed before
+        // the doorbell, and this loop clears only NS_BUF_CHANGED, which pushChains does not look at.
+        int reps = 0, lastRep = -1; // NS_REPORT slots: how many, the last one's place in the batch
+        final int lastC = count - 1; // the batch's last slot always reports: its RS is written here
+        for (int c = 0; c < count; c++) { // a counted loop, wrapping by a subtraction
+            int i = from + c;
+            if (i >= slots) i -= slots;
+            long w = r.slotWord(i); // index, length and flags in one load
+            int fl = NetmapRing.wordFlags(w);
+            if ((fl & NS_MOREFRAG) != 0) return pushChains(from, end);
+            if (k.sentSlot(i, w, 0) != 0) { // nothing of this sync reaches the chip: no doorbell, no report point
+                k.rejectSent(i, 0);
+                return false;
+            }
+            int len = NetmapRing.wordLen(w);
+            f.write(d, i << 4, bufIova[NetmapRing.wordBufIdx(w)], len, true, true, c == lastC, len);
+            if ((fl & (NS_BUF_CHANGED | NS_REPORT)) != 0) {
+                if ((fl & NS_BUF_CHANGED) != 0) r.slotFlags(i, fl & ~NS_BUF_CHANGED);
+                if ((fl & NS_REPORT) != 0) {
+                    reps++;
+                    lastRep = c;
+                }
+            }
+        }
+        final long before = packets;
+        if (reps > 1) {
+            reportEach(from, count, before);
+        } else {
+            if (reps == 1) {
+                int i = at(from, lastRep);
+                r.slotFlags(i, r.slotFlags(i) & ~NS_REPORT);
+            }
+            // netmap's periodic reports: the packets at slot 0 and slot n/2; then NS_REPORT's; the batch's last always
+            reportAt(from, count, before, from == 0 ? 0 : slots - from, half >= from ? half - from : half - from + slots, lastRep);
+        }
+        packets = before + count;
+        doorbell(end);
+        return true;
+    }
+
+    /** Slot {@code dist} slots after {@code from}. */
+    private int at(int from, int dist) {
+        int i = from + dist;
+        return i >= n ? i - n : i;
+    }
+
+    /**
+     * Report points of a batch of {@code count} single-slot packets from {@code from}, {@code before}
+     * packets pushed ahead of it: the slots at distances {@code d1}, {@code d2}, {@code d3} (each
+     * when inside the batch) and the batch's last, in ring order, each once.
+     */
+    private void reportAt(int from, int count, long before, int d1, int d2, int d3) {
+        final int lastDist = count - 1;
+        int prev = -1;
+        while (true) {
+            int next = lastDist;
+            if (d1 > prev && d1 < next) next = d1;
+            if (d2 > prev && d2 < next) next = d2;
+            if (d3 > prev && d3 < next) next = d3;
+            addPoint(at(from, next), before + next + 1, next != lastDist);
+            if (next == lastDist) return;
+            prev = next;
+        }
+    }
+
+    /** Report points of a batch of single-slot packets with several NS_REPORT slots (cleared here), in ring order. */
+    private void reportEach(int from, int count, long before) {
+        final NetmapRing r = ring;
+        for (int c = 0; c < count; c++) {
+            int i = at(from, c);
+            int fl = r.slotFlags(i);
+            boolean asked = (fl & NS_REPORT) != 0;
+            if (asked) r.slotFlags(i, fl & ~NS_REPORT);
+            if (asked || i == 0 || i == half || c == count - 1) addPoint(i, before + c + 1, c != count - 1);
+        }
+    }
+
+    /** Descriptor {@code i}, which ends the packet that makes {@code pkts} pushed, as a report point; RS added when {@code rs}. */
+    private void addPoint(int i, long pkts, boolean rs) {
+        if (rs) format.requestReport(desc, i << 4);
+        int tail = reportHead + reportCount;
+        if (tail > lim) tail -= n;
+        reports[tail] = i;
+        reportPackets[tail] = pkts;
+        reportCount++;
+    }
+
+    /** The descriptors up to {@code end} are written: hwcur moves and the chip is told. */
+    private void doorbell(int end) {
+        kring.hwcur(end);
+        chipAt = end;
+        regs.write32(tdt, end); // release store: every descriptor above is visible to the chip first
+        doorbells++;
+    }
+
+    /** {@link #push} of a batch holding an NS_MOREFRAG chain: packet and report state per slot. */
+    private boolean pushChains(int from, int end) {
         final Kring k = kring;
         final NetmapRing r = ring;
         final OffHeapBuffer d = desc;
@@ -138,28 +250,22 @@ public final class IntelTxRing extends DescriptorRing {
         final long[] pointPackets = reportPackets;
         final TxDescriptorFormat f = format;
         final boolean sum = f.needsPacketLength();
-        // slots were dropped while the link was down: the chip's head and tail are still behind
-        if (from != chipAt && reportCount == 0) {
-            link.restartQueue(queue, from);
-            chipAt = from; // where the chip stands now, even if a bad slot below stops this push
-        }
         // the batch's last slot ends a packet (end is after the last complete one): it always reports
         final int last = end == 0 ? lim : end - 1;
         // report points go into the FIFO at tail as they are written, counted in locals and kept only
         // if the whole batch passes: no call and no field store in the loop (packetLength only for a
-        // chain on a chip that needs its length), so the JIT can keep the buffers' fields and bounds
-        // out of it (a call there cost Temurin 25 5-11 cycles per packet: bench/README.md)
+        // chain on a chip that needs its length)
         int tail = reportHead + reportCount, added = 0;
         if (tail > lim) tail -= n;
         boolean report = false;
         int pktLen = 0;
         long chain = 0; // the packet so far, for the ring rules: 0 at a packet's first slot
-        long pkts = packets; // a local: the field would be a load and a store per packet
+        long pkts = packets;
         final int count = end >= from ? end - from : end - from + n, slots = n;
-        for (int c = 0; c < count; c++) { // a counted loop (the JIT unrolls it), wrapping by a subtraction
+        for (int c = 0; c < count; c++) {
             int i = from + c;
             if (i >= slots) i -= slots;
-            long w = r.slotWord(i); // index, length and flags in one load
+            long w = r.slotWord(i);
             final long before = chain;
             boolean first = before == 0;
             chain = k.sentSlot(i, w, before);
@@ -188,10 +294,7 @@ public final class IntelTxRing extends DescriptorRing {
         }
         packets = pkts;
         reportCount += added;
-        kring.hwcur(end);
-        chipAt = end;
-        regs.write32(tdt, end); // release store: every descriptor above is visible to the chip first
-        doorbells++;
+        doorbell(end);
         return true;
     }
 

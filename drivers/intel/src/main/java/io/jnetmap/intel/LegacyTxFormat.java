@@ -30,6 +30,11 @@ public final class LegacyTxFormat implements TxDescriptorFormat {
     }
 
     @Override
+    public void requestReport(OffHeapBuffer ring, int off) {
+        ring.putInt(off + 8, ring.getInt(off + 8) | CMD_RS << 24);
+    }
+
+    @Override
     public boolean done(OffHeapBuffer ring, int off) {
         return (ring.getIntAcquire(off + 12) & STA_DD) != 0;
     }

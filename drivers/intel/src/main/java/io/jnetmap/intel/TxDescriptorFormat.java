@@ -18,6 +18,12 @@ public interface TxDescriptorFormat {
      */
     void write(OffHeapBuffer ring, int off, long iova, int len, boolean first, boolean eop, boolean rs, int packetLen);
 
+    /**
+     * Adds RS to the descriptor at {@code off}, written by {@link #write} with {@code rs} false:
+     * how a batch of single-slot packets gets its few report points after its loop.
+     */
+    void requestReport(OffHeapBuffer ring, int off);
+
     /** Whether the chip wrote back DD for the descriptor at {@code off} (an acquire load). */
     boolean done(OffHeapBuffer ring, int off);
 
