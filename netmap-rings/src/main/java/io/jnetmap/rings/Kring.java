@@ -40,6 +40,12 @@ public final class Kring {
             K_SHADOW = MemoryRegion.KSTATE_SIZE;
     static final int K_BUSY = 16;
     private static final int PID = io.jnetmap.sys.Libc.getpid();
+    /**
+     * netmap's {@code dev.netmap.no_timestamp} sysctl, as system property {@code jnetmap.no_timestamp}
+     * (read once): 0 (the default) stamps every RX ring's {@code ts} at each rxsync; any other value
+     * stamps only rings whose flags have NR_TIMESTAMP, and saves the clock read the stamp costs.
+     */
+    static final boolean NO_TIMESTAMP = flag(System.getProperty("jnetmap.no_timestamp"));
 
     private final NetmapAdapter adapter;
     private final MemoryRegion region;
@@ -87,6 +93,13 @@ public final class Kring {
         this.minFrame = tx && !host && adapter != null ? adapter.minTxFrame() : 0;
         this.maxFrags = tx && !host && adapter != null ? Math.max(0, adapter.maxTxFragments()) : 0;
         this.fragCap = maxFrags == 0 ? Integer.MAX_VALUE : maxFrags;
+    }
+
+    /** A sysctl-like switch: unset, empty, "0" or "false" is off; anything else ("1", "true") on. */
+    static boolean flag(String v) {
+        if (v == null) return false;
+        v = v.trim();
+        return !v.isEmpty() && !v.equals("0") && !v.equalsIgnoreCase("false");
     }
 
     /**
@@ -250,8 +263,8 @@ public final class Kring {
     /**
      * Validates head and cur (nm_rxsync_prologue), refuses out-of-range released slots, forwards
      * NS_FORWARD slots when the ring asks for it, calls the back-end's rxsync, publishes the new
-     * tail and stamps the ring's timestamp. As in netmap, a pointer violation resets the ring and
-     * the sync still imports new packets.
+     * tail and stamps the ring's timestamp (netmap's no_timestamp: see {@link #NO_TIMESTAMP}). As in
+     * netmap, a pointer violation resets the ring and the sync still imports new packets.
      */
     public int rxsync(int flags) {
         if (!tryGet()) return BUSY;
@@ -275,11 +288,19 @@ public final class Kring {
             else if (rc != 0) return backendError();
             finish();
             if (watched) m.received(this); // and RX frames as the port receives them
-            ring.timestamp(Clock.epochMicros());
+            stamp();
             return result;
         } finally {
             put();
         }
+    }
+
+    /**
+     * netmap's rxsync timestamp. A method of its own so that rxsync's bytecode does not grow (the
+     * JIT's inlining budget): the setting folds away, the default path is the one clock read it was.
+     */
+    private void stamp() {
+        if (!NO_TIMESTAMP || (ring.flags() & NR_TIMESTAMP) != 0) ring.timestamp(Clock.epochMicros());
     }
 
     /**

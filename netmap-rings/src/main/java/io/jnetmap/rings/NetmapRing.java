@@ -68,7 +68,10 @@ public final class NetmapRing {
     public int flags() { return ring.getInt(RING_FLAGS); }
     public void flags(int f) { ring.putInt(RING_FLAGS, f); }
 
-    /** Seconds of the last RX sync's timestamp (struct timeval tv_sec). */
+    /**
+     * Seconds of the last RX sync's timestamp (struct timeval tv_sec): every rxsync stamps, or with
+     * {@code -Djnetmap.no_timestamp=1} (netmap's no_timestamp sysctl) only rings whose flags have NR_TIMESTAMP.
+     */
     public long tsSeconds() { return ring.getLong(RING_TS); }
     /** Microseconds of the last RX sync's timestamp (struct timeval tv_usec). */
     public long tsMicros() { return ring.getLong(RING_TS + 8); }
