@@ -11,6 +11,7 @@ LAB_PKGS=(
   cpio              # packs the initramfs
   kmod              # modprobe inside the guest
   iproute2 iputils-ping tcpdump pciutils
+  ethtool           # the kernel peers' own counters (ethtool -S) in the pkt-gen, r8169 and 82599 checks
   socat             # relays the guest's link-pull port to QEMU's monitor
   dpdk dpdk-dev     # DPDK 22.11; dpdk-testpmd (in dpdk-dev on Debian 12): a sender we did not write (TestpmdFloodLabTest)
   # building the lab's QEMU (lib/qemu-build.sh) and the firmware it runs with
