@@ -37,7 +37,7 @@ final class AsymmetricFence {
     private AsymmetricFence() { }
 
     private static boolean register() {
-        if (!Boolean.parseBoolean(System.getProperty("jnetmap.membarrier", "true"))) return false;
+        if (!Kring.flag(System.getProperty("jnetmap.membarrier", "1"))) return false; // as jnetmap.no_timestamp: 0/false off, 1/true on
         int supported = Libc.membarrier(Libc.MEMBARRIER_CMD_QUERY);
         int need = Libc.MEMBARRIER_CMD_GLOBAL_EXPEDITED | Libc.MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED;
         if (supported < 0 || (supported & need) != need) {
