@@ -55,6 +55,7 @@ final class AsymmetricFence {
     /** The sleeper's side: a full barrier on every CPU running a registered process. Only when {@link #REGISTERED}. */
     static void heavy() {
         int rc = Libc.membarrier(Libc.MEMBARRIER_CMD_GLOBAL_EXPEDITED);
-        if (rc != 0) throw new NativeException("membarrier", "GLOBAL_EXPEDITED after a successful registration", -rc);
+        if (rc != 0) throw new NativeException("membarrier", "GLOBAL_EXPEDITED after a successful registration", -rc,
+                "start this JVM with -Djnetmap.membarrier=0: its pipe ends then sleep without it and their peers fence when waking them");
     }
 }
