@@ -45,7 +45,13 @@ public final class NetmapPort implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NetmapPort.class);
 
     public static final int POLLIN = 0x1, POLLOUT = 0x4, POLLERR = 0x8;
-    static final int DEFAULT_SPIN_MICROS = 20;
+    /**
+     * 100, not less: at 20 a pkt-gen pipe run on Temurin 25 fell into a regime of frequent sleeps
+     * in about half the runs (80-95 Mpps against 150-180; each sleeper's membarrier interrupts the
+     * busy peer, which then also waits too long and sleeps). At 50, 100 and 200 every run was fast
+     * (issue #17, bench/README.md "pkt-gen every run").
+     */
+    static final int DEFAULT_SPIN_MICROS = 100;
     private static final long SPIN_NANOS = Math.max(0, Long.getLong("jnetmap.poll.spinMicros", DEFAULT_SPIN_MICROS)) * 1000L;
 
     private final PortName name;
