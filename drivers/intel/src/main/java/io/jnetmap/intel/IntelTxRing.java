@@ -141,7 +141,7 @@ public final class IntelTxRing extends DescriptorRing {
         final OffHeapBuffer d = desc;
         final long[] bufIova = iova;
         final TxDescriptorFormat f = format;
-        final int count = end >= from ? end - from : end - from + n, slots = n;
+        final int count = k.distance(from, end), slots = n;
         // The usual batch, one slot per packet: the loop keeps no packet or report state (the report
         // points are at most a few per batch, added after it), so the JIT has registers for what each
         // slot needs (with that state in the loop JDK 17 spilled its counter; bench/README.md). The
@@ -261,7 +261,7 @@ public final class IntelTxRing extends DescriptorRing {
         int pktLen = 0;
         long chain = 0; // the packet so far, for the ring rules: 0 at a packet's first slot
         long pkts = packets;
-        final int count = end >= from ? end - from : end - from + n, slots = n;
+        final int count = k.distance(from, end), slots = n;
         for (int c = 0; c < count; c++) {
             int i = from + c;
             if (i >= slots) i -= slots;
