@@ -152,15 +152,29 @@ public final class PeerPort implements AutoCloseable {
     }
 
     /**
-     * Starts tcpdump on the interface writing {@code file} (whole frames, a big buffer, every
-     * frame written at once); it exits by itself after {@code count} frames.
+     * Starts tcpdump on the interface writing {@code file} (whole frames, a big buffer); it exits
+     * by itself after {@code count} frames, flushing the file then. No {@code -U}: a write(2) per
+     * frame made the guest's tcpdump (TCG) fall behind a 200,000-frame burst, its ring overflowed
+     * and it never reached the count (the peer's kernel had them all).
      */
     public Shell.Background tcpdump(Path file, String filter, long count) {
-        Shell.Background b = startIn("tcpdump", "-i", ifname, "-w", file.toString(), "-s", "0", "-B", "65536", "-U", "-n",
+        Shell.Background b = startIn("tcpdump", "-i", ifname, "-w", file.toString(), "-s", "0", "-B", "65536", "-n",
                 "-c", Long.toString(count), filter);
         if (!b.awaitOutput("listening on", 30_000))
             throw new IllegalStateException("tcpdump did not start: " + b.err());
         return b;
+    }
+
+    /**
+     * Waits up to {@code seconds} for a tcpdump started with a frame count to exit by itself; if it
+     * has not, stops it and says how far it got (its "captured" and "dropped by kernel" lines), so a
+     * witness that fell behind is told apart from frames that never came.
+     */
+    public static void awaitCapture(Shell.Background dump, long count, long seconds) {
+        if (dump.awaitExit(seconds)) return;
+        dump.interrupt(30);
+        throw new AssertionError("tcpdump had not captured " + count + " frames after " + seconds + " s; stopped, it said: "
+                + dump.err().strip().replace('\n', ' '));
     }
 
     /** tcpdump as {@link #tcpdump(Path, String, long)} without a frame limit: stop it with {@link Shell.Background#interrupt}. */

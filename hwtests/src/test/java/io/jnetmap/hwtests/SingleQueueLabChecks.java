@@ -148,7 +148,7 @@ public abstract class SingleQueueLabChecks<A extends NicAdapter> extends LabChec
             double secs = (System.nanoTime() - t0) / 1e9;
             waitFor("the peer counted all frames (" + peer.counters() + ")", 120_000,
                     () -> peer.counter("rx_packets") - peerRx0 >= frames);
-            assertTrue(dump.awaitExit(120), "tcpdump did not capture " + frames + " frames: " + dump.err());
+            PeerPort.awaitCapture(dump, frames, 120);
             report("TX %s: %,d frames (60..1514 B) in %.1f s: %,.0f frames/s, %.1f Mb/s; tcpdump: %s", kind, frames, secs,
                     frames / secs, bytesOf(frames) * 8 / secs / 1e6, lastLines(dump.err(), 3).replace('\n', ' '));
             assertTrue(dump.err().matches("(?s).*(^|\\n)0 packets dropped by kernel.*"), "tcpdump dropped frames: " + dump.err());
@@ -256,7 +256,7 @@ public abstract class SingleQueueLabChecks<A extends NicAdapter> extends LabChec
                 sendNumbered(n, seq -> 9000, peerRx0);
                 waitFor("the peer counted the jumbo frames (" + peer.counters() + ")", 60_000,
                         () -> peer.counter("rx_packets") - peerRx0 >= n);
-                assertTrue(dump.awaitExit(60), "tcpdump did not capture " + n + " jumbo frames: " + dump.err());
+                PeerPort.awaitCapture(dump, n, 60);
             } finally {
                 dump.close();
             }
