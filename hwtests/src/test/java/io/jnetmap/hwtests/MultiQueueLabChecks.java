@@ -603,7 +603,7 @@ public abstract class MultiQueueLabChecks<A extends IntelAdapter> extends LabChe
         Map<String, Long> s0 = adapter.statistics();
         long[] p0 = stablePeerCounters();
         long pRxPackets = p0[0], pRxBytes = p0[1], pTxPackets = p0[2], pTxBytes = p0[3];
-        send(0, 7_000_000, n, seq -> 60 + seq % 1455, pRxPackets);
+        send(0, 7_000_000, n, seq -> 60 + seq % 1455, pRxPackets); // the sizes bytesOf below adds up
         waitFor("the peer counted the frames", 60_000, () -> peer.counter("rx_packets") - pRxPackets >= n);
         Received got = new Received(n);
         Shell.Background gen = peer.pktgen(n, 64, 1518, pktgenDelayNs, mac);
@@ -617,7 +617,10 @@ public abstract class MultiQueueLabChecks<A extends IntelAdapter> extends LabChe
         long peerTxP = p1[2] - pTxPackets, peerTxB = p1[3] - pTxBytes;
         report("counters %s: port tx %d packets %d B / peer rx %d packets %d B; port rx %d packets %d B / peer tx %d packets %d B",
                 kind, txP, txB, peerRxP, peerRxB, rxP, rxB, peerTxP, peerTxB);
-        assertCountersAgree(n, got.count, got.others, s0, s1, peerRxP, peerRxB, peerTxP, peerTxB);
+        long delivered = 0;
+        for (int i = 0; i < got.count; i++) delivered += got.len[i];
+        assertCountersAgree(n, got.count, got.others, s0, s1, peerRxP, peerRxB, peerTxP, peerTxB,
+                bytesOf(7_000_000, n, seq -> 60 + seq % 1455), delivered);
     }
 
     // ================================================================== 9. bad slots

@@ -336,7 +336,7 @@ public abstract class SingleQueueLabChecks<A extends NicAdapter> extends LabChec
         report("counters %s: port tx %d packets %d B / peer rx %d packets %d B; port rx %d packets %d B / peer tx %d packets %d B"
                         + "; driver tx %d rx %d", kind, txP, txB, peerRxP, peerRxB, rxP, rxB, peerTxP, peerTxB,
                 s1.get("driver_tx_packets") - s0.get("driver_tx_packets"), s1.get("driver_rx_packets") - s0.get("driver_rx_packets"));
-        assertCountersAgree(n, got.count, got.others, s0, s1, peerRxP, peerRxB, peerTxP, peerTxB);
+        assertCountersAgree(n, got.count, got.others, s0, s1, peerRxP, peerRxB, peerTxP, peerTxB, bytesOf(n), bytesOf(got.count));
     }
 
     // ================================================================== 6. bad slots
