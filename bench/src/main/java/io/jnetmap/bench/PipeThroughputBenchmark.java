@@ -3,6 +3,7 @@ package io.jnetmap.bench;
 import io.jnetmap.rings.NetmapPort;
 import io.jnetmap.rings.NetmapRing;
 import io.jnetmap.sys.Libc;
+import io.jnetmap.sys.OffHeapBuffer;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -37,6 +38,16 @@ import java.util.concurrent.TimeUnit;
  * iteration (JMH's JSON "rawData" holds them per iteration, next to {@code received}'s). On a VM the
  * pipe's rate follows that figure (issue #17), so each measured second carries the placement of the
  * two vCPUs it ran on. {@code -p roundTripMs=0} leaves the probe out (both figures 0).
+ *
+ * <p>Group {@code floor} is the least any ring core can cost in this shape on this JVM and machine:
+ * a bare single-producer, single-consumer ring of 16-byte elements in the same kind of off-heap
+ * memory (a little-endian direct ByteBuffer, jffi-allocated, as every ring of ours), each element
+ * written whole by the sender and read whole by the receiver, each side reading the other's index
+ * with one acquire and publishing its own with one release per batch, the two indices on line
+ * pairs of their own. That is DPDK rte_ring's SP/SC bulk path (its {@code ring_perf_autotest}
+ * with 16-byte elements) and nothing of netmap's: no ring rules, no slot checks, no busy word, no
+ * wake-up. Run it beside {@code pipe} ({@code -p batch=32 PipeThroughputBenchmark.floor}) to see
+ * how much of the pipe's cost is the ring rules and how much the JVM's.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -57,6 +68,10 @@ public class PipeThroughputBenchmark {
     public int roundTripMs;
 
     private final LineRoundTrip roundTrip = new LineRoundTrip();
+    /** The floor ring: FLOOR_SLOTS elements of 16 bytes, then the producer's and the consumer's index, 256 bytes apart. */
+    private static final int FLOOR_SLOTS = 1024, FLOOR_MASK = FLOOR_SLOTS - 1, FLOOR_PROD = FLOOR_SLOTS * 16 + 256,
+            FLOOR_CONS = FLOOR_PROD + 256;
+    private OffHeapBuffer floor;
     private NetmapPort master, slave;
     private NetmapRing tx, rx;
 
@@ -65,6 +80,8 @@ public class PipeThroughputBenchmark {
     @State(Scope.Thread)
     public static class Packets {
         public long sent, received;
+        /** The floor ring's element count this thread has written or read so far (wraps as an int, as the indices do). */
+        int floorPos;
 
         @Setup(Level.Iteration)
         public void reset() { sent = 0; received = 0; }
@@ -78,6 +95,8 @@ public class PipeThroughputBenchmark {
         tx = master.txRing(0);
         rx = slave.rxRing(0);
         for (int i = 0; i < tx.numSlots(); i++) tx.buffers().putLong(tx.slotBufOffset(i), 0x0102030405060708L);
+        floor = OffHeapBuffer.allocate(FLOOR_CONS + 256);
+        floor.fill(0, floor.capacity(), (byte) 0);
     }
 
     /**
@@ -142,6 +161,7 @@ public class PipeThroughputBenchmark {
     public void close() {
         slave.close();
         master.close();
+        floor.close();
     }
 
     @Benchmark
@@ -179,6 +199,46 @@ public class PipeThroughputBenchmark {
             i = r.next(i);
         }
         r.advance(i);
+        p.received += n;
+        return bytes;
+    }
+
+    @Benchmark
+    @Group("floor")
+    @GroupThreads(1)
+    public void floorSend(Packets p, SenderCpu cpu) {
+        OffHeapBuffer m = floor;
+        int pos = p.floorPos;
+        int n = Math.min(batch, FLOOR_SLOTS - (pos - m.getIntAcquire(FLOOR_CONS)));
+        if (n > 0) {
+            for (int k = 0; k < n; k++) {
+                int at = ((pos + k) & FLOOR_MASK) << 4;
+                m.putLong(at, 60L << 32 | (pos + k)); // a netmap slot's first word: buffer index, length, flags
+                m.putLong(at + 8, 0);
+            }
+            m.putIntRelease(FLOOR_PROD, pos + n);
+            p.floorPos = pos + n;
+            p.sent += n;
+        } else {
+            Thread.onSpinWait();
+        }
+    }
+
+    @Benchmark
+    @Group("floor")
+    @GroupThreads(1)
+    public long floorReceive(Packets p, ReceiverCpu cpu) {
+        OffHeapBuffer m = floor;
+        int pos = p.floorPos;
+        int n = Math.min(batch, m.getIntAcquire(FLOOR_PROD) - pos);
+        if (n == 0) Thread.onSpinWait();
+        long bytes = 0;
+        for (int k = 0; k < n; k++) {
+            int at = ((pos + k) & FLOOR_MASK) << 4;
+            bytes += (m.getLong(at) >>> 32 & 0xffff) + m.getLong(at + 8);
+        }
+        m.putIntRelease(FLOOR_CONS, pos + n);
+        p.floorPos = pos + n;
         p.received += n;
         return bytes;
     }
