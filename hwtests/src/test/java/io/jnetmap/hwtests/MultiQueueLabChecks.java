@@ -603,7 +603,9 @@ public abstract class MultiQueueLabChecks<A extends IntelAdapter> extends LabChe
         Map<String, Long> s0 = adapter.statistics();
         long[] p0 = stablePeerCounters();
         long pRxPackets = p0[0], pRxBytes = p0[1], pTxPackets = p0[2], pTxBytes = p0[3];
-        send(0, 7_000_000, n, seq -> 60 + seq % 1455, pRxPackets); // the sizes bytesOf below adds up
+        int first = 7_000_000;
+        Size size = seq -> 60 + seq % 1455;
+        send(0, first, n, size, pRxPackets);
         waitFor("the peer counted the frames", 60_000, () -> peer.counter("rx_packets") - pRxPackets >= n);
         Received got = new Received(n);
         Shell.Background gen = peer.pktgen(n, 64, 1518, pktgenDelayNs, mac);
@@ -619,8 +621,7 @@ public abstract class MultiQueueLabChecks<A extends IntelAdapter> extends LabChe
                 kind, txP, txB, peerRxP, peerRxB, rxP, rxB, peerTxP, peerTxB);
         long delivered = 0;
         for (int i = 0; i < got.count; i++) delivered += got.len[i];
-        assertCountersAgree(n, got.count, got.others, s0, s1, peerRxP, peerRxB, peerTxP, peerTxB,
-                bytesOf(7_000_000, n, seq -> 60 + seq % 1455), delivered);
+        assertCountersAgree(n, got.count, got.others, s0, s1, peerRxP, peerRxB, peerTxP, peerTxB, bytesOf(first, n, size), delivered);
     }
 
     // ================================================================== 9. bad slots
