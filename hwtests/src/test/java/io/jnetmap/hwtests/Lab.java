@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.slf4j.LoggerFactory;
 
 /**
  * The hardware lab as the environment describes it (hwtests/lab/README.md): which NICs there are
@@ -76,6 +77,19 @@ public final class Lab {
         if (dir == null || dir.isBlank()) return Optional.empty();
         Path p = Path.of(dir).resolve(nic.port() + ".pcap");
         return Files.exists(p) ? Optional.of(p) : Optional.empty();
+    }
+
+    /**
+     * Gives back the disk space of bytes {@code from..to} of {@code nic}'s wire pcap: frames the
+     * running test has decided not to read, while it still floods the port (between tests
+     * {@link WireHistory} does it for every port). False, with a warning, when the lab could not.
+     */
+    public static boolean forgetWire(Nic nic, long from, long to) {
+        String link = labLink().orElse(null);
+        if (link == null || pcap(nic).isEmpty()) return false;
+        Shell.Result r = WireHistory.forget(link, List.of(nic.port() + ":" + from + ":" + to));
+        if (r.exit() != 0) LoggerFactory.getLogger(Lab.class).warn("lab-link forget-wire {}:{}:{}: {}", nic.port(), from, to, (r.err() + r.out()).strip());
+        return r.exit() == 0;
     }
 
     /** Where tests may leave files for the run's report (the lab's results directory, else target/). */
