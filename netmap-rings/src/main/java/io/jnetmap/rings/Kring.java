@@ -70,6 +70,8 @@ public final class Kring {
     private String lastError;
     private long errors;
     private int checkedFlags;
+    /** The hwtail rxPrologue validated against, for {@link NetmapAdapter#peerPublishesRxTail} back-ends. */
+    private int prologueTail;
     /** The monitors' view of this ring (owner side), set while the port is published; null for monitors' own rings. */
     private MonitorTap tap;
 
@@ -253,7 +255,7 @@ public final class Kring {
             int rc = adapter.syncTx(this, flags);
             if (rc == REJECTED_SLOT) return ERR_SLOT;
             if (rc != 0) return backendError();
-            finish();
+            finish(hwtail());
             return OK;
         } finally {
             put();
@@ -286,7 +288,8 @@ public final class Kring {
             int rc = adapter.syncRx(this, flags);
             if (rc == REJECTED_SLOT && inSync) result = ERR_SLOT; // the ring was reset; what arrived was still imported
             else if (rc != 0) return backendError();
-            finish();
+            // the prologue's read of a tail only the peer writes: one acquire of its line per sync
+            finish(head >= 0 && !host && adapter.peerPublishesRxTail() ? prologueTail : hwtail());
             if (watched) m.received(this); // and RX frames as the port receives them
             stamp();
             return result;
@@ -391,6 +394,7 @@ public final class Kring {
         }
         state.putInt(K_RHEAD, head);
         state.putInt(K_RCUR, cur);
+        prologueTail = hwtail;
         return head;
     }
 
@@ -617,9 +621,8 @@ public final class Kring {
      */
     public int checkedFlags() { return checkedFlags; }
 
-    /** nm_sync_finalize: the user sees the new tail. */
-    private void finish() {
-        int t = hwtail();
+    /** nm_sync_finalize: the user sees the new tail {@code t}, the kring's hwtail read at or after the prologue. */
+    private void finish(int t) {
         state.putInt(K_RTAIL, t);
         ring.tail(t);
     }

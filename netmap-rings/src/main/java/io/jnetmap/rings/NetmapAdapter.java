@@ -84,6 +84,16 @@ public abstract class NetmapAdapter {
      */
     protected boolean checksRxSlotsInSync() { return false; }
 
+    /**
+     * True when the RX rings' nr_hwtail is written only by someone else (a pipe's peer in its
+     * txsync), never by this back-end's rxsync: an rxsync then reads that index once, in the
+     * prologue, and gives the user the tail it read there; a packet the peer publishes meanwhile
+     * shows at the next sync. The peer writes the line at its own pace, so a second read would
+     * often wait for the line again (issue #17). Default false: rxsync imports packets itself and
+     * the tail is read after it.
+     */
+    protected boolean peerPublishesRxTail() { return false; }
+
     /** Enter ({@code on}) or leave netmap mode: called at the first binding and after the last. */
     protected abstract void register(boolean on);
 

@@ -215,6 +215,9 @@ final class PipeAdapter extends NetmapAdapter {
     protected boolean checksTxSlotsInSync() { return true; }
 
     @Override
+    protected boolean peerPublishesRxTail() { return true; }
+
+    @Override
     public int rxsync(Kring k, int flags) {
         final Kring r = ownRx, t = otherTx;
         final NetmapRing rr = r.ring();
