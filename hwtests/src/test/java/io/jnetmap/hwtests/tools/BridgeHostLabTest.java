@@ -68,7 +68,7 @@ class BridgeHostLabTest {
                 .orElse("nm" + nic.bdf().replace(':', '_'));
 
         long t0 = System.nanoTime();
-        bridge = Tool.BRIDGE.start(Tool.fastestWay(), "-i", "netmap:" + nic.bdf());
+        bridge = Tool.BRIDGE.start("-i", "netmap:" + nic.bdf());
         assertTrue(bridge.awaitOutput(" <-> ", 180_000), "bridge did not start: " + bridge.err() + bridge.out());
         report("bridge -i netmap:%s: started in %d ms: %s", nic.bdf(), (System.nanoTime() - t0) / 1_000_000,
                 bridge.out().lines().findFirst().orElse(""));

@@ -61,12 +61,6 @@ class CaptureLabTest {
     static final int FAST_FRAMES = 20_000, TSHARK_FRAMES = 300, ATTACH_MARGIN_MS = 10_000;
     /** Wire record behind the attach margin that piles up before it is given back. */
     static final long FORGET_BYTES = 256L << 20;
-    /**
-     * How pkt-gen and nm-capture start ({@link Tool#fastestWay()}: the tools' class-data archive when
-     * the suite made one). By the class path, nm-capture attached 114-181 s after it started: it
-     * loaded and verified the monitor's and the capture's classes on the one vCPU the unpaced sender leaves.
-     */
-    static final Tool.Way WAY = Tool.fastestWay();
     static final Pattern TOTALS = Pattern.compile("nm-capture: (\\d+) frames captured, (\\d+) dropped by the monitor");
 
     Lab.Nic e1000e;
@@ -123,7 +117,7 @@ class CaptureLabTest {
         List<String> args = new ArrayList<>(List.of("-f", "txseq", "-i", "netmap:" + e1000e.bdf() + "@conf:rings=1",
                 "-S", mac(e1000e.mac()), "-D", "ff:ff:ff:ff:ff:ff"));
         if (rate > 0) args.addAll(List.of("-R", Long.toString(rate)));
-        Shell.Background tx = Tool.PKT_GEN.start(WAY, args.toArray(new String[0]));
+        Shell.Background tx = Tool.PKT_GEN.start(args.toArray(new String[0]));
         running.add(tx);
         long deadline = System.nanoTime() + OWNER_START_SECONDS * 1_000_000_000L;
         while (MonitoredPorts.list().stream().noneMatch(p -> p.name().equals(e1000e.bdf()))) {
@@ -151,7 +145,7 @@ class CaptureLabTest {
         // the capture starts first and waits for the port (its JVM starts beside pkt-gen's, not
         // on the guest's one vCPU that the unpaced sender leaves, and the wire record stays small)
         Path file = home.resolve("fast.pcap");
-        Shell.Background cap = Tool.NM_CAPTURE.start(WAY, "-i", "netmap:" + e1000e.bdf() + "/t", "-w", file.toString(),
+        Shell.Background cap = Tool.NM_CAPTURE.start("-i", "netmap:" + e1000e.bdf() + "/t", "-w", file.toString(),
                 "-c", Integer.toString(FAST_FRAMES), "--wait", Long.toString(OWNER_START_SECONDS));
         running.add(cap);
         Shell.Background tx = startPktGen(0);

@@ -109,7 +109,7 @@ class PktGenIxgbeLabTest extends PktGenPeerLabTest {
     void txIntoTestpmdEveryFrameCountedByThePmd() {
         String testpmd = testpmdOnPeer();
         Shell.Background pmd = startTestpmd(testpmd, "rxonly");
-        Shell.Result tx = Tool.PKT_GEN.run(Tool.fastestWay(), 3 * START_SECONDS + 120, "-f", "tx", "-i", port(), "-n", Long.toString(FRAMES),
+        Shell.Result tx = Tool.PKT_GEN.run(3 * START_SECONDS + 120, "-f", "tx", "-i", port(), "-n", Long.toString(FRAMES),
                 "-D", peerNic.macString(), "-w", "60");
         Shell.sleep(1000);
         String out = stopTestpmd(pmd);

@@ -106,7 +106,7 @@ class PktGenLabTest {
             Shell.Result r = Tool.PKT_GEN.run(w, jvm, 300, "-V");
             ms[w.ordinal()] = (System.nanoTime() - t0) / 1_000_000;
             how[w.ordinal()] = r.ok() ? "ok" : "failed: " + Checks.lastLines(r.err() + r.out(), 1);
-            if (w == way || w == Tool.DEFAULT_WAY) assertTrue(r.ok() && r.out().contains("pkt-gen (jnetmap)"), w + ": " + r.err() + r.out());
+            if (w == way || w == Tool.FALLBACK_WAY) assertTrue(r.ok() && r.out().contains("pkt-gen (jnetmap)"), w + ": " + r.err() + r.out());
         }
         report("pkt-gen -V in the guest: class path %d ms (%s), tools/bin/pkt-gen %d ms (%s), with the CDS archive %d ms (%s, copied to %s in %s ms); tests use %s",
                 ms[0], how[0], ms[1], how[1], ms[2], how[2], System.getProperty("java.io.tmpdir"),

@@ -124,7 +124,7 @@ abstract class PktGenPeerLabTest {
         Assumptions.assumeTrue(wire != null, "no QEMU pcap of " + nic.port() + " (JNETMAP_LAB_PCAP_DIR) to check checksums against");
         long wireFrom = Pcap.size(wire);
         Map<String, Long> s0 = peer.ethtoolStatistics();
-        Shell.Result tx = Tool.PKT_GEN.run(Tool.fastestWay(), 3 * START_SECONDS + 120, "-f", "tx", "-i", port(), "-n", Long.toString(FRAMES),
+        Shell.Result tx = Tool.PKT_GEN.run(3 * START_SECONDS + 120, "-f", "tx", "-i", port(), "-n", Long.toString(FRAMES),
                 "-D", peerNic.macString(), "-w", "60");
         assertEquals(0, tx.exit(), "pkt-gen -f tx: " + tx.err() + tx.out());
         PktGenOutput sent = new PktGenOutput(tx.out());
@@ -200,7 +200,7 @@ abstract class PktGenPeerLabTest {
      */
     Shell.Background startReceiver() {
         long t0 = System.nanoTime();
-        Shell.Background rx = Tool.PKT_GEN.start(Tool.fastestWay(), "-f", "rx", "-i", port(), "-N", "-w", "60", "--duration", Long.toString(3 * START_SECONDS + 300));
+        Shell.Background rx = Tool.PKT_GEN.start("-f", "rx", "-i", port(), "-N", "-w", "60", "--duration", Long.toString(3 * START_SECONDS + 300));
         if (!rx.awaitOutput("Receiving from", 3 * START_SECONDS * 1000)) {
             rx.interrupt(30);
             fail("pkt-gen -f rx did not start in " + 3 * START_SECONDS + " s: " + rx.err() + rx.out());

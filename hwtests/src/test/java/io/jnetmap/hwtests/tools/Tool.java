@@ -18,7 +18,7 @@ import java.util.Optional;
  * A jnetmap tool run as a user runs it: its own process, command-line arguments, stdout and
  * stderr. Three ways, same main class:
  * <ul>
- * <li>{@link Way#CLASSPATH} (default): {@code java -cp <this test's class path> MAIN}, the tools'
+ * <li>{@link Way#CLASSPATH}: {@code java -cp <this test's class path> MAIN}, the tools'
  *     classes as hwtests/lab/suite prepare compiled them on the host;</li>
  * <li>{@link Way#LAUNCHER} ({@code JNETMAP_TOOLS_WAY=launcher}): tools/bin/pkt-gen and tools/bin/bridge
  *     with JNETMAP_NO_BUILD=1, so a stale build fails instead of running Maven under TCG.</li>
@@ -28,7 +28,10 @@ import java.util.Optional;
  *     same classes, code and JIT). Under TCG it saves the parsing and verification of some 2,700 classes
  *     a start. {@link #fastestWay()} picks it when the archive was made for this JDK.</li>
  * </ul>
- * {@link PktGenLabTest} times them in the guest.
+ * {@code start} and {@code run} without a way use {@link #fastestWay()}: by the class path a tool
+ * under TCG spends 20-40 s loading and verifying classes before it opens a port (nm-capture attached
+ * 114-181 s after it started beside an unpaced sender on the guest's other vCPU). A way given
+ * explicitly is for tests of the ways themselves; {@link PktGenLabTest} times them in the guest.
  */
 enum Tool {
     PKT_GEN("pkt-gen", "io.jnetmap.tools.pktgen.PktGen"),
@@ -41,7 +44,8 @@ enum Tool {
     /** The way JNETMAP_TOOLS_WAY names, if it names one. */
     static final Optional<Way> CHOSEN_WAY = chosenWay();
 
-    static final Way DEFAULT_WAY = CHOSEN_WAY.orElse(Way.CLASSPATH);
+    /** The way when JNETMAP_TOOLS_WAY names none and suite prepare made no archive for this JDK. */
+    static final Way FALLBACK_WAY = CHOSEN_WAY.orElse(Way.CLASSPATH);
 
     private static Optional<Way> chosenWay() {
         String w = System.getenv("JNETMAP_TOOLS_WAY");
@@ -50,11 +54,11 @@ enum Tool {
     }
 
     /**
-     * The way a test that starts many tools should use: the one JNETMAP_TOOLS_WAY names, else
-     * {@link Way#ARCHIVED} when suite prepare made the archive for this JDK, else {@link #DEFAULT_WAY}.
+     * The way {@code start} and {@code run} take when none is given: the one JNETMAP_TOOLS_WAY names,
+     * else {@link Way#ARCHIVED} when suite prepare made the archive for this JDK, else {@link #FALLBACK_WAY}.
      */
     static Way fastestWay() {
-        return CHOSEN_WAY.orElse(Archive.get().isPresent() ? Way.ARCHIVED : DEFAULT_WAY);
+        return CHOSEN_WAY.orElse(Archive.get().isPresent() ? Way.ARCHIVED : FALLBACK_WAY);
     }
 
     /**
@@ -147,7 +151,7 @@ enum Tool {
     }
 
     Shell.Background start(String... args) {
-        return Shell.start(command(DEFAULT_WAY, args));
+        return Shell.start(command(fastestWay(), args));
     }
 
     Shell.Background start(Way way, String... args) {
@@ -156,11 +160,11 @@ enum Tool {
 
     /** {@link #start(String...)} with extra JVM options ({@link #command(Way, List, String...)}). */
     Shell.Background start(List<String> jvmOptions, String... args) {
-        return Shell.start(command(DEFAULT_WAY, jvmOptions, args));
+        return Shell.start(command(fastestWay(), jvmOptions, args));
     }
 
     Shell.Result run(long timeoutSeconds, String... args) {
-        return run(DEFAULT_WAY, timeoutSeconds, args);
+        return run(fastestWay(), timeoutSeconds, args);
     }
 
     Shell.Result run(Way way, long timeoutSeconds, String... args) {

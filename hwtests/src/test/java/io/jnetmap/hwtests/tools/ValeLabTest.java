@@ -69,7 +69,7 @@ class ValeLabTest {
         tap = BindRecord.read(PciAddress.parse(nic.bdf())).map(BindRecord::interfaceName).filter(n -> !n.isEmpty())
                 .orElse("nm" + nic.bdf().replace(':', '_'));
         long t0 = System.nanoTime();
-        Shell.Result r = Tool.VALE_CTL.run(Tool.fastestWay(), 300, "-h", SWITCH + ":" + nic.bdf());
+        Shell.Result r = Tool.VALE_CTL.run(300, "-h", SWITCH + ":" + nic.bdf());
         assertEquals(0, r.exit(), "vale-ctl -h: " + r.err() + r.out() + "\n" + daemonLog());
         report("vale-ctl -h %s:%s: attached in %d ms: %s", SWITCH, nic.bdf(), (System.nanoTime() - t0) / 1_000_000, r.out().strip());
         Path sys = Path.of("/sys/class/net", tap);
@@ -77,7 +77,7 @@ class ValeLabTest {
         Shell.run(30, "sysctl", "-q", "-w", "net.ipv6.conf." + tap + ".disable_ipv6=1");
         Shell.check(30, "ip", "addr", "add", TAP_IP + "/24", "dev", tap);
         Shell.check(30, "ip", "link", "set", tap, "up");
-        String list = Tool.VALE_CTL.run(Tool.fastestWay(), 120, "-l", SWITCH).out();
+        String list = Tool.VALE_CTL.run(120, "-l", SWITCH).out();
         report("vale-ctl -l %s:%n%s", SWITCH, list.strip());
         assertTrue(list.contains(SWITCH + ":" + nic.bdf() + " ") && list.contains(SWITCH + ":" + nic.bdf() + "^ "), list);
     }
@@ -85,7 +85,7 @@ class ValeLabTest {
     @AfterAll
     void tearDown() {
         if (nic != null) {
-            Shell.Result r = Tool.VALE_CTL.run(Tool.fastestWay(), 120, "-d", SWITCH + ":" + nic.bdf());
+            Shell.Result r = Tool.VALE_CTL.run(120, "-d", SWITCH + ":" + nic.bdf());
             report("vale-ctl -d %s:%s: %s%s", SWITCH, nic.bdf(), r.out().strip(), r.err().strip());
             Checks.waitFor("the vale-ctl daemon to exit", 60_000, () -> !Files.exists(Path.of("/dev/shm/jnetmap-vale-ctl.sock")));
         }
@@ -124,7 +124,7 @@ class ValeLabTest {
         try (AutoCloseable oneQueue = peer.oneRxQueue()) {
             Map<String, Long> before = peer.rxQueuePackets();
             try (Shell.Background td = peer.tcpdump(out, "ether src " + src, sent.size())) {
-                Shell.Result tx = Tool.PKT_GEN.run(Tool.fastestWay(), 300, "-f", "tx", "-i", SWITCH + ":a", "-P", in.toString(), "-R", "1000");
+                Shell.Result tx = Tool.PKT_GEN.run(300, "-f", "tx", "-i", SWITCH + ":a", "-P", in.toString(), "-R", "1000");
                 assertEquals(0, tx.exit(), tx.err() + tx.out());
                 Checks.waitFor("tcpdump on the peer to see " + sent.size() + " frames", 60_000, () -> !td.alive());
             }
