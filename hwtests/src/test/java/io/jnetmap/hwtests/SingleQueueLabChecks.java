@@ -144,13 +144,14 @@ public abstract class SingleQueueLabChecks<A extends NicAdapter> extends LabChec
         Shell.Background dump = peer.tcpdump(capture, "ether proto 0x" + Integer.toHexString(Frames.ETHERTYPE_TEST), frames);
         try {
             long t0 = System.nanoTime();
-            sendNumbered(frames, seq -> 60 + seq % 1455, peerRx0);
+            int heldBack = sendNumbered(frames, seq -> 60 + seq % 1455, peerRx0, capture);
             double secs = (System.nanoTime() - t0) / 1e9;
             waitFor("the peer counted all frames (" + peer.counters() + ")", 120_000,
                     () -> peer.counter("rx_packets") - peerRx0 >= frames);
             PeerPort.awaitCapture(dump, frames, 120);
-            report("TX %s: %,d frames (60..1514 B) in %.1f s: %,.0f frames/s, %.1f Mb/s; tcpdump: %s", kind, frames, secs,
-                    frames / secs, bytesOf(frames) * 8 / secs / 1e6, lastLines(dump.err(), 3).replace('\n', ' '));
+            report("TX %s: %,d frames (60..1514 B) in %.1f s: %,.0f frames/s, %.1f Mb/s, held back %d times for tcpdump; tcpdump: %s",
+                    kind, frames, secs, frames / secs, bytesOf(frames) * 8 / secs / 1e6, heldBack,
+                    lastLines(dump.err(), 3).replace('\n', ' '));
             assertTrue(dump.err().matches("(?s).*(^|\\n)0 packets dropped by kernel.*"), "tcpdump dropped frames: " + dump.err());
         } finally {
             dump.close();
@@ -168,9 +169,30 @@ public abstract class SingleQueueLabChecks<A extends NicAdapter> extends LabChec
 
     /** Sends frames 0..count-1 (sizes from {@code size}), paced against the peer's receive counter, then waits for every completion. */
     void sendNumbered(int count, Size size, long peerRxBase) {
+        sendNumbered(count, size, peerRxBase, null);
+    }
+
+    /**
+     * How far the sender may run ahead of the peer's tcpdump, in bytes of its pcap file: a quarter of
+     * the 64 MiB ring {@link PeerPort#tcpdump(Path, String, long)} asks for. The peer's kernel keeps up
+     * with the paced sender, but on a slow CI host the guest's tcpdump (TCG, two vCPUs shared with the
+     * sender and the peer's softirqs) did not: 200,000 frames (157 MB) overran its ring, 13,713 dropped.
+     */
+    static final long WITNESS_LAG = 16L << 20;
+
+    /**
+     * {@link #sendNumbered(int, Size, long)}, also held back while the capture that {@code witness}
+     * names (a tcpdump writing it, not null) is more than {@link #WITNESS_LAG} behind what was sent.
+     * The full-speed TX phases are pkt-gen's lab tests; this one checks bytes and order. Returns how
+     * many times the sender waited for the capture.
+     */
+    int sendNumbered(int count, Size size, long peerRxBase, Path witness) {
         byte[] f = new byte[16384];
+        int heldBack = 0;
         int seq = 0;
         long seen = peerRxBase;
+        long recorded = 24, written = 0; // pcap bytes: the file header, then 16 per record and the frame
+        long writtenAt = System.nanoTime();
         // the peer's ring counts descriptors: a jumbo frame takes several of its 2 KiB buffers
         int descs = (size.of(0) + 2047) / 2048;
         int window = descs <= 1 ? TX_WINDOW : Math.max(4, 96 / descs);
@@ -183,13 +205,31 @@ public abstract class SingleQueueLabChecks<A extends NicAdapter> extends LabChec
                     continue;
                 }
             }
+            if (witness != null && recorded - written > WITNESS_LAG) {
+                long now = Pcap.size(witness);
+                if (now > written) {
+                    written = now;
+                    writtenAt = System.nanoTime();
+                }
+                if (recorded - written > WITNESS_LAG) {
+                    if (System.nanoTime() - writtenAt > 60_000_000_000L)
+                        throw new AssertionError("the peer's tcpdump wrote nothing to " + witness + " for 60 s, "
+                                + (recorded - written) + " B behind frame " + seq);
+                    port.txsync();
+                    heldBack++;
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // yield the vCPU to tcpdump
+                    continue;
+                }
+            }
             int len = size.of(seq);
             if (!hasTxSpace(port, tx, len, "no TX space within 5 s")) continue;
             putNumbered(tx, f, seq, len);
+            recorded += 16 + len;
             seq++;
             if ((seq & 15) == 0) port.txsync();
         }
         awaitTxCompletions(port, tx, "TX completions did not all come back");
+        return heldBack;
     }
 
     /** Checks a pcap's test frames from {@code mac}: numbered from 0, in order, byte-exact; returns how many. */
@@ -253,7 +293,7 @@ public abstract class SingleQueueLabChecks<A extends NicAdapter> extends LabChec
             Shell.Background dump = peer.tcpdump(capture, "ether proto 0x" + Integer.toHexString(Frames.ETHERTYPE_TEST), n);
             long t0 = System.nanoTime();
             try {
-                sendNumbered(n, seq -> 9000, peerRx0);
+                sendNumbered(n, seq -> 9000, peerRx0, capture);
                 waitFor("the peer counted the jumbo frames (" + peer.counters() + ")", 60_000,
                         () -> peer.counter("rx_packets") - peerRx0 >= n);
                 PeerPort.awaitCapture(dump, n, 60);
