@@ -151,6 +151,9 @@ public final class PeerPort implements AutoCloseable {
         return m;
     }
 
+    /** The capture ring each tcpdump here asks for ({@code -B}, in KiB): 64 MiB. */
+    public static final int TCPDUMP_BUFFER_KIB = 65536;
+
     /**
      * Starts tcpdump on the interface writing {@code file} (whole frames, a big buffer); it exits
      * by itself after {@code count} frames, flushing the file then. No {@code -U}: a write(2) per
@@ -158,8 +161,8 @@ public final class PeerPort implements AutoCloseable {
      * and it never reached the count (the peer's kernel had them all).
      */
     public Shell.Background tcpdump(Path file, String filter, long count) {
-        Shell.Background b = startIn("tcpdump", "-i", ifname, "-w", file.toString(), "-s", "0", "-B", "65536", "-n",
-                "-c", Long.toString(count), filter);
+        Shell.Background b = startIn("tcpdump", "-i", ifname, "-w", file.toString(), "-s", "0",
+                "-B", Integer.toString(TCPDUMP_BUFFER_KIB), "-n", "-c", Long.toString(count), filter);
         if (!b.awaitOutput("listening on", 30_000))
             throw new IllegalStateException("tcpdump did not start: " + b.err());
         return b;
@@ -179,7 +182,8 @@ public final class PeerPort implements AutoCloseable {
 
     /** tcpdump as {@link #tcpdump(Path, String, long)} without a frame limit: stop it with {@link Shell.Background#interrupt}. */
     public Shell.Background tcpdump(Path file, String filter) {
-        Shell.Background b = startIn("tcpdump", "-i", ifname, "-w", file.toString(), "-s", "0", "-B", "65536", "-U", "-n", filter);
+        Shell.Background b = startIn("tcpdump", "-i", ifname, "-w", file.toString(), "-s", "0",
+                "-B", Integer.toString(TCPDUMP_BUFFER_KIB), "-U", "-n", filter);
         if (!b.awaitOutput("listening on", 30_000))
             throw new IllegalStateException("tcpdump did not start: " + b.err());
         return b;

@@ -174,11 +174,11 @@ public abstract class SingleQueueLabChecks<A extends NicAdapter> extends LabChec
 
     /**
      * How far the sender may run ahead of the peer's tcpdump, in bytes of its pcap file: a quarter of
-     * the 64 MiB ring {@link PeerPort#tcpdump(Path, String, long)} asks for. The peer's kernel keeps up
+     * the ring it asks for ({@link PeerPort#TCPDUMP_BUFFER_KIB}, 16 MiB). The peer's kernel keeps up
      * with the paced sender, but on a slow CI host the guest's tcpdump (TCG, two vCPUs shared with the
      * sender and the peer's softirqs) did not: 200,000 frames (157 MB) overran its ring, 13,713 dropped.
      */
-    static final long WITNESS_LAG = 16L << 20;
+    static final long WITNESS_LAG = PeerPort.TCPDUMP_BUFFER_KIB * 1024L / 4;
 
     /**
      * {@link #sendNumbered(int, Size, long)}, also held back while the capture that {@code witness}
